@@ -1,0 +1,157 @@
+# pam_jail — build, install, test.
+#
+#   make            build everything into build/ (warnings are errors)
+#   make check      run every test tier this machine allows (see tests/README.md)
+#   make asan       build with ASan/UBSan into build-asan/ and run the tests there
+#   make fuzz       build the libFuzzer targets with clang and run each briefly
+#   make deps       install the Debian packages needed to build and test
+#   make install    honours DESTDIR and PREFIX; never overwrites an existing policy
+#
+# Sources are found by folder, so adding a file needs no Makefile change:
+#   lib/*.c          -> libjailcore.a (PAM-free core, linked into everything)
+#   pam_module/*.c   -> pam_jail.so
+#   init/*.c         -> jail-init (the per-jail keeper and PID 1)
+#   shell/*.c        -> jailsh
+#   jailctl/*.c      -> jailctl
+#   tests/unit/test_*.c -> one cmocka binary each
+
+BUILD     ?= build
+PREFIX    ?= /usr
+SYSCONFDIR ?= /etc
+DESTDIR   ?=
+MULTIARCH := $(shell dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || gcc -print-multiarch)
+PAMDIR    ?= /lib/$(MULTIARCH)/security
+LIBEXECDIR ?= $(PREFIX)/libexec/pam_jail
+MANDIR    ?= $(PREFIX)/share/man
+
+CC        ?= cc
+PKG_CONFIG ?= pkg-config
+
+WARNINGS := -Wall -Wextra -Werror -Wformat=2 -Werror=format-security -Wshadow \
+	-Wmissing-prototypes -Wstrict-prototypes -Wcast-qual -Wwrite-strings \
+	-Wno-unused-parameter
+HARDEN   := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIC
+OPT      ?= -O2 -g
+SANITIZE ?=
+
+PKGS      := libconfig libcap
+DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) pam 2>/dev/null)
+DEP_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+PAM_LIBS   := $(shell $(PKG_CONFIG) --libs pam 2>/dev/null || echo -lpam)
+CMOCKA_CFLAGS := $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
+CMOCKA_LIBS   := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
+
+CPPFLAGS += -D_GNU_SOURCE -Ilib -DJAIL_INIT_PATH='"$(LIBEXECDIR)/jail-init"'
+CFLAGS   := -std=gnu11 $(OPT) $(WARNINGS) $(HARDEN) $(SANITIZE) $(DEP_CFLAGS) $(EXTRA_CFLAGS)
+LDFLAGS  := -Wl,-z,relro,-z,now -Wl,--as-needed $(SANITIZE) $(EXTRA_LDFLAGS)
+
+LIB_SRCS    := $(sort $(wildcard lib/*.c))
+MODULE_SRCS := $(sort $(wildcard pam_module/*.c))
+INIT_SRCS   := $(sort $(wildcard init/*.c))
+SHELL_SRCS  := $(sort $(wildcard shell/*.c))
+CTL_SRCS    := $(sort $(wildcard jailctl/*.c))
+UNIT_SRCS   := $(sort $(wildcard tests/unit/test_*.c))
+TESTBIN_SRCS := $(sort $(wildcard tests/bin/*.c))
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+
+LIBCORE  := $(BUILD)/libjailcore.a
+MODULE   := $(BUILD)/pam_jail.so
+INIT     := $(BUILD)/jail-init
+JAILSH   := $(BUILD)/jailsh
+JAILCTL  := $(BUILD)/jailctl
+UNITS    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+TESTBINS := $(patsubst tests/bin/%.c,$(BUILD)/tests/bin/%,$(TESTBIN_SRCS))
+
+PROGRAMS := $(if $(MODULE_SRCS),$(MODULE)) $(if $(INIT_SRCS),$(INIT)) \
+	$(if $(SHELL_SRCS),$(JAILSH)) $(if $(CTL_SRCS),$(JAILCTL))
+
+.PHONY: all check check-unit asan fuzz deps install uninstall clean demo demo-clean bench
+all: $(LIBCORE) $(PROGRAMS) $(UNITS) $(TESTBINS)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIBCORE): $(call obj,$(LIB_SRCS))
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+# Only pam_sm_* is exported (pam_module/pam_jail.map); -z defs makes a
+# missing symbol a link error rather than a dlopen() failure inside sshd.
+$(MODULE): $(call obj,$(MODULE_SRCS)) $(LIBCORE) pam_module/pam_jail.map
+	$(CC) -shared $(LDFLAGS) -Wl,-z,defs -Wl,--version-script=pam_module/pam_jail.map \
+		-o $@ $(call obj,$(MODULE_SRCS)) $(LIBCORE) $(DEP_LIBS) $(PAM_LIBS)
+
+$(INIT): $(call obj,$(INIT_SRCS)) $(LIBCORE)
+	$(CC) $(LDFLAGS) -o $@ $(call obj,$(INIT_SRCS)) $(LIBCORE) $(DEP_LIBS)
+
+$(JAILSH): $(call obj,$(SHELL_SRCS)) $(LIBCORE)
+	$(CC) $(LDFLAGS) -o $@ $(call obj,$(SHELL_SRCS)) $(LIBCORE) $(DEP_LIBS)
+
+$(JAILCTL): $(call obj,$(CTL_SRCS)) $(LIBCORE)
+	$(CC) $(LDFLAGS) -o $@ $(call obj,$(CTL_SRCS)) $(LIBCORE) $(DEP_LIBS)
+
+$(BUILD)/obj/tests/unit/%.o: CFLAGS += $(CMOCKA_CFLAGS)
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIBCORE)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIBCORE) $(DEP_LIBS) $(CMOCKA_LIBS) $(PAM_LIBS) -ldl
+
+$(BUILD)/tests/bin/%: $(BUILD)/obj/tests/bin/%.o $(LIBCORE)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIBCORE) $(DEP_LIBS) $(PAM_LIBS) -ldl
+
+check: all
+	BUILD=$(abspath $(BUILD)) tests/run-tests.sh
+
+check-unit: all
+	BUILD=$(abspath $(BUILD)) tests/run-tests.sh unit
+
+# The same tests, built with AddressSanitizer and UBSan into their own tree.
+asan:
+	$(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
+		SANITIZE="-fsanitize=address,undefined -fno-sanitize-recover=all" \
+		HARDEN="-fPIC" check-unit
+
+fuzz:
+	$(MAKE) -f tests/fuzz/fuzz.mk
+
+deps:
+	contrib/install-deps.sh
+
+install: all
+	install -d $(DESTDIR)$(PAMDIR) $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/sbin \
+		$(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(SYSCONFDIR)/security/jail.d \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	install -m 0644 $(MODULE) $(DESTDIR)$(PAMDIR)/pam_jail.so
+	install -m 0755 $(JAILSH) $(DESTDIR)$(PREFIX)/bin/jailsh
+	install -m 0755 $(JAILCTL) $(DESTDIR)$(PREFIX)/sbin/jailctl
+	install -m 0755 $(INIT) $(DESTDIR)$(LIBEXECDIR)/jail-init
+	for m in docs/*.[158]; do \
+		[ -f "$$m" ] || continue; \
+		install -m 0644 "$$m" $(DESTDIR)$(MANDIR)/man$${m##*.}/; \
+	done
+	# Never overwrite an administrator's policy.
+	[ -e $(DESTDIR)$(SYSCONFDIR)/security/jail.conf ] || \
+		install -m 0644 config/jail.conf $(DESTDIR)$(SYSCONFDIR)/security/jail.conf
+	# Register jailsh as a login shell (only on the real system, not in a staging DESTDIR).
+	if [ -z "$(DESTDIR)" ] && command -v add-shell >/dev/null; then \
+		add-shell $(PREFIX)/bin/jailsh; fi
+
+uninstall:
+	rm -f $(DESTDIR)$(PAMDIR)/pam_jail.so $(DESTDIR)$(PREFIX)/bin/jailsh \
+		$(DESTDIR)$(PREFIX)/sbin/jailctl $(DESTDIR)$(LIBEXECDIR)/jail-init
+	-rmdir $(DESTDIR)$(LIBEXECDIR)
+	for m in docs/*.[158]; do \
+		[ -f "$$m" ] || continue; \
+		rm -f $(DESTDIR)$(MANDIR)/man$${m##*.}/$${m##*/}; \
+	done
+	if [ -z "$(DESTDIR)" ] && command -v remove-shell >/dev/null; then \
+		remove-shell $(PREFIX)/bin/jailsh; fi
+	@echo "left in place: $(SYSCONFDIR)/security/jail.conf and jail.d/ (your policy)"
+
+clean:
+	rm -rf $(BUILD) build-asan build-fuzz
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

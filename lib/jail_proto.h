@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * How the pieces of a running jail find and talk to each other.
+ *
+ *  pam_jail.so (in sshd's root monitor, or su, login, ...)
+ *     |  fork; the child forks again and exits; the grandchild closes every
+ *     |  fd but JAIL_INIT_FD and execs jail-init with an empty environment
+ *     v  (DESIGN.md fact 11: a bare fork of sshd holds its keys and socket)
+ *  jail-init, "keeper" half: stays in the HOST namespaces. It owns the
+ *     |  registry entry, the control socket, the session count and all
+ *     |  host-side cleanup (registry entry, cgroup, veth). It is nobody's
+ *     |  descendant inside the jail, so no jailed process holds a host fd.
+ *     |  clone(CLONE_NEW{NS,PID,NET,IPC,UTS,CGROUP...} | CLONE_PIDFD)
+ *     v
+ *  jail-init, "init" half: PID 1 of the jail. Builds the root (mounts,
+ *     marker, pivot_root), sets the hostname, brings lo up, reports READY
+ *     to the keeper over a pipe, drops every capability it no longer needs
+ *     and then only reaps orphans. PR_SET_PDEATHSIG(SIGKILL): if the keeper
+ *     dies the jail dies with it (fail closed, nothing leaks).
+ *
+ * Ending a jail = the keeper SIGKILLs jail PID 1 (the kernel then kills every
+ * process of the PID namespace), reaps it, cleans the host side, removes the
+ * registry entry and exits.
+ *
+ * The module joins a jail with setns(init_pidfd, ...) where init_pidfd comes
+ * from the keeper over SCM_RIGHTS; a PID number is never trusted on its own.
+ */
+#ifndef PAM_JAIL_PROTO_H
+#define PAM_JAIL_PROTO_H
+
+#include <stdint.h>
+
+/* Host-side state. The directory is root-owned 0700; everything below it is
+ * created by pam_jail and handled by fd (openat relative to the dir fd). */
+#define JAIL_STATE_DIR	       "/run/pam_jail"
+#define JAIL_STATE_LOCKS       "locks" /* <key>.lock: flock()ed around create-or-join */
+#define JAIL_STATE_JAILS       "jails" /* <key>/: one directory per live jail */
+#define JAIL_STATE_CONTROL     "control" /* <key>/control: the keeper's SOCK_SEQPACKET socket */
+#define JAIL_STATE_INFO	       "info"	 /* <key>/info: key=value lines, see below */
+
+/* The helper binary (overridable with the module argument init=PATH, for
+ * tests that run from the build tree). */
+#ifndef JAIL_INIT_PATH
+#define JAIL_INIT_PATH "/usr/libexec/pam_jail/jail-init"
+#endif
+
+/* jail-init is started with exactly one open fd: a SOCK_SEQPACKET socketpair
+ * end at this number (stdin/out/err are /dev/null). */
+#define JAIL_INIT_FD 3
+
+/*
+ * Registry key: "u<uid>" for a per-user jail (lifetime shared or keep),
+ * "u<uid>-s<16 hex>" for a per-session jail. Keys never come from user input.
+ *
+ * Jail identity: 32 hex chars from getrandom(), made by the keeper. It names
+ * the jail in logs, in `info`, and in the marker; namespace inode numbers
+ * are reused by the kernel (DESIGN.md fact 10) and are never identities.
+ */
+#define JAIL_ID_HEX_LEN 32
+#define JAIL_KEY_MAX	64
+
+/*
+ * Messages. SOCK_SEQPACKET keeps message boundaries, so every request and
+ * every reply is exactly one message: ASCII, words separated by single
+ * spaces, key=value pairs, no newline, at most JAIL_MSG_MAX bytes. File
+ * descriptors travel with a message as SCM_RIGHTS. Only uid 0 may connect
+ * (the keeper checks SO_PEERCRED; the state dir is 0700 anyway).
+ *
+ * Launch handshake, on the JAIL_INIT_FD socketpair:
+ *   module -> keeper : "CREATE key=<key>"   then one message: the encoded policy
+ *   keeper -> module : "READY id=<id> init=<pid> keeper=<pid>"
+ *                    | "ERR <one line: what failed and why>"
+ *   The keeper creates <key>/control before it says READY. On ERR it has
+ *   already undone everything it made. The module then joins like any other
+ *   session (below) and closes the socketpair.
+ *
+ * On <key>/control, one connection per session or per jailctl command:
+ *   "JOIN" + [pidfd of the session's process]
+ *        -> "OK id=<id> init=<pid> profile=<name> sessions=<n>" + [pidfd of jail PID 1]
+ *        The connection now stands for that session. The session ends when
+ *        the client sends CLOSE on it, or when the session process (the
+ *        pidfd) exits; whichever comes first, counted once.
+ *   "CLOSE"  -> "OK sessions=<n>"  (n = sessions left; at 0 a shared or per-session
+ *        jail ends right after the reply; a kept jail starts its idle timer)
+ *   "STATUS" -> "OK id=<id> key=<key> user=<name> uid=<uid> profile=<name>
+ *                init=<pid> keeper=<pid> sessions=<n> created=<unix time>
+ *                lifetime=<shared|keep|session>"
+ *   "ENTER"  -> "OK id=<id> init=<pid>" + [pidfd of jail PID 1]   (jailctl enter)
+ *   "STOP"   -> "OK stopped" sent after the jail has ended and been cleaned up
+ *   anything else -> "ERR unknown request"
+ *
+ * <key>/info (written by the keeper before READY, 0600, same keys as STATUS)
+ * lets `jailctl list` and stale-entry cleanup find the keeper's PID when its
+ * socket no longer answers. A registry entry whose control socket refuses
+ * connections is stale: the module (holding the per-user lock) removes it
+ * and creates a new jail; it never joins it.
+ */
+#define JAIL_MSG_MAX 4096
+
+#endif
