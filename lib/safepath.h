@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Opening paths as root without being fooled by the filesystem.
+ *
+ * A path string checked and then used again by name loses a race every time
+ * (pam_namespace, CVE-2025-6020). These functions walk an absolute path one
+ * component at a time with openat(O_PATH|O_NOFOLLOW), fstat() each component
+ * through its fd, and hand back an fd to the last one. A symlink anywhere is
+ * refused. With JAIL_SAFE_TRUSTED, every component (from "/" down) must be
+ * owned by root (or `trusted_uid`) and not writable by group or others:
+ * OpenSSH's rule for ChrootDirectory and its config files.
+ */
+#ifndef PAM_JAIL_SAFEPATH_H
+#define PAM_JAIL_SAFEPATH_H
+
+#include <stdbool.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include "util.h"
+
+#define JAIL_PATH_MAX_COMPONENTS 64
+
+enum jail_safe_flags {
+	/* every component owned by root or trusted_uid, not group/other writable */
+	JAIL_SAFE_TRUSTED = 1u << 0,
+	/* the last component must be a directory / a regular file */
+	JAIL_SAFE_DIRECTORY = 1u << 1,
+	JAIL_SAFE_REGULAR = 1u << 2,
+};
+
+/*
+ * Open absolute `path`. `open_flags` applies to the last component (e.g.
+ * O_RDONLY, O_PATH, O_DIRECTORY); O_NOFOLLOW|O_CLOEXEC are always added.
+ * Returns the fd, or a negative errno with `err` naming the offending
+ * component and why ("'/srv/jail' is writable by group").
+ * If `ret_st` is not NULL it receives the last component's stat.
+ */
+int jail_safe_open(const char *path, int open_flags, unsigned safe_flags, uid_t trusted_uid,
+		   struct stat *ret_st, struct jail_error *err);
+
+/*
+ * The same, starting at directory fd `dirfd` with a relative `path`
+ * (components may not be "..", "." is skipped). Only the components below
+ * `dirfd` are checked.
+ */
+int jail_safe_openat(int dirfd, const char *path, int open_flags, unsigned safe_flags,
+		     uid_t trusted_uid, struct stat *ret_st, struct jail_error *err);
+
+/* Check one already-open component by its stat (the rule above). */
+int jail_safe_check_stat(const struct stat *st, const char *what, uid_t trusted_uid,
+			 struct jail_error *err);
+
+/* A path is absolute, has no "." or ".." component, no empty component
+ * except a trailing slash, and is shorter than PATH_MAX. */
+bool jail_path_is_clean_absolute(const char *path);
+
+#endif
