@@ -156,6 +156,9 @@ struct jail_policy {
 
 void jail_policy_free(struct jail_policy *p);
 
+/* Free a NULL-terminated string vector (NULL is fine). */
+void jail_strv_free(char **v);
+
 /*
  * Serialise a resolved policy for the trip from the module to jail-init (over
  * a socketpair) and back. The format is private to this version of pam_jail;

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Names of namespaces and freeing a resolved policy (see policy.h). */
+#include <string.h>
+
+#include "policy.h"
+
+static const struct {
+	unsigned bit;
+	const char *name;
+} ns_names[] = {
+	{ JAIL_NS_MOUNT, "mount" }, { JAIL_NS_PID, "pid" },	  { JAIL_NS_NET, "net" },
+	{ JAIL_NS_IPC, "ipc" },	    { JAIL_NS_UTS, "uts" },	  { JAIL_NS_USER, "user" },
+	{ JAIL_NS_CGROUP, "cgroup" }, { JAIL_NS_TIME, "time" },
+};
+
+const char *jail_ns_name(unsigned ns_bit)
+{
+	for (size_t i = 0; i < JAIL_ARRAY_SIZE(ns_names); i++)
+		if (ns_names[i].bit == ns_bit)
+			return ns_names[i].name;
+	return NULL;
+}
+
+unsigned jail_ns_from_name(const char *name)
+{
+	for (size_t i = 0; name && i < JAIL_ARRAY_SIZE(ns_names); i++)
+		if (strcmp(ns_names[i].name, name) == 0)
+			return ns_names[i].bit;
+	return 0;
+}
+
+void jail_strv_free(char **v)
+{
+	if (!v)
+		return;
+	for (char **p = v; *p; p++)
+		free(*p);
+	free(v);
+}
+
+void jail_policy_free(struct jail_policy *p)
+{
+	if (!p)
+		return;
+	free(p->user);
+	free(p->home);
+	free(p->profile);
+	free(p->matched_rule);
+	free(p->hostname);
+	free(p->root_path);
+	jail_strv_free(p->hide);
+	free(p->net.bridge);
+	free(p->net.pool4);
+	free(p->net.gateway4);
+	free(p->net.pool6);
+	jail_strv_free(p->net.dns);
+	free(p->skeleton);
+	jail_strv_free(p->persist);
+	for (size_t i = 0; i < p->n_binds; i++) {
+		free(p->binds[i].source);
+		free(p->binds[i].target);
+	}
+	free(p->binds);
+	jail_strv_free(p->capabilities);
+	jail_strv_free(p->seccomp_deny);
+	free(p->shell);
+	free(p->path);
+	free(p);
+}
