@@ -69,14 +69,18 @@ PROGRAMS := $(if $(MODULE_SRCS),$(MODULE)) $(if $(INIT_SRCS),$(INIT)) \
 .PHONY: all check check-unit asan fuzz deps install uninstall clean demo demo-clean bench
 all: $(LIBCORE) $(PROGRAMS) $(UNITS) $(TESTBINS)
 
+# `make V=1` shows the full command lines.
+Q := $(if $(V),,@)
+
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
 $(LIBCORE): $(call obj,$(LIB_SRCS))
 	@mkdir -p $(dir $@)
-	rm -f $@
-	ar rcs $@ $^
+	$(Q)rm -f $@
+	$(Q)ar rcs $@ $^
 
 # Only pam_sm_* is exported (pam_module/pam_jail.map); -z defs makes a
 # missing symbol a link error rather than a dlopen() failure inside sshd.
