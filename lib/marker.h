@@ -72,4 +72,17 @@ int jail_marker_parse(const char *buf, size_t len, struct jail_marker **ret,
  */
 int jail_marker_verify(struct jail_marker **ret, struct jail_error *err);
 
+/*
+ * The same for a marker at `path` (absolute, or relative to `dirfd`) whose
+ * file and directories must be owned by root or `trusted_uid`. Production
+ * code calls jail_marker_verify(); this form exists so unit tests can check
+ * every refusal without root (a marker in a temporary directory).
+ */
+int jail_marker_verify_at(int dirfd, const char *path, uid_t trusted_uid,
+			  struct jail_marker **ret, struct jail_error *err);
+
+/* The (st_dev, st_ino) of the caller's mount namespace, as the marker
+ * records it: jail-init calls this after entering the jail's namespace. */
+int jail_marker_current_mntns(uint64_t *ret_dev, uint64_t *ret_ino, struct jail_error *err);
+
 #endif
