@@ -128,20 +128,21 @@ install: all
 	install -d $(DESTDIR)$(PAMDIR) $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/sbin \
 		$(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(SYSCONFDIR)/security/jail.d \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
-	install -m 0644 $(MODULE) $(DESTDIR)$(PAMDIR)/pam_jail.so
-	install -m 0755 $(JAILSH) $(DESTDIR)$(PREFIX)/bin/jailsh
-	install -m 0755 $(JAILCTL) $(DESTDIR)$(PREFIX)/sbin/jailctl
-	install -m 0755 $(INIT) $(DESTDIR)$(LIBEXECDIR)/jail-init
+	# Only the programs whose sources exist are built (PROGRAMS), so only those are installed.
+	$(if $(MODULE_SRCS),install -m 0644 $(MODULE) $(DESTDIR)$(PAMDIR)/pam_jail.so)
+	$(if $(SHELL_SRCS),install -m 0755 $(JAILSH) $(DESTDIR)$(PREFIX)/bin/jailsh)
+	$(if $(CTL_SRCS),install -m 0755 $(JAILCTL) $(DESTDIR)$(PREFIX)/sbin/jailctl)
+	$(if $(INIT_SRCS),install -m 0755 $(INIT) $(DESTDIR)$(LIBEXECDIR)/jail-init)
 	for m in docs/*.[158]; do \
 		[ -f "$$m" ] || continue; \
 		install -m 0644 "$$m" $(DESTDIR)$(MANDIR)/man$${m##*.}/; \
 	done
 	# Never overwrite an administrator's policy.
-	[ -e $(DESTDIR)$(SYSCONFDIR)/security/jail.conf ] || \
-		install -m 0644 config/jail.conf $(DESTDIR)$(SYSCONFDIR)/security/jail.conf
+	$(if $(wildcard config/jail.conf),[ -e $(DESTDIR)$(SYSCONFDIR)/security/jail.conf ] || \
+		install -m 0644 config/jail.conf $(DESTDIR)$(SYSCONFDIR)/security/jail.conf)
 	# Register jailsh as a login shell (only on the real system, not in a staging DESTDIR).
-	if [ -z "$(DESTDIR)" ] && command -v add-shell >/dev/null; then \
-		add-shell $(PREFIX)/bin/jailsh; fi
+	$(if $(SHELL_SRCS),if [ -z "$(DESTDIR)" ] && command -v add-shell >/dev/null; then \
+		add-shell $(PREFIX)/bin/jailsh; fi)
 
 uninstall:
 	rm -f $(DESTDIR)$(PAMDIR)/pam_jail.so $(DESTDIR)$(PREFIX)/bin/jailsh \

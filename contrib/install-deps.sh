@@ -10,6 +10,7 @@ packages="
   openssh-server openssh-client rsync
   xvfb x11-utils xauth
   iproute2 procps util-linux passwd tmux valgrind
+  qemu-system-x86 debootstrap e2fsprogs dpkg-dev debhelper lintian
 "
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -1,0 +1,59 @@
+#!/bin/bash
+# Build the pam-jail .deb from the tracked files of this tree, the way a
+# Debian developer would (dpkg-buildpackage -us -uc -b), in a copy under
+# OUT_DIR so the source tree stays untouched; then run lintian on it.
+#
+#   tests/vm/build-deb.sh OUT_DIR [VERSION]
+#
+# VERSION (e.g. 0.1.0-2) adds a changelog entry to the copy: the VM tier uses
+# it to test an upgrade over a running jail. Prints the .deb's path.
+set -euo pipefail
+
+out=${1:?usage: build-deb.sh OUT_DIR [VERSION]}
+version=${2:-}
+src=$(cd "$(dirname "$0")/../.." && pwd)
+
+for tool in dpkg-buildpackage dh lintian; do
+	command -v "$tool" >/dev/null || { echo "build-deb.sh: needs $tool (make deps)" >&2; exit 1; }
+done
+
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+base=$(dpkg-parsechangelog -l "$src/debian/changelog" -S Version)
+tag=${version:-$base}
+dir=$out/deb-$tag
+rm -rf --one-file-system "$dir"
+mkdir -p "$dir/pam-jail"
+
+# The tracked files with their working-tree content: a clean clone of this
+# commit plus local edits. Untracked files are left out on purpose: on a
+# shared tree they are someone's work in progress, and CI has none.
+(cd "$src" && git ls-files -z --cached |
+	xargs -0 sh -c 'for f; do [ -f "$f" ] && printf "%s\0" "$f"; done' sh |
+	tar --null -T - -cf -) | tar -xf - -C "$dir/pam-jail"
+
+if [ -n "$version" ]; then
+	cl=$dir/pam-jail/debian/changelog
+	{
+		printf 'pam-jail (%s) unstable; urgency=medium\n\n  * Rebuild for the VM tier'"'"'s upgrade test.\n\n' "$version"
+		printf ' -- %s  %s\n\n' "$(dpkg-parsechangelog -l "$cl" -S Maintainer)" "$(date -R)"
+		cat "$cl"
+	} >"$cl.new"
+	mv "$cl.new" "$cl"
+fi
+
+(cd "$dir/pam-jail" && dpkg-buildpackage -us -uc -b) >"$dir/build.log" 2>&1 || {
+	tail -n 40 "$dir/build.log" >&2
+	echo "build-deb.sh: dpkg-buildpackage failed (log: $dir/build.log)" >&2
+	exit 1
+}
+
+changes=$(ls "$dir"/pam-jail_*_"$(dpkg-architecture -qDEB_HOST_ARCH)".changes)
+# Errors fail the build; warnings are shown so they get fixed, not hidden.
+lintian --fail-on error "$changes" >"$dir/lintian.log" 2>&1 || {
+	cat "$dir/lintian.log" >&2
+	echo "build-deb.sh: lintian reports errors" >&2
+	exit 1
+}
+sed 's/^/build-deb.sh: lintian: /' "$dir/lintian.log" >&2
+ls "$dir"/pam-jail_"${tag#*:}"_*.deb
