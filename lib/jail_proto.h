@@ -67,7 +67,11 @@
  * (the keeper checks SO_PEERCRED; the state dir is 0700 anyway).
  *
  * Launch handshake, on the JAIL_INIT_FD socketpair:
- *   module -> keeper : "CREATE key=<key>"   then one message: the encoded policy
+ *   module -> keeper : "CREATE key=<key>" + [fd of the state directory]
+ *                      then one message: the encoded policy (policy.h,
+ *                      at most JAIL_POLICY_MSG_MAX bytes)
+ *   (The state dir travels as an fd, not a path: the keeper never resolves
+ *   the registry by name, and tests can use a private state dir.)
  *   keeper -> module : "READY id=<id> init=<pid> keeper=<pid>"
  *                    | "ERR <one line: what failed and why>"
  *   The keeper creates <key>/control before it says READY. On ERR it has
@@ -76,7 +80,9 @@
  *
  * On <key>/control, one connection per session or per jailctl command:
  *   "JOIN" + [pidfd of the session's process]
- *        -> "OK id=<id> init=<pid> profile=<name> sessions=<n>" + [pidfd of jail PID 1]
+ *        -> "OK id=<id> init=<pid> profile=<name> sessions=<n> ns=<flags>"
+ *           + [pidfd of jail PID 1]; ns = the CLONE_NEW* flags (decimal) of
+ *           the jail's namespaces, i.e. what setns() must join
  *        The connection now stands for that session. The session ends when
  *        the client sends CLOSE on it, or when the session process (the
  *        pidfd) exits; whichever comes first, counted once.
@@ -85,16 +91,23 @@
  *   "STATUS" -> "OK id=<id> key=<key> user=<name> uid=<uid> profile=<name>
  *                init=<pid> keeper=<pid> sessions=<n> created=<unix time>
  *                lifetime=<shared|keep|session>"
- *   "ENTER"  -> "OK id=<id> init=<pid>" + [pidfd of jail PID 1]   (jailctl enter)
+ *   "ENTER"  -> the same answer as JOIN, no session counted (jailctl enter)
  *   "STOP"   -> "OK stopped" sent after the jail has ended and been cleaned up
  *   anything else -> "ERR unknown request"
  *
- * <key>/info (written by the keeper before READY, 0600, same keys as STATUS)
+ * <key>/info (written by the keeper before READY, 0600, same keys as STATUS
+ * plus keeper_start=<ticks> init_start=<ticks>: field 22 of /proc/PID/stat)
  * lets `jailctl list` and stale-entry cleanup find the keeper's PID when its
- * socket no longer answers. A registry entry whose control socket refuses
+ * socket no longer answers. A PID from `info` is only ever signalled through
+ * a pidfd opened on it *and* checked to have the recorded start time, so a
+ * reused PID is never killed. A registry entry whose control socket refuses
  * connections is stale: the module (holding the per-user lock) removes it
  * and creates a new jail; it never joins it.
  */
 #define JAIL_MSG_MAX 4096
+#define JAIL_POLICY_MSG_MAX (256 * 1024)
+
+/* How long the module waits for the keeper (launch, JOIN, CLOSE replies). */
+#define JAIL_REPLY_TIMEOUT_MS 10000
 
 #endif

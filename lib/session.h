@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Create-or-join: what pam_sm_open_session does with a resolved policy, as a
+ * PAM-free function the tests can call too.
+ *
+ *   lock the key -> connect -> (stale: remove) -> (none: launch a keeper)
+ *   -> JOIN -> unlock -> setns into the jail -> chdir /
+ *
+ * Afterwards the calling process is in the jail's namespaces (its children
+ * in the jail's PID namespace) and holds exactly one fd of pam_jail: the
+ * control connection (a socket, O_CLOEXEC), which stands for the session.
+ */
+#ifndef PAM_JAIL_SESSION_H
+#define PAM_JAIL_SESSION_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "jail_client.h"
+#include "policy.h"
+#include "util.h"
+
+struct jail_session_params {
+	const char *state_dir; /* NULL: JAIL_STATE_DIR */
+	const char *init_path; /* NULL: JAIL_INIT_PATH */
+	const struct jail_policy *policy;
+};
+
+struct jail_session {
+	int conn;			  /* the control connection (-1: none) */
+	char key[JAIL_KEY_MAX];
+	char id[JAIL_ID_HEX_LEN + 1];
+	pid_t init_pid;			  /* in the host PID namespace */
+	unsigned sessions;		  /* sessions of the jail, this one included */
+	bool created;			  /* this call launched the jail */
+};
+
+/* On failure nothing is left behind: no entry, no process, no fd, and the
+ * caller is still in its own namespaces (a failed setns changes nothing). */
+int jail_session_open(const struct jail_session_params *params, struct jail_session *ret,
+		      struct jail_error *err);
+
+/* Send CLOSE (when the connection is open) and close it. *ret_left: sessions
+ * the jail still has. Safe to call twice. */
+int jail_session_close(struct jail_session *s, unsigned *ret_left, struct jail_error *err);
+
+/* Close the connection without CLOSE (the keeper counts the session out
+ * when the session process exits or the last copy of the fd is closed). */
+void jail_session_drop(struct jail_session *s);
+
+#endif
