@@ -191,6 +191,15 @@ int jail_config_load(const char *main_path, const char *dropin_dir, uid_t truste
 
 void jail_config_free(struct jail_config *c);
 
+/*
+ * For tests and fuzzing only: the same loader on one in-memory file named
+ * `name` (used in messages), with no file opened and no ownership check.
+ * Production code must use jail_config_load().
+ */
+int jail_config_load_buffer(const char *name, const char *buf, size_t len,
+			    struct jail_config **ret, struct jail_error **ret_errs,
+			    size_t *ret_errs_n);
+
 /* ------------------------------------------------------------------------ */
 /* Resolving: (config, user) -> struct jail_policy                            */
 

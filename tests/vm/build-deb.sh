@@ -36,7 +36,9 @@ if [ -n "$version" ]; then
 	cl=$dir/pam-jail/debian/changelog
 	{
 		printf 'pam-jail (%s) unstable; urgency=medium\n\n  * Rebuild for the VM tier'"'"'s upgrade test.\n\n' "$version"
-		printf ' -- %s  %s\n\n' "$(dpkg-parsechangelog -l "$cl" -S Maintainer)" "$(date -R)"
+		# A minute after the entry it follows: lintian wants the dates to grow.
+		printf ' -- %s  %s\n\n' "$(dpkg-parsechangelog -l "$cl" -S Maintainer)" \
+			"$(date -u -R -d "@$(($(dpkg-parsechangelog -l "$cl" -S Timestamp) + 60))")"
 		cat "$cl"
 	} >"$cl.new"
 	mv "$cl.new" "$cl"

@@ -1,0 +1,27 @@
+# Shared by tests/vm/checks/*.sh: the shell-test helpers (tests/lib.sh) plus
+# the guest helpers (vm.sh), pointed at the guest run.sh booted.
+. "$TESTS/lib.sh"
+. "$TESTS/vm/vm.sh"
+: "${VM_PORT:?run through tests/vm/run.sh (make check-vm)}"
+: "${VM_IMAGE:?}" "${VM_RUN:?}"
+
+# Run a shell command in the guest as root; its output on stdout.
+guest() { vm_ssh "$*"; }
+
+# The last line of the session stack in a common-session file, e.g.
+# "session required pam_jail.so" (whitespace squeezed, comments dropped).
+last_session_line() { # file
+	guest "grep -E '^[[:space:]]*session' $1 | tail -n 1" | tr -s ' \t' ' ' | sed 's/ $//'
+}
+
+# The names and keys the checks share: one policy, two users.
+JAILED_USER=student1	# member of group students: jailed
+FREE_USER=staff1	# named by no rule: not jailed
+BROKEN_USER=broken1	# member of a group whose profile cannot be built
+USER_KEY=$VM_RUN/user_ed25519
+[ -f "$USER_KEY" ] || ssh-keygen -q -t ed25519 -N '' -C pjvm-user -f "$USER_KEY"
+
+# Namespace links of a process in the guest, one "ns:[inode]" per line.
+guest_ns() { # pid
+	guest "for n in mnt pid net uts ipc; do printf '%s ' \$n; readlink /proc/$1/ns/\$n; done"
+}

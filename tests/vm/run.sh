@@ -1,0 +1,109 @@
+#!/bin/bash
+# The VM tier (make check-vm): pam_jail on a real Debian 12 host, installed
+# the way an administrator installs it. Builds the .deb (and a second one
+# with a higher version for the upgrade check), builds or reuses the cached
+# guest image, boots it under qemu (TCG), runs tests/vm/checks/*.sh in name
+# order against the one guest, and shuts it down.
+#
+# The checks share the guest and build on each other (install, enable,
+# log in, upgrade, remove); when one of the first two fails the rest are not
+# run, since they would only report the same failure again.
+#
+# Environment: BUILD (build tree; default build), VM_CACHE (image cache;
+# default $BUILD/vm-cache), JAIL_TESTS_MUST_RUN=1 (a skip fails the run),
+# VM_KEEP=1 (leave the guest running at the end, for debugging; prints how
+# to reach and stop it).
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+export SRC=$(cd "$here/../.." && pwd)
+export BUILD=${BUILD:-$SRC/build}
+export TESTS=$SRC/tests
+cache=${VM_CACHE:-$BUILD/vm-cache}
+out=$BUILD/vm
+must_run=${JAIL_TESTS_MUST_RUN:-0}
+
+[ "$(id -u)" -eq 0 ] || { echo "check-vm: needs root (debootstrap, and qemu's image)"; exit 1; }
+for tool in qemu-system-x86_64 ssh scp ss; do
+	command -v "$tool" >/dev/null || { echo "check-vm: needs $tool (make deps)"; exit 1; }
+done
+
+. "$here/vm.sh"
+
+export VM_RUN=$out/run
+rm -rf --one-file-system "$VM_RUN"
+mkdir -p "$VM_RUN"
+
+tier_start=$EPOCHREALTIME
+elapsed() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; }
+
+cleanup() {
+	if [ "${VM_KEEP:-0}" = 1 ] && [ -n "$VM_PID" ]; then
+		echo "check-vm: guest left running (qemu PID $VM_PID); ssh with:"
+		echo "  ssh -i $VM_IMAGE/id_ed25519 -p $VM_PORT -o UserKnownHostsFile=$VM_IMAGE/known_hosts -o HostKeyAlias=pjvm root@127.0.0.1"
+		return
+	fi
+	vm_stop
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+t=$EPOCHREALTIME
+version=$(dpkg-parsechangelog -l "$SRC/debian/changelog" -S Version)
+export VM_DEB VM_DEB_UPGRADE
+VM_DEB=$("$here/build-deb.sh" "$out" 2>"$VM_RUN/build-deb.log") || {
+	cat "$VM_RUN/build-deb.log"; echo "FAIL vm/package: the .deb did not build"; exit 1; }
+# A higher version of the same tree: what an upgrade brings.
+VM_DEB_UPGRADE=$("$here/build-deb.sh" "$out" "$version+vmtest1" 2>>"$VM_RUN/build-deb.log") || {
+	cat "$VM_RUN/build-deb.log"; echo "FAIL vm/package: the upgrade .deb did not build"; exit 1; }
+grep 'lintian: [EW]:' "$VM_RUN/build-deb.log" | sort -u | sed 's/^build-deb.sh: /    /'
+echo "PASS vm/package ($(elapsed "$t")s): $(basename "$VM_DEB"), lintian without errors"
+
+t=$EPOCHREALTIME
+image=$("$here/image.sh" "$cache" 2>"$VM_RUN/image.log") || {
+	cat "$VM_RUN/image.log"; echo "FAIL vm/image"; exit 1; }
+image_secs=$(elapsed "$t")
+if grep -q 'image built' "$VM_RUN/image.log"; then
+	echo "PASS vm/image (${image_secs}s, built)"
+else
+	echo "PASS vm/image (${image_secs}s, cached; built in $(cat "$image/build-seconds") s)"
+fi
+
+if ! vm_boot "$image" "$VM_RUN"; then
+	echo "FAIL vm/boot"
+	exit 1
+fi
+export VM_PORT VM_IMAGE
+echo "PASS vm/boot (${VM_BOOT_SECONDS}s from qemu start to the guest's sshd)"
+
+passed=0 failed=0 skipped=0
+failed_names=()
+for check in "$here"/checks/*.sh; do
+	name=$(basename "$check" .sh)
+	t=$EPOCHREALTIME
+	timeout --kill-after=10 300 bash "$check" >"$VM_RUN/$name.log" 2>&1 </dev/null
+	rc=$?
+	secs=$(elapsed "$t")
+	if [ $rc -eq 0 ]; then
+		passed=$((passed + 1)); echo "PASS vm/$name (${secs}s)"
+	elif [ $rc -eq 77 ] && [ "$must_run" != 1 ]; then
+		skipped=$((skipped + 1)); echo "SKIP vm/$name: $(tail -n 1 "$VM_RUN/$name.log")"
+	else
+		failed=$((failed + 1)); failed_names+=("vm/$name")
+		[ $rc -eq 77 ] && echo "FAIL vm/$name: skipped, but JAIL_TESTS_MUST_RUN=1" ||
+			echo "FAIL vm/$name (exit $rc, ${secs}s)"
+		tail -n 40 "$VM_RUN/$name.log" | sed 's/^/    | /'
+		case $name in
+		10-* | 20-*) echo "check-vm: not running the later checks without a working install"; break ;;
+		esac
+	fi
+done
+
+t=$EPOCHREALTIME
+if [ "${VM_KEEP:-0}" != 1 ]; then
+	vm_stop
+	echo "vm/shutdown: $(elapsed "$t")s"
+fi
+echo
+[ ${#failed_names[@]} -gt 0 ] && echo "failed: ${failed_names[*]}"
+echo "vm tier: $passed passed, $failed failed, $skipped skipped; image ${image_secs}s, boot ${VM_BOOT_SECONDS}s, total $(elapsed "$tier_start")s"
+[ $failed -eq 0 ]
