@@ -191,6 +191,10 @@ int jail_config_load(const char *main_path, const char *dropin_dir, uid_t truste
 
 void jail_config_free(struct jail_config *c);
 
+/* How much a loaded policy holds (for `jailctl check`'s summary). */
+void jail_config_counts(const struct jail_config *c, size_t *ret_files, size_t *ret_profiles,
+			size_t *ret_rules);
+
 /*
  * For tests and fuzzing only: the same loader on one in-memory file named
  * `name` (used in messages), with no file opened and no ownership check.

@@ -530,6 +530,10 @@ static void load_main(struct jail_loader *L, const char *path)
 		jail_safe_open(path, O_RDONLY, JAIL_SAFE_TRUSTED | JAIL_SAFE_REGULAR,
 			       L->trusted_uid, NULL, &e);
 
+	if (fd == -ENOENT) {
+		jail_loader_error(L, ENOENT, path, 0, "the policy file does not exist");
+		return;
+	}
 	if (fd < 0) {
 		jail_loader_error(L, e.code, path, 0, "%s", e.message);
 		return;
@@ -780,4 +784,12 @@ void jail_config_free(struct jail_config *c)
 		free(c->files[i]);
 	free(c->files);
 	free(c);
+}
+
+void jail_config_counts(const struct jail_config *c, size_t *ret_files, size_t *ret_profiles,
+			size_t *ret_rules)
+{
+	*ret_files = c->n_files;
+	*ret_profiles = c->n_profiles;
+	*ret_rules = c->n_rules;
 }
