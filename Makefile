@@ -66,7 +66,7 @@ TESTBINS := $(patsubst tests/bin/%.c,$(BUILD)/tests/bin/%,$(TESTBIN_SRCS))
 PROGRAMS := $(if $(MODULE_SRCS),$(MODULE)) $(if $(INIT_SRCS),$(INIT)) \
 	$(if $(SHELL_SRCS),$(JAILSH)) $(if $(CTL_SRCS),$(JAILCTL))
 
-.PHONY: all check check-unit asan fuzz deps install uninstall clean demo demo-clean bench
+.PHONY: all check check-unit check-vm asan fuzz deps install uninstall clean demo demo-clean bench
 all: $(LIBCORE) $(PROGRAMS) $(UNITS) $(TESTBINS)
 
 # `make V=1` shows the full command lines.
@@ -111,6 +111,12 @@ check: all
 
 check-unit: all
 	BUILD=$(abspath $(BUILD)) tests/run-tests.sh unit
+
+# The VM tier (tests/vm/run.sh): the .deb installed on a Debian 12 guest
+# with systemd, logind and cgroup v2, under qemu. Root, qemu and a few
+# minutes; not part of `make check`.
+check-vm:
+	BUILD=$(abspath $(BUILD)) tests/vm/run.sh
 
 # The same tests, built with AddressSanitizer and UBSan into their own tree.
 asan:

@@ -10,10 +10,11 @@
 # never written. Its only network is qemu's user-mode stack with no route out
 # (restrict=on) and one forward, 127.0.0.1:VM_PORT -> guest:22.
 
-VM_PID=
-VM_PORT=
-VM_IMAGE=
-VM_RUN=
+# Kept when already set: the checks inherit them from run.sh.
+VM_PID=${VM_PID:-}
+VM_PORT=${VM_PORT:-}
+VM_IMAGE=${VM_IMAGE:-}
+VM_RUN=${VM_RUN:-}
 VM_BOOT_SECONDS=
 VM_SSH_TIMEOUT=${VM_SSH_TIMEOUT:-180}
 

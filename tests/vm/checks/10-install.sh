@@ -5,7 +5,7 @@
 . "$TESTS/vm/check-lib.sh"
 
 vm_copy "$VM_DEB" /root/ || fail "scp of the .deb"
-out=$(guest "DEBIAN_FRONTEND=noninteractive apt-get install -y --no-download /root/$(basename "$VM_DEB") 2>&1") ||
+out=$(guest "DEBIAN_FRONTEND=noninteractive apt-get install -y /root/$(basename "$VM_DEB") 2>&1") ||
 	fail "apt-get install: $out"
 echo "$out" | tail -n 5
 
