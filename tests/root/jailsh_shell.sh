@@ -146,10 +146,12 @@ ok "second session: no re-seeding"
 # Two sessions starting at once seed once (flock on the home).
 umount "$h/work"
 umount "$h" && mount -t tmpfs -o "mode=0700,uid=$fj_uid,gid=$fj_gid,size=4m" fj-home "$h"
-for i in 1 2 3 4; do fj_out=$fj_dir/par$i; (fj_run -- -jailsh -c true; echo $fj_rc >"$fj_dir/rc$i") & done
+for i in 1 2 3 4; do (fj_tag=$i; fj_run -- -jailsh -c true; echo $fj_rc >"$fj_dir/rc$i") & done
 wait
 for i in 1 2 3 4; do assert_eq 0 "$(cat "$fj_dir/rc$i")" "parallel session $i"; done
 assert_eq profile "$(cat "$h/.profile")" "parallel first sessions: seeded"
+# Only the seeding session meets the skeleton's fifo: exactly one note.
+assert_eq 1 "$(cat "$fj_dir"/err[1-4] | grep -c "fifo' is not a file")" "seeded exactly once"
 ok "parallel first sessions: seeded once, all logins fine"
 
 # A bind home (the real home) is never seeded, even when empty.
