@@ -28,7 +28,11 @@ mkdir -p "$dir/pam-jail"
 # The tracked files with their working-tree content: a clean clone of this
 # commit plus local edits. Untracked files are left out on purpose: on a
 # shared tree they are someone's work in progress, and CI has none.
-(cd "$src" && git ls-files -z --cached |
+# VM_DEB_UNTRACKED=1 takes the untracked ones too (trying out uncommitted work).
+others=
+[ "${VM_DEB_UNTRACKED:-0}" = 1 ] && others='--others --exclude-standard'
+# shellcheck disable=SC2086
+(cd "$src" && git ls-files -z --cached $others | grep -z -v '^build' |
 	xargs -0 sh -c 'for f; do [ -f "$f" ] && printf "%s\0" "$f"; done' sh |
 	tar --null -T - -cf -) | tar -xf - -C "$dir/pam-jail"
 

@@ -25,3 +25,31 @@ USER_KEY=$VM_RUN/user_ed25519
 guest_ns() { # pid
 	guest "for n in mnt pid net uts ipc; do printf '%s ' \$n; readlink /proc/$1/ns/\$n; done"
 }
+
+JAILED_GROUP=students
+BROKEN_GROUP=brokenjail
+JAILED_PROFILE=vmstudents
+BROKEN_PROFILE=vmbroken
+
+# Log in as $1 and keep the session open (a remote `sleep`), in the
+# background; echoes the local ssh client's PID. The caller registers
+# `kill PID` with on_exit; killing the client ends the session.
+open_background_session() { # user seconds
+	vm_ssh_as "$1" "$USER_KEY" "exec sleep $2" </dev/null >/dev/null 2>&1 &
+	echo $!
+}
+
+# Wait (up to $2 s) until the guest shows a process `sleep $3` of user $1;
+# echo its PID (as the guest's init sees it).
+wait_guest_sleep() { # user timeout seconds_arg
+	local deadline=$((SECONDS + $2)) pid
+	while [ $SECONDS -lt $deadline ]; do
+		pid=$(guest "pgrep -u $1 -x -f 'sleep $3' | head -n 1")
+		[ -n "$pid" ] && { echo "$pid"; return 0; }
+		sleep 1
+	done
+	return 1
+}
+
+# The journal's pam_jail lines of this boot.
+pam_jail_log() { guest "journalctl -b -o cat --no-pager | grep -F 'pam_jail(' || true"; }

@@ -11,6 +11,8 @@
 #
 # Environment: BUILD (build tree; default build), VM_CACHE (image cache;
 # default $BUILD/vm-cache), JAIL_TESTS_MUST_RUN=1 (a skip fails the run),
+# VM_CONTINUE=1 (run every check even after a failed install; debugging),
+# VM_DEB_UNTRACKED=1 (package untracked files too; see build-deb.sh),
 # VM_KEEP=1 (leave the guest running at the end, for debugging; prints how
 # to reach and stop it).
 set -u
@@ -92,8 +94,8 @@ for check in "$here"/checks/*.sh; do
 		[ $rc -eq 77 ] && echo "FAIL vm/$name: skipped, but JAIL_TESTS_MUST_RUN=1" ||
 			echo "FAIL vm/$name (exit $rc, ${secs}s)"
 		tail -n 40 "$VM_RUN/$name.log" | sed 's/^/    | /'
-		case $name in
-		10-* | 20-*) echo "check-vm: not running the later checks without a working install"; break ;;
+		case ${VM_CONTINUE:-0}:$name in
+		0:10-* | 0:20-*) echo "check-vm: not running the later checks without a working install"; break ;;
 		esac
 	fi
 done
