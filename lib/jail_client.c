@@ -114,7 +114,7 @@ int jail_key_for_policy(const struct jail_policy *p, char *buf, size_t cap)
 	return (n < 0 || (size_t)n >= cap) ? -ENAMETOOLONG : 0;
 }
 
-static bool key_is_valid(const char *key)
+bool jail_key_is_valid(const char *key)
 {
 	size_t n = strlen(key);
 
@@ -129,7 +129,7 @@ int jail_lock_key(const struct jail_state *st, const char *key, struct jail_erro
 	_cleanup_close_ int fd = -1;
 	int r;
 
-	if (!key_is_valid(key))
+	if (!jail_key_is_valid(key))
 		return jail_error_set(err, EINVAL, "bad registry key '%s'", key);
 	snprintf(name, sizeof(name), "%s.lock", key);
 	fd = openat(st->locks_fd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -164,7 +164,7 @@ int jail_connect(const struct jail_state *st, const char *key, struct jail_error
 	struct sockaddr_un sa;
 	int r;
 
-	if (!key_is_valid(key))
+	if (!jail_key_is_valid(key))
 		return jail_error_set(err, EINVAL, "bad registry key '%s'", key);
 	keydir = openat(st->jails_fd, key, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (keydir < 0) {
@@ -286,7 +286,7 @@ int jail_info_read(const struct jail_state *st, const char *key, struct jail_inf
 	ssize_t n;
 
 	memset(ret, 0, sizeof(*ret));
-	if (!key_is_valid(key))
+	if (!jail_key_is_valid(key))
 		return jail_error_set(err, EINVAL, "bad registry key '%s'", key);
 	keydir = openat(st->jails_fd, key, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (keydir < 0)
@@ -337,7 +337,7 @@ int jail_list_keys(const struct jail_state *st, char ***ret_keys, struct jail_er
 	}
 	while ((de = readdir(d))) {
 		char **nk;
-		if (!key_is_valid(de->d_name))
+		if (!jail_key_is_valid(de->d_name))
 			continue;
 		nk = realloc(keys, (n + 2) * sizeof(char *));
 		if (!nk)
@@ -380,7 +380,7 @@ int jail_remove_stale(const struct jail_state *st, const char *key, struct jail_
 	_cleanup_close_ int keydir = -1;
 	struct jail_info info;
 
-	if (!key_is_valid(key))
+	if (!jail_key_is_valid(key))
 		return jail_error_set(err, EINVAL, "bad registry key '%s'", key);
 	if (jail_info_read(st, key, &info, NULL) == 0) {
 		kill_if_same(info.keeper_pid, info.keeper_start);
@@ -619,7 +619,7 @@ int jail_launch(const struct jail_state *st, const char *init_path, const char *
 	ssize_t n;
 
 	memset(ret, 0, sizeof(*ret));
-	if (!key_is_valid(key))
+	if (!jail_key_is_valid(key))
 		return jail_error_set(err, EINVAL, "bad registry key '%s'", key);
 	r = jail_policy_encode(p, &enc, &enc_len);
 	if (r < 0)

@@ -38,6 +38,9 @@ void jail_state_close(struct jail_state *st);
  * "u<uid>-s<16 hex>". */
 int jail_key_for_policy(const struct jail_policy *p, char *buf, size_t cap);
 
+/* A registry key as jail_key_for_policy makes them (nothing else is accepted). */
+bool jail_key_is_valid(const char *key);
+
 /* Take the per-key lock (blocking flock on locks/<key>.lock). Returns the
  * lock fd (O_CLOEXEC; closing it releases the lock). */
 int jail_lock_key(const struct jail_state *st, const char *key, struct jail_error *err);

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * jail-init's internal interfaces: the keeper half (host namespaces) and the
+ * jail PID 1 half (the jail's namespaces). See lib/jail_proto.h.
+ */
+#ifndef PAM_JAIL_INIT_H
+#define PAM_JAIL_INIT_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "jail_proto.h"
+#include "policy.h"
+#include "util.h"
+
+/*
+ * Build the jail's root in the calling process's (new) mount namespace and
+ * pivot into it (jail_root.c). Afterwards nothing of the host filesystem is
+ * reachable and no fd to it is open. `id` goes into the marker. On failure
+ * `err` says which step failed and why.
+ */
+int jail_root_build(const struct jail_policy *p, const char *id, struct jail_error *err);
+
+/* Bring the loopback interface of the current network namespace up (net_lo.c). */
+int jail_net_lo_up(struct jail_error *err);
+
+/*
+ * The jail PID 1 (jail_pid1.c), run in the child that clone() put into the new
+ * namespaces. Reports "READY" or "ERR <why>" on `report_fd`, then reaps
+ * orphans until the keeper kills it. `keeper_pidfd` is checked once after
+ * PR_SET_PDEATHSIG is armed (the keeper may have died before). Never returns.
+ */
+void __attribute__((noreturn)) jail_pid1_run(const struct jail_policy *p, const char *id,
+					     int report_fd, int keeper_pidfd);
+
+/*
+ * The keeper (keeper.c): given the state dir and the decoded policy from the
+ * CREATE handshake on `sock`, create the registry entry and the jail, answer
+ * READY/ERR on `sock`, then serve the control socket until the jail ends.
+ * Returns the process exit status.
+ */
+int jail_keeper_run(int sock, int state_fd, const char *key, struct jail_policy *p);
+
+#endif

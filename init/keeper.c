@@ -1,0 +1,600 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The keeper: the half of jail-init that stays in the host's namespaces.
+ *
+ * It makes the registry entry and the jail (clone into new namespaces), and
+ * then serves the control socket: it counts sessions (each held by a pidfd
+ * of the session's process, so a killed sshd still ends its session), and
+ * ends the jail when the policy says so. All host-side work is done here,
+ * because the module's process is inside the jail's mount namespace by the
+ * time it closes the session (DESIGN.md fact 7).
+ */
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/pidfd.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <syslog.h>
+#include <time.h>
+
+#include <linux/sched.h> /* struct clone_args */
+
+#include "jail_client.h"
+#include "jail_init.h"
+#include "msg.h"
+
+#define MAX_CONNS	    1024
+#define TEARDOWN_RETRY_MS   20
+#define INIT_EXIT_WAIT_MS   5000
+
+struct conn {
+	int fd;
+	int session_pidfd; /* -1 unless this connection stands for a session */
+};
+
+struct keeper {
+	struct jail_policy *p;
+	const char *key;
+	char id[JAIL_ID_HEX_LEN + 1];
+	int state_fd, jails_fd, locks_fd, keydir_fd, lock_fd, listen_fd;
+	bool entry_made;
+	int init_pidfd;
+	pid_t init_pid;
+	uint64_t init_start, self_start;
+	int64_t created;
+	unsigned long ns_flags;
+
+	struct conn conns[MAX_CONNS];
+	size_t n_conns;
+	unsigned sessions;
+	bool ever_joined;
+	int64_t first_join_deadline, idle_deadline; /* monotonic ms, 0 = none */
+
+	const char *end_reason; /* set: the jail is ending */
+	bool end_final;		/* a JOIN cannot cancel it (STOP, init died) */
+	int stop_fd;		/* the STOP requester, answered at the end */
+};
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static const char *lifetime_name(enum jail_lifetime l)
+{
+	switch (l) {
+	case JAIL_LIFETIME_KEEP:
+		return "keep";
+	case JAIL_LIFETIME_SESSION:
+		return "session";
+	default:
+		return "shared";
+	}
+}
+
+/* ------------------------------------------------------------ creation */
+
+static int make_id(char *out)
+{
+	unsigned char raw[JAIL_ID_HEX_LEN / 2];
+
+	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw))
+		return -EIO;
+	for (size_t i = 0; i < sizeof(raw); i++)
+		snprintf(out + 2 * i, 3, "%02x", raw[i]);
+	return 0;
+}
+
+/* CLONE_NEW* flags for the policy; unsupported requests are refused, never
+ * silently dropped (a profile asking for isolation we can't give fails). */
+static int ns_flags_for(const struct jail_policy *p, unsigned long *ret, struct jail_error *err)
+{
+	unsigned long f = CLONE_NEWNS | CLONE_NEWPID;
+
+	if ((p->namespaces & (JAIL_NS_MOUNT | JAIL_NS_PID)) != (JAIL_NS_MOUNT | JAIL_NS_PID))
+		return jail_error_set(err, EINVAL,
+				      "profile '%s': a jail needs the mount and pid namespaces",
+				      p->profile);
+	if (p->namespaces & JAIL_NS_USER)
+		return jail_error_set(err, EOPNOTSUPP,
+				      "profile '%s': user namespaces are not supported yet",
+				      p->profile);
+	if (p->namespaces & JAIL_NS_TIME)
+		return jail_error_set(err, EOPNOTSUPP,
+				      "profile '%s': time namespaces are not supported yet",
+				      p->profile);
+	if (p->net.mode == JAIL_NET_BRIDGE)
+		return jail_error_set(err, EOPNOTSUPP,
+				      "profile '%s': network mode bridge is not supported yet",
+				      p->profile);
+	if ((p->namespaces & JAIL_NS_NET) && p->net.mode != JAIL_NET_HOST)
+		f |= CLONE_NEWNET;
+	if (p->namespaces & JAIL_NS_IPC)
+		f |= CLONE_NEWIPC;
+	if (p->namespaces & JAIL_NS_UTS)
+		f |= CLONE_NEWUTS;
+	if (p->namespaces & JAIL_NS_CGROUP)
+		f |= CLONE_NEWCGROUP;
+	*ret = f;
+	return 0;
+}
+
+static int make_entry(struct keeper *k, struct jail_error *err)
+{
+	char lockname[JAIL_KEY_MAX + 8];
+	struct sockaddr_un sa;
+
+	k->jails_fd = openat(k->state_fd, JAIL_STATE_JAILS,
+			     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	k->locks_fd = openat(k->state_fd, JAIL_STATE_LOCKS,
+			     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (k->jails_fd < 0 || k->locks_fd < 0)
+		return jail_error_set(err, errno, "registry: %s", strerror(errno));
+	/* The module holds this lock now; we take it when we end (teardown). */
+	snprintf(lockname, sizeof(lockname), "%s.lock", k->key);
+	k->lock_fd = openat(k->locks_fd, lockname, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+			    0600);
+	if (k->lock_fd < 0)
+		return jail_error_set(err, errno, "registry lock: %s", strerror(errno));
+	if (mkdirat(k->jails_fd, k->key, 0700) < 0)
+		return jail_error_set(err, errno, "registry entry '%s': %s", k->key,
+				      strerror(errno));
+	k->entry_made = true;
+	k->keydir_fd = openat(k->jails_fd, k->key, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (k->keydir_fd < 0)
+		return jail_error_set(err, errno, "registry entry '%s': %s", k->key,
+				      strerror(errno));
+
+	k->listen_fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (k->listen_fd < 0)
+		return jail_error_set(err, errno, "control socket: %s", strerror(errno));
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	/* bind through the dir fd: the registry path is never resolved again */
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", k->keydir_fd,
+		 JAIL_STATE_CONTROL);
+	if (bind(k->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return jail_error_set(err, errno, "control socket: bind: %s", strerror(errno));
+	if (listen(k->listen_fd, 128) < 0)
+		return jail_error_set(err, errno, "control socket: listen: %s", strerror(errno));
+	return 0;
+}
+
+static void close_all_except(int a, int b)
+{
+	int lo = a < b ? a : b, hi = a < b ? b : a;
+
+	if (lo > 0)
+		close_range(0, (unsigned)lo - 1, 0);
+	if (hi > lo + 1)
+		close_range((unsigned)lo + 1, (unsigned)hi - 1, 0);
+	close_range((unsigned)hi + 1, ~0U, 0);
+}
+
+/* clone() the jail PID 1 into its new namespaces and wait for its report. */
+static int start_init(struct keeper *k, struct jail_error *err)
+{
+	struct clone_args args = { 0 };
+	_cleanup_close_ int self = -1;
+	int pipefd[2], pidfd = -1;
+	char msg[JAIL_MSG_MAX];
+	struct pollfd pfd;
+	ssize_t n;
+	pid_t pid;
+	int r;
+
+	self = pidfd_open(getpid(), 0);
+	if (self < 0)
+		return jail_error_set(err, errno, "pidfd_open: %s", strerror(errno));
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return jail_error_set(err, errno, "pipe: %s", strerror(errno));
+
+	args.flags = k->ns_flags | CLONE_PIDFD;
+	args.pidfd = (uint64_t)(uintptr_t)&pidfd;
+	args.exit_signal = SIGCHLD;
+	pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+	if (pid < 0) {
+		r = jail_error_set(err, errno, "creating the namespaces: %s", strerror(errno));
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return r;
+	}
+	if (pid == 0) {
+		/* The jail's PID 1. Nothing of the keeper's (registry fds, the
+		 * module's socket) may come along into the jail. */
+		close_all_except(pipefd[1], self);
+		jail_pid1_run(k->p, k->id, pipefd[1], self);
+	}
+	close(pipefd[1]);
+	k->init_pid = pid;
+	k->init_pidfd = pidfd;
+
+	pfd = (struct pollfd){ .fd = pipefd[0], .events = POLLIN };
+	do
+		r = poll(&pfd, 1, JAIL_REPLY_TIMEOUT_MS);
+	while (r < 0 && errno == EINTR);
+	if (r <= 0) {
+		close(pipefd[0]);
+		return jail_error_set(err, ETIMEDOUT, "the jail init did not report in time");
+	}
+	do
+		n = read(pipefd[0], msg, sizeof(msg) - 1);
+	while (n < 0 && errno == EINTR);
+	close(pipefd[0]);
+	if (n <= 0)
+		return jail_error_set(err, ECHILD, "the jail init died while building the jail");
+	msg[n] = '\0';
+	if (strncmp(msg, "ERR ", 4) == 0)
+		return jail_error_set(err, EPROTO, "%s", msg + 4);
+	if (strcmp(msg, "READY") != 0)
+		return jail_error_set(err, EPROTO, "the jail init said '%s'", msg);
+	if (jail_proc_start_time(pid, &k->init_start) < 0)
+		return jail_error_set(err, ESRCH, "the jail init vanished");
+	return 0;
+}
+
+static int write_info(struct keeper *k, struct jail_error *err)
+{
+	_cleanup_close_ int fd = -1;
+	char buf[2048];
+	int n;
+
+	n = snprintf(buf, sizeof(buf),
+		     "id=%s\nkey=%s\nuser=%s\nuid=%u\nprofile=%s\ninit=%d\nkeeper=%d\n"
+		     "created=%" PRId64 "\nlifetime=%s\ninit_start=%" PRIu64
+		     "\nkeeper_start=%" PRIu64 "\n",
+		     k->id, k->key, k->p->user, (unsigned)k->p->uid, k->p->profile,
+		     (int)k->init_pid, (int)getpid(), k->created, lifetime_name(k->p->lifetime),
+		     k->init_start, k->self_start);
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		return jail_error_set(err, ENAMETOOLONG, "info: too long");
+	fd = openat(k->keydir_fd, JAIL_STATE_INFO,
+		    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 || write(fd, buf, (size_t)n) != n)
+		return jail_error_set(err, errno ? errno : EIO, "info: %s",
+				      strerror(errno ? errno : EIO));
+	return 0;
+}
+
+/* Kill and reap the jail PID 1 (the kernel kills the rest of its PID
+ * namespace). Bounded: a jailed zombie whose parent sits outside the
+ * namespace (an sshd monitor) can delay init's end until it is reaped. */
+static void kill_init(struct keeper *k)
+{
+	struct pollfd pfd = { .fd = k->init_pidfd, .events = POLLIN };
+
+	if (k->init_pidfd < 0)
+		return;
+	pidfd_send_signal(k->init_pidfd, SIGKILL, NULL, 0);
+	while (poll(&pfd, 1, INIT_EXIT_WAIT_MS) < 0 && errno == EINTR)
+		;
+	while (waitpid(k->init_pid, NULL, WNOHANG) < 0 && errno == EINTR)
+		;
+	jail_closep(&k->init_pidfd);
+	k->init_pidfd = -1;
+}
+
+/* Remove the registry entry (the caller holds the key's lock or is still
+ * in the launch handshake, during which the module holds it for us). */
+static void remove_entry(struct keeper *k)
+{
+	jail_closep(&k->listen_fd);
+	k->listen_fd = -1;
+	if (!k->entry_made)
+		return;
+	if (k->keydir_fd >= 0) {
+		unlinkat(k->keydir_fd, JAIL_STATE_CONTROL, 0);
+		unlinkat(k->keydir_fd, JAIL_STATE_INFO, 0);
+	}
+	unlinkat(k->jails_fd, k->key, AT_REMOVEDIR);
+	k->entry_made = false;
+}
+
+/* ------------------------------------------------------------ serving */
+
+static void conn_drop(struct keeper *k, size_t i);
+
+static void session_end(struct keeper *k, struct conn *c, const char *why)
+{
+	if (c->session_pidfd < 0)
+		return;
+	jail_closep(&c->session_pidfd);
+	c->session_pidfd = -1;
+	k->sessions--;
+	(void)why;
+	if (k->sessions > 0 || k->end_reason)
+		return;
+	if (k->p->lifetime == JAIL_LIFETIME_KEEP) {
+		if (k->p->idle_timeout_sec > 0)
+			k->idle_deadline = now_ms() + (int64_t)k->p->idle_timeout_sec * 1000;
+	} else {
+		k->end_reason = "last session ended";
+	}
+}
+
+static void reply(struct conn *c, const char *msg, int fd)
+{
+	/* A client that does not read its answer loses it, not the keeper
+	 * (the socket is non-blocking). */
+	jail_msg_send_str(c->fd, msg, fd >= 0 ? &fd : NULL, fd >= 0 ? 1 : 0);
+}
+
+static void join_reply(struct keeper *k, struct conn *c)
+{
+	char msg[JAIL_MSG_MAX];
+
+	snprintf(msg, sizeof(msg), "OK id=%s init=%d profile=%s sessions=%u ns=%lu", k->id,
+		 (int)k->init_pid, k->p->profile, k->sessions, k->ns_flags);
+	reply(c, msg, k->init_pidfd);
+}
+
+static void handle_request(struct keeper *k, size_t i)
+{
+	struct conn *c = &k->conns[i];
+	char msg[JAIL_MSG_MAX], out[JAIL_MSG_MAX];
+	int fds[1] = { -1 };
+	size_t n_fds = 0;
+	ssize_t n;
+
+	n = jail_msg_recv(c->fd, msg, sizeof(msg), fds, 1, &n_fds);
+	if (n == -EAGAIN)
+		return;
+	if (n <= 0) {
+		/* Hung up: every copy of the client's fd is closed, so whoever
+		 * held the session is gone (pam_end without close_session). */
+		session_end(k, c, "connection closed");
+		conn_drop(k, i);
+		return;
+	}
+	if (strcmp(msg, "JOIN") == 0) {
+		if (c->session_pidfd >= 0 || n_fds != 1 ||
+		    pidfd_send_signal(fds[0], 0, NULL, 0) < 0) {
+			jail_closep(&fds[0]);
+			reply(c, "ERR JOIN needs one pidfd of a live process", -1);
+			return;
+		}
+		if (k->end_reason && k->end_final) {
+			jail_closep(&fds[0]);
+			reply(c, "ERR the jail is ending", -1);
+			return;
+		}
+		/* A login that comes while a shared jail waits to end keeps it. */
+		k->end_reason = NULL;
+		k->idle_deadline = 0;
+		c->session_pidfd = fds[0];
+		k->sessions++;
+		k->ever_joined = true;
+		join_reply(k, c);
+		return;
+	}
+	jail_closep(&fds[0]);
+	if (n_fds > 0) {
+		reply(c, "ERR unexpected file descriptor", -1);
+	} else if (strcmp(msg, "CLOSE") == 0) {
+		if (c->session_pidfd < 0) {
+			reply(c, "ERR no session on this connection", -1);
+			return;
+		}
+		session_end(k, c, "closed");
+		snprintf(out, sizeof(out), "OK sessions=%u", k->sessions);
+		reply(c, out, -1);
+	} else if (strcmp(msg, "STATUS") == 0) {
+		snprintf(out, sizeof(out),
+			 "OK id=%s key=%s user=%s uid=%u profile=%s init=%d keeper=%d sessions=%u "
+			 "created=%" PRId64 " lifetime=%s",
+			 k->id, k->key, k->p->user, (unsigned)k->p->uid, k->p->profile,
+			 (int)k->init_pid, (int)getpid(), k->sessions, k->created,
+			 lifetime_name(k->p->lifetime));
+		reply(c, out, -1);
+	} else if (strcmp(msg, "ENTER") == 0) {
+		join_reply(k, c);
+	} else if (strcmp(msg, "STOP") == 0) {
+		if (k->stop_fd < 0) {
+			k->stop_fd = c->fd;
+			c->fd = -1; /* answered at the very end */
+			conn_drop(k, i);
+		} else {
+			reply(c, "ERR already stopping", -1);
+		}
+		k->end_reason = "stopped by the administrator";
+		k->end_final = true;
+	} else {
+		reply(c, "ERR unknown request", -1);
+	}
+}
+
+static void conn_drop(struct keeper *k, size_t i)
+{
+	struct conn *c = &k->conns[i];
+
+	jail_closep(&c->fd);
+	if (c->session_pidfd >= 0) /* only when the keeper ends */
+		jail_closep(&c->session_pidfd);
+	k->conns[i] = k->conns[--k->n_conns];
+}
+
+static void accept_conns(struct keeper *k)
+{
+	for (;;) {
+		struct ucred cred;
+		socklen_t len = sizeof(cred);
+		int fd = accept4(k->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+
+		if (fd < 0)
+			return;
+		/* Only root may join or steer a jail (the dir is 0700 too). */
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || cred.uid != 0 ||
+		    k->n_conns >= MAX_CONNS) {
+			close(fd);
+			continue;
+		}
+		k->conns[k->n_conns++] = (struct conn){ .fd = fd, .session_pidfd = -1 };
+	}
+}
+
+/* The end, once we hold the key's lock (so no login is half-way through
+ * create-or-join for this key): unregister, then kill. Returns false when
+ * the lock is busy; the loop goes on serving (a JOIN may still come). */
+static bool try_end(struct keeper *k)
+{
+	if (flock(k->lock_fd, LOCK_EX | LOCK_NB) < 0)
+		return false;
+	remove_entry(k);
+	jail_closep(&k->lock_fd); /* releases the lock: the next login makes a new jail */
+	k->lock_fd = -1;
+	kill_init(k);
+	syslog(LOG_NOTICE, "jail ended: user=%s profile=%s id=%s init=%d reason=%s", k->p->user,
+	       k->p->profile, k->id, (int)k->init_pid, k->end_reason);
+	if (k->stop_fd >= 0) {
+		jail_msg_send_str(k->stop_fd, "OK stopped", NULL, 0);
+		jail_closep(&k->stop_fd);
+	}
+	while (k->n_conns > 0)
+		conn_drop(k, k->n_conns - 1);
+	return true;
+}
+
+static void check_deadlines(struct keeper *k)
+{
+	int64_t now = now_ms();
+
+	if (k->end_reason)
+		return;
+	if (!k->ever_joined && k->first_join_deadline && now >= k->first_join_deadline)
+		k->end_reason = "no session joined";
+	else if (k->sessions == 0 && k->idle_deadline && now >= k->idle_deadline)
+		k->end_reason = "idle timeout";
+}
+
+static int poll_timeout(const struct keeper *k)
+{
+	int64_t next = 0, now = now_ms();
+
+	if (k->end_reason)
+		return TEARDOWN_RETRY_MS;
+	if (!k->ever_joined)
+		next = k->first_join_deadline;
+	if (k->sessions == 0 && k->idle_deadline && (!next || k->idle_deadline < next))
+		next = k->idle_deadline;
+	if (!next)
+		return -1;
+	return next <= now ? 0 : (int)(next - now);
+}
+
+static void serve(struct keeper *k)
+{
+	/* listen + init + (conn + session) per connection */
+	static struct pollfd pfds[2 + 2 * MAX_CONNS];
+
+	for (;;) {
+		size_t n = 0;
+		int r;
+
+		check_deadlines(k);
+		if (k->end_reason && try_end(k))
+			return;
+
+		pfds[n++] = (struct pollfd){ .fd = k->listen_fd, .events = POLLIN };
+		pfds[n++] = (struct pollfd){ .fd = k->init_pidfd, .events = POLLIN };
+		for (size_t i = 0; i < k->n_conns; i++) {
+			pfds[n++] = (struct pollfd){ .fd = k->conns[i].fd, .events = POLLIN };
+			pfds[n++] = (struct pollfd){ .fd = k->conns[i].session_pidfd,
+						     .events = POLLIN };
+		}
+		r = poll(pfds, n, poll_timeout(k));
+		if (r < 0 && errno != EINTR)
+			return; /* cannot wait for anything: end the jail */
+		if (r <= 0)
+			continue;
+		if (pfds[1].revents) {
+			k->end_reason = "the jail init died";
+			k->end_final = true;
+		}
+		/* Connections first, from the end: conn_drop moves the last one
+		 * into the freed slot, which we have already looked at. */
+		for (size_t i = k->n_conns; i-- > 0;) {
+			struct pollfd *cp = &pfds[2 + 2 * i], *sp = &pfds[3 + 2 * i];
+			if (sp->fd >= 0 && sp->revents) /* the session's process exited */
+				session_end(k, &k->conns[i], "session process exited");
+			if (cp->revents)
+				handle_request(k, i);
+		}
+		if (pfds[0].revents & POLLIN)
+			accept_conns(k);
+	}
+}
+
+int jail_keeper_run(int sock, int state_fd, const char *key, struct jail_policy *p)
+{
+	struct keeper *k;
+	struct jail_error e = { 0 };
+	char msg[JAIL_MSG_MAX];
+	int r;
+
+	k = calloc(1, sizeof(*k));
+	if (!k) {
+		jail_msg_send_str(sock, "ERR jail-init: out of memory", NULL, 0);
+		return 1;
+	}
+	k->p = p;
+	k->key = key;
+	k->state_fd = state_fd;
+	k->jails_fd = k->locks_fd = k->keydir_fd = k->lock_fd = k->listen_fd = -1;
+	k->init_pidfd = -1;
+	k->stop_fd = -1;
+	k->created = (int64_t)time(NULL);
+
+	r = jail_proc_start_time(getpid(), &k->self_start);
+	if (r < 0)
+		jail_error_set(&e, -r, "reading own start time: %s", strerror(-r));
+	if (r >= 0)
+		r = ns_flags_for(p, &k->ns_flags, &e);
+	if (r >= 0 && make_id(k->id) < 0)
+		r = jail_error_set(&e, EIO, "getrandom failed");
+	if (r >= 0)
+		r = make_entry(k, &e);
+	if (r >= 0)
+		r = start_init(k, &e);
+	if (r >= 0)
+		r = write_info(k, &e);
+	if (r >= 0) {
+		snprintf(msg, sizeof(msg), "READY id=%s init=%d keeper=%d", k->id,
+			 (int)k->init_pid, (int)getpid());
+		r = jail_msg_send_str(sock, msg, NULL, 0);
+		if (r < 0) /* the module gave up on us: undo, say nothing */
+			jail_error_set(&e, -r, "module went away");
+	} else {
+		snprintf(msg, sizeof(msg), "ERR %s", e.message);
+		jail_msg_send_str(sock, msg, NULL, 0);
+	}
+	close(sock);
+	if (r < 0) {
+		/* Fail closed, nothing half-built: the module still holds the
+		 * key's lock, so removing the entry races with no one. */
+		kill_init(k);
+		remove_entry(k);
+		return 1;
+	}
+	k->first_join_deadline = now_ms() + JAIL_REPLY_TIMEOUT_MS;
+	serve(k);
+	if (k->entry_made) { /* poll failed: end anyway, under the lock */
+		while (flock(k->lock_fd, LOCK_EX) < 0 && errno == EINTR)
+			;
+		remove_entry(k);
+		kill_init(k);
+	}
+	return 0;
+}

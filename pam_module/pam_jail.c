@@ -1,0 +1,272 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * pam_jail.so: the session module that puts a session into its user's jail.
+ *
+ *   session required pam_jail.so [config=PATH] [debug] [init=PATH] [statedir=PATH]
+ *
+ * It must be the last session module (DESIGN.md fact 3, docs/pam_jail.8).
+ * open_session: policy -> verdict -> create-or-join (lib/session.c) -> the
+ * calling process is in the jail; close_session: tell the keeper. Every
+ * failure for a user whom policy jails is PAM_SESSION_ERR with one log line
+ * naming the user, the profile and the cause: fail closed.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <syslog.h>
+
+#include <security/pam_ext.h>
+#include <security/pam_modules.h>
+
+#include "jail_client.h"
+#include "policy.h"
+#include "session.h"
+
+#define DATA_KEY "pam_jail_session"
+
+struct module_args {
+	const char *config;   /* main policy file; drop-ins in "jail.d" beside it */
+	const char *init;     /* jail-init binary */
+	const char *statedir; /* the registry */
+	bool debug;
+};
+
+/* What travels from open_session to close_session (pam_set_data). */
+struct session_data {
+	struct jail_session s;
+	char *user;
+	char *profile;
+};
+
+static int parse_args(pam_handle_t *pamh, int argc, const char **argv, struct module_args *a)
+{
+	memset(a, 0, sizeof(*a));
+	for (int i = 0; i < argc; i++) {
+		const char *arg = argv[i];
+		if (strncmp(arg, "config=", 7) == 0 && arg[7] == '/')
+			a->config = arg + 7;
+		else if (strncmp(arg, "init=", 5) == 0 && arg[5] == '/')
+			a->init = arg + 5;
+		else if (strncmp(arg, "statedir=", 9) == 0 && arg[9] == '/')
+			a->statedir = arg + 9;
+		else if (strcmp(arg, "debug") == 0)
+			a->debug = true;
+		else {
+			/* A misspelt option must not quietly change what the
+			 * module does: refuse, like a broken policy. */
+			pam_syslog(pamh, LOG_ERR, "unknown option: %s", arg);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static void session_data_free(struct session_data *d)
+{
+	if (!d)
+		return;
+	jail_session_drop(&d->s);
+	free(d->user);
+	free(d->profile);
+	free(d);
+}
+
+/* pam_end() (or a replacing pam_set_data) without close_session: the
+ * keeper counts the session out when the connection's last copy closes or
+ * the session process exits. */
+static void cleanup_session_data(pam_handle_t *pamh, void *data, int error_status)
+{
+	session_data_free(data);
+}
+
+/* The drop-in dir for config=PATH: "jail.d" in PATH's directory, so a test
+ * tree mirrors /etc/security/{jail.conf,jail.d}. */
+static int dropin_dir_for(const char *config, char *buf, size_t cap)
+{
+	const char *slash = strrchr(config, '/');
+	int n = snprintf(buf, cap, "%.*s/jail.d", (int)(slash - config), config);
+
+	return (n < 0 || (size_t)n >= cap) ? -ENAMETOOLONG : 0;
+}
+
+static int load_policy(pam_handle_t *pamh, const struct module_args *a, const char *user,
+		       enum jail_verdict *verdict, struct jail_policy **policy)
+{
+	struct jail_config *c = NULL;
+	struct jail_error *errs = NULL, e = { 0 };
+	size_t n_errs = 0;
+	char dropin[PATH_MAX];
+	const char *main_path = a->config ? a->config : JAIL_CONFIG_PATH;
+	int r;
+
+	if (a->config) {
+		if (dropin_dir_for(a->config, dropin, sizeof(dropin)) < 0) {
+			pam_syslog(pamh, LOG_ERR, "session refused: user=%s: config path too long",
+				   user);
+			return PAM_SESSION_ERR;
+		}
+	} else {
+		snprintf(dropin, sizeof(dropin), "%s", JAIL_CONFIG_DIR);
+	}
+	r = jail_config_load(main_path, dropin, 0, &c, &errs, &n_errs);
+	if (r < 0) {
+		/* A policy we cannot read refuses every login it might govern. */
+		if (n_errs > 0 && errs[0].file[0])
+			pam_syslog(pamh, LOG_ERR,
+				   "session refused: user=%s profile=-: policy %s:%d: %s%s", user,
+				   errs[0].file, errs[0].line, errs[0].message,
+				   n_errs > 1 ? " (and more: run jailctl check)" : "");
+		else
+			pam_syslog(pamh, LOG_ERR, "session refused: user=%s profile=-: policy: %s",
+				   user, n_errs > 0 ? errs[0].message : strerror(-r));
+		free(errs);
+		return r == -ENOMEM ? PAM_BUF_ERR : PAM_SESSION_ERR;
+	}
+	free(errs);
+	r = jail_config_resolve(c, user, verdict, policy, &e);
+	jail_config_free(c);
+	if (r < 0) {
+		pam_syslog(pamh, LOG_ERR, "session refused: user=%s profile=-: %s", user,
+			   e.message[0] ? e.message : strerror(-r));
+		if (r == -ENOMEM)
+			return PAM_BUF_ERR;
+		return r == -ENOENT ? PAM_USER_UNKNOWN : PAM_SESSION_ERR;
+	}
+	return PAM_SUCCESS;
+}
+
+static int put_env(pam_handle_t *pamh, const char *name, const char *value)
+{
+	char buf[512];
+	int n = snprintf(buf, sizeof(buf), "%s=%s", name, value);
+
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		return PAM_BUF_ERR;
+	return pam_putenv(pamh, buf);
+}
+
+PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	struct module_args a;
+	struct jail_policy *policy = NULL;
+	struct session_data *d = NULL;
+	struct jail_error e = { 0 };
+	enum jail_verdict verdict;
+	const char *user = NULL;
+	const void *old = NULL;
+	int threads, r, ret;
+
+	if (parse_args(pamh, argc, argv, &a) < 0)
+		return PAM_SESSION_ERR;
+	if (pam_get_user(pamh, &user, NULL) != PAM_SUCCESS || !user || !*user) {
+		pam_syslog(pamh, LOG_ERR, "session refused: cannot get the user name");
+		return PAM_USER_UNKNOWN;
+	}
+	if (pam_get_data(pamh, DATA_KEY, &old) == PAM_SUCCESS && old) {
+		pam_syslog(pamh, LOG_ERR, "session refused: user=%s: a jailed session is already "
+			   "open in this PAM handle", user);
+		return PAM_SESSION_ERR;
+	}
+	ret = load_policy(pamh, &a, user, &verdict, &policy);
+	if (ret != PAM_SUCCESS)
+		return ret;
+	if (verdict == JAIL_VERDICT_NONE) {
+		if (a.debug)
+			pam_syslog(pamh, LOG_DEBUG, "user=%s: no rule jails this user", user);
+		return PAM_IGNORE;
+	}
+	if (verdict == JAIL_VERDICT_REFUSE) {
+		pam_syslog(pamh, LOG_ERR, "session refused: user=%s profile=-: no rule names "
+			   "this user and the policy refuses unmatched users", user);
+		return PAM_SESSION_ERR;
+	}
+
+	/* setns(CLONE_NEWNS) is impossible for a multithreaded process (fact
+	 * 9: gdm's worker); refuse before anything is built. */
+	threads = jail_thread_count();
+	if (threads != 1) {
+		pam_syslog(pamh, LOG_ERR,
+			   "session refused: user=%s profile=%s: the calling process has %d "
+			   "threads; a multithreaded process cannot join a jail",
+			   user, policy->profile, threads);
+		ret = PAM_SESSION_ERR;
+		goto out;
+	}
+
+	d = calloc(1, sizeof(*d));
+	if (!d || !(d->user = strdup(user)) || !(d->profile = strdup(policy->profile))) {
+		ret = PAM_BUF_ERR;
+		goto out;
+	}
+	d->s.conn = -1;
+	if (a.debug)
+		pam_syslog(pamh, LOG_DEBUG, "user=%s profile=%s rule=%s: joining", user,
+			   policy->profile, policy->matched_rule ? policy->matched_rule : "-");
+	const struct jail_session_params params = {
+		.state_dir = a.statedir,
+		.init_path = a.init,
+		.policy = policy,
+	};
+	r = jail_session_open(&params, &d->s, &e);
+	if (r < 0) {
+		pam_syslog(pamh, LOG_ERR, "session refused: user=%s profile=%s: %s", user,
+			   policy->profile, e.message[0] ? e.message : strerror(-r));
+		ret = r == -ENOMEM ? PAM_BUF_ERR : PAM_SESSION_ERR;
+		goto out;
+	}
+	if (d->s.created)
+		pam_syslog(pamh, LOG_NOTICE,
+			   "jail created: user=%s profile=%s id=%s init=%d reason=first session",
+			   user, policy->profile, d->s.id, (int)d->s.init_pid);
+	ret = put_env(pamh, "JAIL_PROFILE", policy->profile);
+	if (ret == PAM_SUCCESS)
+		ret = put_env(pamh, "JAIL_ID", d->s.id);
+	if (ret == PAM_SUCCESS)
+		ret = pam_set_data(pamh, DATA_KEY, d, cleanup_session_data);
+	if (ret != PAM_SUCCESS) {
+		/* Already inside, but the session cannot be handed out: count
+		 * it back out and refuse (the application ends the process). */
+		pam_syslog(pamh, LOG_ERR, "session refused: user=%s profile=%s: %s", user,
+			   policy->profile, pam_strerror(pamh, ret));
+		(void)jail_session_close(&d->s, NULL, NULL);
+		goto out;
+	}
+	pam_syslog(pamh, LOG_NOTICE, "session opened: user=%s profile=%s id=%s init=%d sessions=%u",
+		   user, policy->profile, d->s.id, (int)d->s.init_pid, d->s.sessions);
+	d = NULL; /* owned by PAM now */
+out:
+	session_data_free(d);
+	jail_policy_free(policy);
+	return ret;
+}
+
+PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	struct module_args a;
+	const void *data = NULL;
+	struct session_data *d;
+	struct jail_error e = { 0 };
+	unsigned left = 0;
+	int r;
+
+	if (parse_args(pamh, argc, argv, &a) < 0)
+		return PAM_SESSION_ERR;
+	if (pam_get_data(pamh, DATA_KEY, &data) != PAM_SUCCESS || !data)
+		return PAM_IGNORE; /* open_session did not jail this session */
+	d = (struct session_data *)(uintptr_t)data;
+	/* We are inside the jail's mount namespace now (fact 7): everything
+	 * host-side is the keeper's job; we only tell it. */
+	r = jail_session_close(&d->s, &left, &e);
+	if (r < 0)
+		pam_syslog(pamh, LOG_WARNING,
+			   "session closed: user=%s profile=%s id=%s init=%d reason=%s", d->user,
+			   d->profile, d->s.id, (int)d->s.init_pid, e.message);
+	else
+		pam_syslog(pamh, LOG_NOTICE,
+			   "session closed: user=%s profile=%s id=%s init=%d sessions=%u "
+			   "reason=pam_close_session",
+			   d->user, d->profile, d->s.id, (int)d->s.init_pid, left);
+	/* Frees the data (runs cleanup_session_data). */
+	pam_set_data(pamh, DATA_KEY, NULL, NULL);
+	return PAM_SUCCESS;
+}
