@@ -59,6 +59,7 @@ for tier in "${tiers[@]}"; do
     pam|root|e2e)
         for t in "$here/$tier"/*.sh; do
             [ -f "$t" ] || continue
+            case ${t##*/} in lib-*) continue ;; esac # sourced helpers, not tests
             run_one "$tier" "$(basename "$t" .sh)" bash "$t"
         done ;;
     *) echo "run-tests: unknown tier '$tier'" >&2; exit 2 ;;

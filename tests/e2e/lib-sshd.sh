@@ -1,0 +1,430 @@
+# End-to-end harness: a private sshd on 127.0.0.1 with its own PAM service.
+# Source it after tests/lib.sh:  . "$TESTS/lib.sh"; . "$TESTS/e2e/lib-sshd.sh"
+#
+#   e2e_init                 temp dir, client key, syslog listener (needs root)
+#   e2e_user NAME [GROUP]    throwaway user (bash shell) whose key sshd accepts
+#   e2e_policy <<EOF ... EOF the test policy ($E2E_POLICY)
+#   sshd_start INST jail|plain
+#                            sshd instance INST whose PAM session stack ends
+#                            with pam_jail ("jail") or not ("plain")
+#   e2e_ssh USER@INST ARGS   ssh through that instance (scp/sftp/rsync: use
+#                            -F "$E2E_SSH_CONFIG" / e2e_rsh)
+#
+# Why it is built this way (DESIGN.md facts 1-6):
+# - sshd's PAM service name is its program name, so each instance runs
+#   through a symlink with a unique name and gets /etc/pam.d/<that name>,
+#   the only file this harness creates under /etc/pam.d.
+# - Each sshd runs in a private mount namespace with a /dev of its own: it
+#   is the host's /dev node by node, plus /dev/log bound to our syslog
+#   listener's socket, so pam_syslog lines are captured without a syslog
+#   daemon and without creating /dev/log on the host.
+# - AuthorizedKeysFile points at a root-owned directory under /run: with a
+#   tmpfs home the keys cannot live in the home, and StrictModes wants
+#   every path component root-owned and not writable by others.
+# Everything is undone at exit, even on failure (tests/lib.sh on_exit).
+
+E2E=
+E2E_KEY=
+E2E_SSH_CONFIG=
+E2E_POLICY=
+E2E_STATE=
+E2E_SYSLOG=
+E2E_USERS=()
+declare -A SSHD_PORT=() SSHD_PID=() SSHD_LOG=() SSHD_SERVICE=()
+
+# Poll CMD... every 50 ms until it succeeds or SECS pass. Waits on state we
+# can observe, never a blind sleep.
+wait_for() { # secs cmd...
+	local secs=$1 deadline
+	shift
+	deadline=$((SECONDS + secs))
+	until "$@"; do
+		[ $SECONDS -lt $deadline ] || return 1
+		sleep 0.05
+	done
+}
+
+e2e_init() {
+	need_root
+	local c
+	for c in sshd ssh ssh-keygen scp sftp unshare python3 ip; do
+		need_cmd "$c"
+	done
+	[ -x /usr/sbin/sshd ] || skip "needs /usr/sbin/sshd (openssh-server)"
+
+	# /run and / are root-owned 0755: fine for StrictModes. 0755 so that
+	# sshd, reading authorized keys as the user, can traverse it.
+	E2E=$(mktemp -d /run/pj-e2e-XXXXXX) || fail "mktemp"
+	on_exit rm -rf "$E2E"
+	chmod 0755 "$E2E"
+	mkdir -m 0755 "$E2E/keys" "$E2E/policy"
+	mkdir -m 0700 "$E2E/client"
+	E2E_POLICY=$E2E/policy/jail.conf
+	E2E_STATE=$E2E/state
+	E2E_SYSLOG=$E2E/syslog.log
+	E2E_KEY=$E2E/client/id_ed25519
+	E2E_SSH_CONFIG=$E2E/client/ssh_config
+	ssh-keygen -q -t ed25519 -N '' -C pj-e2e -f "$E2E_KEY" || fail "ssh-keygen (client)"
+	ssh-keygen -q -t ed25519 -N '' -C pj-e2e-host -f "$E2E/ssh_host_ed25519_key" ||
+		fail "ssh-keygen (host)"
+	: >"$E2E_SSH_CONFIG"
+
+	# Debian's sshd chroots its pre-auth child into /run/sshd and refuses
+	# to start without it; the package's own start-up creates it the same
+	# way. It is an empty root-owned directory, so it is left in place.
+	[ -d /run/sshd ] || install -d -m 0755 /run/sshd
+
+	_e2e_start_syslog
+}
+
+# A syslog listener on a datagram socket; sshd's namespace sees it at
+# /dev/log. One received message per line in $E2E_SYSLOG.
+_e2e_start_syslog() {
+	: >"$E2E_SYSLOG"
+	python3 - "$E2E/log.sock" "$E2E_SYSLOG" <<'EOF' &
+import os, socket, sys
+path, out = sys.argv[1], sys.argv[2]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(path)
+os.chmod(path, 0o666)
+with open(out, "ab", buffering=0) as f:
+    while True:
+        msg = s.recv(65536)
+        f.write(msg.rstrip(b"\0\n") + b"\n")
+EOF
+	local pid=$!
+	on_exit "kill $pid; wait $pid"
+	wait_for 10 test -S "$E2E/log.sock" || fail "syslog listener did not start"
+}
+
+# Lines the test's syslog listener received that contain STRING.
+e2e_syslog_grep() { grep -F -- "$1" "$E2E_SYSLOG"; }
+
+# Write the test policy from stdin (root-owned, 0644: the loader's rule).
+e2e_policy() {
+	cat >"$E2E_POLICY" || fail "write policy"
+	chmod 0644 "$E2E_POLICY"
+}
+
+e2e_user() { # name [primary-group]
+	local name=$1 group=${2:-}
+	if [ -n "$group" ]; then
+		make_user "$name" -s /bin/bash -g "$group" || fail "useradd $name"
+	else
+		make_user "$name" -s /bin/bash -U || fail "useradd $name"
+		on_exit groupdel "$name"
+	fi
+	install -m 0644 "$E2E_KEY.pub" "$E2E/keys/$name"
+	E2E_USERS+=("$name")
+	# A real home on the host with a file in it: inside a jail the home is
+	# a tmpfs, so this file must never be seen there.
+	install -d -m 0700 -o "$name" -g "$(id -g "$name")" "/home/$name" || fail "mkdir home"
+	on_exit rm -rf "/home/$name"
+	echo "host-home-of-$name" >"/home/$name/host-secret"
+	chown "$name" "/home/$name/host-secret"
+}
+
+# A free TCP port on 127.0.0.1 (the kernel picks it; a race with another
+# program is caught by sshd_start, which then tries another).
+e2e_free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# The PAM stack of an instance. Both stacks are the same but for the last
+# line, so that login-time figures compare pam_jail and nothing else.
+_e2e_pam_stack() { # jail|plain service
+	cat <<EOF
+# pam_jail end-to-end test service $2 (removed when the test ends)
+auth     required pam_permit.so
+account  required pam_unix.so
+session  required pam_unix.so
+session  required pam_env.so user_readenv=0 envfile=$E2E/pam_env.$2
+EOF
+	[ "$1" = plain ] || printf 'session  required %s\n' "$(e2e_jail_module_line)"
+}
+
+# pam_jail as the last session line, run from the build tree.
+e2e_jail_module_line() {
+	printf '%s/pam_jail.so config=%s init=%s/jail-init statedir=%s' \
+		"$BUILD" "$E2E_POLICY" "$BUILD" "$E2E_STATE"
+}
+
+sshd_start() { # instance jail|plain
+	local inst=$1 mode=$2 svc port cfg log pid try
+	svc=$(uniq_name sshd)
+	while [ -e "/etc/pam.d/$svc" ]; do svc=$(uniq_name sshd); done
+	ln -s /usr/sbin/sshd "$E2E/$svc"
+	printf 'PJ_E2E_SERVICE=%s\n' "$svc" >"$E2E/pam_env.$svc"
+	_e2e_pam_stack "$mode" "$svc" >"/etc/pam.d/$svc"
+	on_exit rm -f "/etc/pam.d/$svc"
+
+	cfg=$E2E/sshd_config.$inst
+	log=$E2E/sshd.$inst.log
+	for try in 1 2 3 4 5; do
+		port=$(e2e_free_port)
+		cat >"$cfg" <<EOF
+ListenAddress 127.0.0.1
+Port $port
+HostKey $E2E/ssh_host_ed25519_key
+PidFile $E2E/sshd.$inst.pid
+UsePAM yes
+PubkeyAuthentication yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+AuthorizedKeysFile $E2E/keys/%u
+StrictModes yes
+X11Forwarding yes
+X11UseLocalhost yes
+XAuthLocation /usr/bin/xauth
+AllowTcpForwarding yes
+Subsystem sftp /usr/lib/openssh/sftp-server
+PrintMotd no
+PrintLastLog no
+Banner $E2E/banner
+LogLevel VERBOSE
+MaxStartups 100:30:200
+MaxSessions 50
+EOF
+		echo "pam_jail e2e banner $inst" >"$E2E/banner"
+		/usr/sbin/sshd -t -f "$cfg" || fail "sshd -t rejected $cfg"
+		: >"$log"
+		unshare -m --propagation private -- /bin/sh -c "$_E2E_NS_SETUP" sh \
+			"$E2E" "$E2E/$svc" -D -f "$cfg" -E "$log" </dev/null &
+		pid=$!
+		if wait_for 15 grep -q "Server listening on 127.0.0.1 port $port" "$log"; then
+			break
+		fi
+		kill "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		pid=
+		grep -q 'Address already in use' "$log" || break
+	done
+	[ -n "$pid" ] || { cat "$log" >&2; fail "sshd $inst did not start"; }
+	SSHD_PORT[$inst]=$port
+	SSHD_PID[$inst]=$pid
+	SSHD_LOG[$inst]=$log
+	SSHD_SERVICE[$inst]=$svc
+	# Undo in this order: the sshd tree first (the sessions' monitors; the
+	# jails' keepers see them go), then any jail left over.
+	[ "$mode" = plain ] || on_exit e2e_end_jails
+	on_exit _e2e_stop_sshd "$pid"
+	cat >>"$E2E_SSH_CONFIG" <<EOF
+Host $inst
+	HostName 127.0.0.1
+	Port $port
+	IdentityFile $E2E_KEY
+	IdentitiesOnly yes
+	BatchMode yes
+	StrictHostKeyChecking no
+	UserKnownHostsFile $E2E/client/known_hosts
+	LogLevel ERROR
+	ConnectTimeout 20
+EOF
+}
+
+# Run inside the private mount namespace, then become sshd. $1 = temp dir,
+# the rest = the sshd command line.
+_E2E_NS_SETUP='
+set -e
+t=$1; shift
+hd=$t/hostdev.$$
+mkdir "$hd"
+mount --rbind /dev "$hd"
+mount -t tmpfs -o mode=0755,nosuid tmpfs /dev
+for n in null zero full random urandom tty console; do
+	[ -e "$hd/$n" ] || continue
+	touch "/dev/$n"
+	mount --bind "$hd/$n" "/dev/$n"
+done
+mkdir /dev/pts /dev/shm
+mount --bind "$hd/pts" /dev/pts
+# A bound ptmx does not find the devpts beside it (open fails with ENOENT);
+# a fresh node in this /dev does, like the host'"'"'s own.
+mknod -m 0666 /dev/ptmx c 5 2
+mount --bind "$hd/shm" /dev/shm
+ln -s /proc/self/fd /dev/fd
+ln -s /proc/self/fd/0 /dev/stdin
+ln -s /proc/self/fd/1 /dev/stdout
+ln -s /proc/self/fd/2 /dev/stderr
+touch /dev/log
+mount --bind "$t/log.sock" /dev/log
+umount -l "$hd"
+rmdir "$hd"
+exec "$@"
+'
+
+# PIDs of every descendant of PID (not PID itself), deepest last.
+_e2e_descendants() {
+	ps -e -o pid=,ppid= | awk -v root="$1" '
+		{ parent[$1] = $2; pids[NR] = $1 }
+		END {
+			want[root] = 1
+			do {
+				changed = 0
+				for (i in pids) {
+					p = pids[i]
+					if (!(p in want) && (parent[p] in want)) { want[p] = 1; changed = 1; print p }
+				}
+			} while (changed)
+		}'
+}
+
+_e2e_stop_sshd() { # pid
+	local pid=$1 kids
+	kids=$(_e2e_descendants "$pid")
+	kill -TERM "$pid" 2>/dev/null
+	# shellcheck disable=SC2086
+	[ -z "$kids" ] || kill -KILL $kids 2>/dev/null
+	wait "$pid" 2>/dev/null
+	return 0
+}
+
+# The sshd monitor processes of an instance ("PROGNAME: USER [priv]";
+# setproctitle names them after the program, here the service symlink).
+sshd_monitors() { # instance user
+	local p
+	for p in $(_e2e_descendants "${SSHD_PID[$1]}"); do
+		tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q "^${SSHD_SERVICE[$1]}: $2 \[priv\]" && echo "$p"
+	done
+	return 0
+}
+
+# Registry entries (jail keys) under the test's state dir.
+e2e_jail_keys() {
+	[ -d "$E2E_STATE/jails" ] || return 0
+	ls -1 "$E2E_STATE/jails"
+}
+
+# A value from a jail's info file.
+e2e_jail_info() { # key field
+	sed -n "s/^$2=//p" "$E2E_STATE/jails/$1/info" 2>/dev/null
+}
+
+# End every jail the test's state dir still lists: by jailctl when it is
+# built, else by the keeper PID its info file names.
+e2e_end_jails() {
+	local key keeper
+	for key in $(e2e_jail_keys); do
+		keeper=$(e2e_jail_info "$key" keeper)
+		if [ -x "$BUILD/jailctl" ]; then
+			"$BUILD/jailctl" --statedir "$E2E_STATE" stop "u${key#u}" >/dev/null 2>&1
+		fi
+		if [ -n "$keeper" ] && [ -d "/proc/$keeper" ]; then
+			kill -TERM "$keeper" 2>/dev/null
+			wait_for 10 test ! -d "/proc/$keeper" || kill -KILL "$keeper" 2>/dev/null
+		fi
+	done
+	return 0
+}
+
+e2e_ssh() { ssh -F "$E2E_SSH_CONFIG" "$@"; }
+# For rsync -e.
+e2e_rsh() { printf 'ssh -F %s' "$E2E_SSH_CONFIG"; }
+
+# A client-side X server (Xvfb on a free display) with a cookie in
+# $E2E/client/Xauthority. Sets E2E_DISPLAY (":N").
+E2E_DISPLAY=
+e2e_start_xvfb() {
+	need_cmd Xvfb
+	need_cmd xauth
+	local fifo=$E2E/client/displayfd pid n cookie
+	mkfifo "$fifo"
+	cookie=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+	: >"$E2E/client/Xauthority"
+	Xvfb -displayfd 9 -auth "$E2E/client/Xauthority" -nolisten tcp -screen 0 640x480x24 \
+		9>"$fifo" </dev/null >"$E2E/client/xvfb.log" 2>&1 &
+	pid=$!
+	on_exit "kill $pid; wait $pid"
+	read -r -t 20 n <"$fifo" || fail "Xvfb did not start: $(cat "$E2E/client/xvfb.log")"
+	E2E_DISPLAY=:$n
+	XAUTHORITY=$E2E/client/Xauthority xauth add "$E2E_DISPLAY" . "$cookie" ||
+		fail "xauth add"
+}
+
+# A session held open in the background (so the user's jail lives on while
+# other logins come and go). Sets HELD_PID and HELD_FD; e2e_release ends it.
+HELD_PID= HELD_FD=
+e2e_hold() { # user@inst
+	local n=$((${#_cleanups[@]}))
+	local fifo=$E2E/client/hold.$n out=$E2E/client/hold.$n.out
+	mkfifo "$fifo"
+	# shellcheck disable=SC2016
+	e2e_ssh "$1" 'echo held; exec cat >/dev/null' <"$fifo" >"$out" 2>&1 &
+	HELD_PID=$!
+	exec {HELD_FD}>"$fifo"
+	on_exit "kill $HELD_PID; wait $HELD_PID"
+	wait_for 30 grep -q '^held$' "$out" || fail "held session did not start: $(cat "$out")"
+}
+e2e_release() { # pid fd: close the session's stdin, wait for ssh to end
+	eval "exec $2>&-"
+	wait "$1"
+}
+
+# Wait until the test's registry lists no jail.
+e2e_wait_no_jails() {
+	wait_for "${1:-30}" test -z "$(e2e_jail_keys)" ||
+		fail "a jail is still registered: $(e2e_jail_keys)"
+}
+
+# Namespace identities (type:[inode]) of a process, one "name=id" per line.
+e2e_ns_of() { # pid
+	local n
+	for n in cgroup ipc mnt net pid uts; do
+		echo "$n=$(readlink "/proc/$1/ns/$n")"
+	done
+}
+
+# The usual cast: group GA (profile "sealed": every namespace, loopback
+# network, tmpfs home), group GB (profile "lab": mount/pid/uts only, host
+# network), users UA (in GA), UB (in GB) and UN (no rule: not jailed), and
+# sshd instance "main" with pam_jail last in its session stack.
+GA= GB= UA= UB= UN=
+e2e_standard_setup() {
+	e2e_init
+	GA=$(uniq_name ga) GB=$(uniq_name gb)
+	make_group "$GA" || fail "groupadd"
+	make_group "$GB" || fail "groupadd"
+	UA=$(uniq_name ua) UB=$(uniq_name ub) UN=$(uniq_name un)
+	e2e_user "$UA" "$GA"
+	e2e_user "$UB" "$GB"
+	e2e_user "$UN"
+	e2e_standard_policy
+	sshd_start main jail
+}
+
+# Optional: extra profiles ($1) and extra rules ($2), as policy text.
+e2e_standard_policy() {
+	e2e_policy <<EOF
+profiles = {
+	sealed = {
+		namespaces = [ "mount", "pid", "net", "ipc", "uts" ];
+		hostname = "jail-%u";
+		root = { type = "host"; hide = [ "/root", "/home", "/run", "/srv", "/var/mail" ]; };
+		network = { mode = "loopback"; };
+		home = { mode = "tmpfs"; size = "64M"; };
+		x11 = true;
+	};
+	lab = {
+		namespaces = [ "mount", "pid", "uts" ];
+		hostname = "lab-%u";
+		root = { type = "host"; hide = [ "/root", "/home", "/run" ]; };
+		network = { mode = "host"; };
+		home = { mode = "tmpfs"; size = "16M"; };
+	};
+${1:-}
+};
+rules = (
+${2:-}
+	{ group = "$GA"; profile = "sealed"; },
+	{ group = "$GB"; profile = "lab"; }
+);
+EOF
+}
+
+# PID has ended: no such process, or a zombie its parent has yet to reap
+# (PID 1 here reaps orphans only every ~2 s).
+proc_gone() {
+	local state
+	state=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 0
+	[ -z "$state" ] || [ "$state" = Z ]
+}
