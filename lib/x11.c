@@ -313,9 +313,15 @@ read_as_user_child(int out, const char *home, uid_t uid, gid_t gid)
 	int status = 0;
 	size_t total = 0;
 
-	if (setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0 ||
-	    setresuid(uid, uid, uid) < 0 || getuid() != uid || geteuid() != uid ||
-	    getegid() != gid) {
+	/* Root drops to the user for good (groups first, uid last); a caller
+	 * that is not root must already be the user. */
+	if (geteuid() == 0 && uid != 0 &&
+	    (setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0 ||
+	     setresuid(uid, uid, uid) < 0)) {
+		status = EPERM;
+		goto send_status;
+	}
+	if (getuid() != uid || geteuid() != uid) {
 		status = EPERM;
 		goto send_status;
 	}
