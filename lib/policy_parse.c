@@ -6,6 +6,7 @@
  * silently give a weaker jail.
  */
 #include <arpa/inet.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -113,13 +114,38 @@ static bool check_expansions(struct pctx *x, const config_setting_t *s, const ch
 	return true;
 }
 
+/* What a template looks like once expanded, for checking its shape: %h is
+ * an absolute path, so "%h/shared" is absolute and "/srv/%h" is not clean. */
+static void template_sample(const char *v, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	for (const char *p = v; *p && o + 3 < len; p++) {
+		if (*p == '%' && p[1]) {
+			p++;
+			if (*p == 'h') {
+				buf[o++] = '/';
+				buf[o++] = 'h';
+			} else {
+				buf[o++] = *p == '%' ? '%' : 'x';
+			}
+		} else {
+			buf[o++] = *p;
+		}
+	}
+	buf[o] = '\0';
+}
+
 /* An absolute path template. The ':' ban: jail markers and the codec carry
  * paths in ':'-separated lists. */
 static bool check_path(struct pctx *x, const config_setting_t *s, const char *v)
 {
+	char sample[PATH_MAX];
+
 	if (!check_expansions(x, s, v))
 		return false;
-	if (!jail_path_is_clean_absolute(v)) {
+	template_sample(v, sample, sizeof(sample));
+	if (strlen(v) >= PATH_MAX / 2 || !jail_path_is_clean_absolute(sample)) {
 		perr(x, s, "'%s' is not a clean absolute path (starts with '/', no '.', "
 			   "'..' or '//')", v);
 		return false;
@@ -133,11 +159,12 @@ static bool check_path(struct pctx *x, const config_setting_t *s, const char *v)
 
 static bool check_relpath(struct pctx *x, const config_setting_t *s, const char *v)
 {
-	char abs[4096];
+	char abs[PATH_MAX + 1];
 
 	if (!check_expansions(x, s, v))
 		return false;
-	snprintf(abs, sizeof(abs), "/%s", v);
+	abs[0] = '/';
+	template_sample(v, abs + 1, sizeof(abs) - 1);
 	if (!*v || v[0] == '/' || !jail_path_is_clean_absolute(abs) ||
 	    v[strlen(v) - 1] == '/') {
 		perr(x, s, "'%s' must be a path relative to the home directory (no leading "

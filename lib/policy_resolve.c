@@ -42,10 +42,12 @@ static int lookup_user(const char *user, struct passwd *pw, char **buf, struct j
 			size *= 2;
 			continue;
 		}
+		if (!res && (r == 0 || r == ENOENT || r == ESRCH))
+			return jail_error_set(err, ENOENT, "unknown user '%s'", user);
 		if (r != 0)
 			return jail_error_set(err, r, "looking up user '%s': %s", user, strerror(r));
 		if (!res)
-			return jail_error_set(err, ENOENT, "unknown user '%s'", user);
+			return jail_error_set(err, EIO, "looking up user '%s' failed", user);
 		return 0;
 	}
 }
@@ -68,11 +70,16 @@ static int lookup_group_name(gid_t gid, char **ret, struct jail_error *err)
 			size *= 2;
 			continue;
 		}
+		/* POSIX says "not found" is 0 with no result; ENOENT and ESRCH
+		 * are the historical spellings of the same (nss_wrapper uses
+		 * them). Anything else is the directory failing: an error. */
+		if (r == 0 && !res)
+			return 0;
+		if ((r == ENOENT || r == ESRCH) && !res)
+			return 0;
 		if (r != 0)
 			return jail_error_set(err, r, "looking up group %u: %s", (unsigned)gid,
 					      strerror(r));
-		if (!res)
-			return 0;
 		*ret = strdup(gr.gr_name);
 		return *ret ? 0 : jail_error_set(err, ENOMEM, "out of memory");
 	}

@@ -1,0 +1,60 @@
+# libFuzzer targets (`make fuzz`): every tests/fuzz/fuzz_*.c, built with clang
+# against the core library, then each run for FUZZ_SECONDS.
+#
+#   make fuzz                      build and run each target for 60 s
+#   make fuzz FUZZ_SECONDS=600     longer
+#   make -f tests/fuzz/fuzz.mk fuzz-build   only build
+#
+# Seeds come from tests/fixtures/ (every policy fixture, good and bad) and
+# tests/fuzz/corpus/<target>/ if present; new inputs go to
+# build-fuzz/corpus/<target>/, crashes to build-fuzz/artifacts/. A crash
+# found here becomes a fixture under tests/fixtures/policy/ once fixed.
+
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_JOBS    ?= 1
+CLANG        ?= clang
+PKG_CONFIG   ?= pkg-config
+
+FUZZ_SAN    := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -fno-omit-frame-pointer -D_GNU_SOURCE -Ilib \
+	$(shell $(PKG_CONFIG) --cflags libconfig libcap 2>/dev/null)
+FUZZ_LIBS   := $(shell $(PKG_CONFIG) --libs libconfig libcap 2>/dev/null || echo -lconfig -lcap)
+
+FUZZ_LIB_SRCS := $(sort $(wildcard lib/*.c))
+FUZZ_LIB_OBJS := $(patsubst %.c,$(FUZZ_BUILD)/obj/%.o,$(FUZZ_LIB_SRCS))
+FUZZ_SRCS     := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_TARGETS  := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(FUZZ_SRCS))
+
+.PHONY: fuzz fuzz-build
+fuzz: fuzz-build
+	@mkdir -p $(FUZZ_BUILD)/artifacts
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		name=$$(basename $$t); \
+		mkdir -p $(FUZZ_BUILD)/corpus/$$name; \
+		seeds=tests/fixtures; \
+		[ -d tests/fuzz/corpus/$$name ] && seeds="$$seeds tests/fuzz/corpus/$$name"; \
+		dict=; [ -f tests/fuzz/$${name#fuzz_}.dict ] && dict=-dict=tests/fuzz/$${name#fuzz_}.dict; \
+		[ "$$name" = fuzz_policy_load ] && dict=-dict=tests/fuzz/policy.dict; \
+		echo "fuzz: $$name for $(FUZZ_SECONDS)s"; \
+		$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
+			-jobs=$(FUZZ_JOBS) -workers=$(FUZZ_JOBS) -print_final_stats=1 \
+			-artifact_prefix=$(FUZZ_BUILD)/artifacts/$$name- $$dict \
+			$(FUZZ_BUILD)/corpus/$$name $$seeds; \
+	done
+
+fuzz-build: $(FUZZ_TARGETS)
+
+# The library is compiled with coverage but without the fuzzer's main();
+# an archive so each target pulls in only the objects it uses.
+$(FUZZ_BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(FUZZ_SAN) -c $< -o $@
+
+$(FUZZ_BUILD)/libjailcore-fuzz.a: $(FUZZ_LIB_OBJS)
+	rm -f $@
+	ar rcs $@ $^
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_BUILD)/libjailcore-fuzz.a
+	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $< \
+		$(FUZZ_BUILD)/libjailcore-fuzz.a $(FUZZ_LIBS)
