@@ -523,11 +523,14 @@ static void load_fd(struct jail_loader *L, int fd, const char *file)
 	load_text(L, file, buf, len);
 }
 
+/* Files are opened O_NONBLOCK: a FIFO planted where a policy file should
+ * be must be refused as "not a regular file", not hang every login in
+ * open(). On a regular file the flag changes nothing. */
 static void load_main(struct jail_loader *L, const char *path)
 {
 	struct jail_error e = { 0 };
 	_cleanup_close_ int fd =
-		jail_safe_open(path, O_RDONLY, JAIL_SAFE_TRUSTED | JAIL_SAFE_REGULAR,
+		jail_safe_open(path, O_RDONLY | O_NONBLOCK, JAIL_SAFE_TRUSTED | JAIL_SAFE_REGULAR,
 			       L->trusted_uid, NULL, &e);
 
 	if (fd == -ENOENT) {
@@ -565,7 +568,10 @@ static void load_dropins(struct jail_loader *L, const char *dir)
 	size_t n = 0;
 	struct dirent *de;
 
-	dfd = jail_safe_open(dir, O_RDONLY | O_DIRECTORY,
+	/* No O_DIRECTORY: with it a symlink fails as "not a directory";
+	 * without, O_NOFOLLOW makes it "is a symbolic link", and
+	 * JAIL_SAFE_DIRECTORY still checks the type on the opened fd. */
+	dfd = jail_safe_open(dir, O_RDONLY | O_NONBLOCK,
 			     JAIL_SAFE_TRUSTED | JAIL_SAFE_DIRECTORY, L->trusted_uid, NULL, &e);
 	if (dfd == -ENOENT)
 		return; /* no drop-ins: fine (but a missing parent is ENOENT too) */
@@ -607,6 +613,9 @@ static void load_dropins(struct jail_loader *L, const char *dir)
 	if (names)
 		qsort(names, n, sizeof(*names), cmp_str);
 
+	char dir_slash[PATH_MAX];
+	snprintf(dir_slash, sizeof(dir_slash), "%s%s", dir,
+		 dir[strlen(dir) - 1] == '/' ? "" : "/");
 	for (size_t i = 0; i < n && !L->oom; i++) {
 		_cleanup_free_ char *shown = NULL;
 		_cleanup_close_ int fd = -1;
@@ -618,14 +627,14 @@ static void load_dropins(struct jail_loader *L, const char *dir)
 			break;
 		}
 		memset(&e, 0, sizeof(e));
-		fd = jail_safe_openat(dfd, names[i], O_RDONLY,
+		fd = jail_safe_openat(dfd, names[i], O_RDONLY | O_NONBLOCK,
 				      JAIL_SAFE_TRUSTED | JAIL_SAFE_REGULAR, L->trusted_uid,
 				      NULL, &e);
 		if (fd < 0) {
 			/* safepath names it "./x.conf"; the admin knows it by its path */
-			if (fd == -ELOOP)
-				jail_loader_error(L, ELOOP, shown, 0, "'%s' is a symbolic link",
-						  shown);
+			if (strncmp(e.message, "'./", 3) == 0)
+				jail_loader_error(L, -fd, shown, 0, "'%s%s", dir_slash,
+						  e.message + 3);
 			else
 				jail_loader_error(L, -fd, shown, 0, "%s", e.message);
 			continue;
