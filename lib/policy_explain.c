@@ -147,6 +147,35 @@ static void print_loser(FILE *out, const struct jail_config *c, const struct jai
 		fputs(": an earlier rule of the same kind comes first\n", out);
 }
 
+/* Keys that mean nothing for this jail (a bridge's pool in a loopback
+ * jail) are left out rather than shown with a misleading value. */
+static bool relevant(const struct jail_policy *p, enum pfield f)
+{
+	switch (f) {
+	case PF_ROOT_PATH:
+		return p->root_kind == JAIL_ROOT_TREE;
+	case PF_ROOT_HIDE:
+		return p->root_kind == JAIL_ROOT_HOST;
+	case PF_NET_BRIDGE:
+	case PF_NET_POOL4:
+	case PF_NET_GATEWAY4:
+	case PF_NET_POOL6:
+	case PF_NET_DNS:
+	case PF_NET_ISOLATE:
+		return p->net.mode == JAIL_NET_BRIDGE;
+	case PF_HOME_SIZE:
+	case PF_HOME_SKELETON:
+	case PF_HOME_PERSIST:
+		return p->home_mode == JAIL_HOME_TMPFS;
+	case PF_IDLE:
+		return p->lifetime == JAIL_LIFETIME_KEEP;
+	case PF_SECCOMP_DENY:
+		return p->seccomp;
+	default:
+		return true;
+	}
+}
+
 static void print_chain(FILE *out, const struct jail_config *c, const struct jail_profile *p)
 {
 	size_t guard = 0;
@@ -182,7 +211,7 @@ int jail_config_explain(const struct jail_config *c, const char *user, FILE *out
 	fputs("groups:   ", out);
 	for (char **g = m.groups; g && *g; g++)
 		fprintf(out, " %s", *g);
-	fputc('\n', out);
+	fputs(m.groups && m.groups[0] ? "\n" : " (none that NSS can name)\n", out);
 
 	if (m.winner >= 0) {
 		_cleanup_free_ char *desc = NULL;
@@ -237,6 +266,8 @@ int jail_config_explain(const struct jail_config *c, const char *user, FILE *out
 	fputc('\n', out);
 	for (int f = 0; f < PF_COUNT; f++) {
 		char name[64];
+		if (!relevant(p, (enum pfield)f))
+			continue;
 		char line[8192];
 		FILE *mem = fmemopen(line, sizeof(line), "w");
 		if (!mem) {
@@ -248,11 +279,12 @@ int jail_config_explain(const struct jail_config *c, const char *user, FILE *out
 		fputc(';', mem);
 		fclose(mem);
 		line[sizeof(line) - 1] = '\0';
+		const char *note = f == PF_HOSTNAME && !p->hostname ? " (the host's name)" : "";
 		if (prof->eff_origin[f].file)
-			fprintf(out, "%-44s # %s:%d\n", line, prof->eff_origin[f].file,
-				prof->eff_origin[f].line);
+			fprintf(out, "%-44s # %s:%d%s\n", line, prof->eff_origin[f].file,
+				prof->eff_origin[f].line, note);
 		else
-			fprintf(out, "%-44s # default\n", line);
+			fprintf(out, "%-44s # default%s\n", line, note);
 	}
 	jail_policy_free(p);
 	return 0;
