@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # End-to-end harness: a private sshd on 127.0.0.1 with its own PAM service.
 # Source it after tests/lib.sh:  . "$TESTS/lib.sh"; . "$TESTS/e2e/lib-sshd.sh"
 #
@@ -300,6 +301,19 @@ e2e_jail_info() { # key field
 	sed -n "s/^$2=//p" "$E2E_STATE/jails/$1/info" 2>/dev/null
 }
 
+# A keeper's answer to STATUS (lib/jail_proto.h), asked on its control
+# socket: "OK id=... sessions=N ...".
+e2e_jail_status() { # key
+	python3 - "$E2E_STATE/jails/$1/control" <<'EOF'
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.settimeout(10)
+s.connect(sys.argv[1])
+s.send(b"STATUS")
+print(s.recv(4096).decode())
+EOF
+}
+
 # End every jail the test's state dir still lists: by jailctl when it is
 # built, else by the keeper PID its info file names.
 e2e_end_jails() {
@@ -317,6 +331,8 @@ e2e_end_jails() {
 	return 0
 }
 
+# In the background, call ssh -F "$E2E_SSH_CONFIG" directly, not this
+# function: $! must be ssh itself, so that killing it ends the connection.
 e2e_ssh() { ssh -F "$E2E_SSH_CONFIG" "$@"; }
 # For rsync -e.
 e2e_rsh() { printf 'ssh -F %s' "$E2E_SSH_CONFIG"; }
@@ -349,7 +365,7 @@ e2e_hold() { # user@inst
 	local fifo=$E2E/client/hold.$n out=$E2E/client/hold.$n.out
 	mkfifo "$fifo"
 	# shellcheck disable=SC2016
-	e2e_ssh "$1" 'echo held; exec cat >/dev/null' <"$fifo" >"$out" 2>&1 &
+	ssh -F "$E2E_SSH_CONFIG" "$1" 'echo held; exec cat >/dev/null' <"$fifo" >"$out" 2>&1 &
 	HELD_PID=$!
 	exec {HELD_FD}>"$fifo"
 	on_exit "kill $HELD_PID; wait $HELD_PID"
@@ -361,8 +377,9 @@ e2e_release() { # pid fd: close the session's stdin, wait for ssh to end
 }
 
 # Wait until the test's registry lists no jail.
+_e2e_no_jails() { [ -z "$(e2e_jail_keys)" ]; }
 e2e_wait_no_jails() {
-	wait_for "${1:-30}" test -z "$(e2e_jail_keys)" ||
+	wait_for "${1:-30}" _e2e_no_jails ||
 		fail "a jail is still registered: $(e2e_jail_keys)"
 }
 
