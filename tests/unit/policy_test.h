@@ -19,6 +19,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "safepath.h"
+
 static inline const char *test_src_dir(void)
 {
 	const char *s = getenv("SRC");
@@ -54,11 +56,52 @@ static inline char *test_abspath(const char *p)
  * of it) leaves nothing behind. */
 static char *test_root;
 
-/* A fresh 0755 directory under test_root or $BUILD (not /tmp: a sticky
- * world-writable parent is exactly what the loader refuses). */
+/* A directory the loader would trust (every component from / owned by
+ * root or us, none writable by group or others) to make test directories
+ * in: $BUILD, else $HOME, else the runtime directory. Not /tmp: a sticky
+ * world-writable parent is exactly what the loader refuses. A checkout
+ * made with umask 002 has a group-writable $BUILD; then $HOME serves.
+ * Exits 77 (skip) if there is none: the tests cannot run here. */
+static inline char *test_safe_base(void)
+{
+	char runtime[64];
+	const char *candidates[4];
+	size_t n = 0;
+
+	candidates[n++] = test_build_dir();
+	if (getenv("HOME"))
+		candidates[n++] = getenv("HOME");
+	if (getenv("XDG_RUNTIME_DIR"))
+		candidates[n++] = getenv("XDG_RUNTIME_DIR");
+	snprintf(runtime, sizeof(runtime), "/run/user/%u", (unsigned)getuid());
+	candidates[n++] = runtime;
+	for (size_t i = 0; i < n; i++) {
+		struct jail_error err = { 0 };
+		char *abs = test_abspath(candidates[i]);
+		int fd;
+
+		if (!abs)
+			continue;
+		fd = jail_safe_open(abs, O_PATH, JAIL_SAFE_TRUSTED | JAIL_SAFE_DIRECTORY, getuid(),
+				    NULL, &err);
+		if (fd >= 0 && access(abs, W_OK) == 0) {
+			close(fd);
+			return abs;
+		}
+		if (fd >= 0)
+			close(fd);
+		fprintf(stderr, "not a safe place for test files: %s (%s)\n", abs,
+			fd < 0 ? err.message : "not writable");
+		free(abs);
+	}
+	printf("skip: no directory the policy loader would trust to hold test files\n");
+	exit(77);
+}
+
+/* A fresh 0755 directory under test_root, or else under test_safe_base(). */
 static inline char *test_private_dir(void)
 {
-	char *base = test_abspath(test_root ? test_root : test_build_dir()), *tmpl = NULL;
+	char *base = test_root ? test_abspath(test_root) : test_safe_base(), *tmpl = NULL;
 
 	if (!base)
 		return NULL;
