@@ -107,6 +107,12 @@ struct jail_network {
  * A resolved profile: everything needed to build one jail for one user.
  * Strings are owned (free with jail_policy_free); `%u`/`%g`/`%h` are already
  * expanded for the user in the resolved copy.
+ *
+ * As jail_config_resolve() fills it: an empty list is NULL (never an empty
+ * vector); every path is clean, absolute (persist: relative to the home)
+ * and free of ':'; `hide` is NULL for JAIL_ROOT_TREE; bridge-only network
+ * fields are NULL unless net.mode is JAIL_NET_BRIDGE; idle_timeout_sec is
+ * 0 unless lifetime is JAIL_LIFETIME_KEEP; capabilities are libcap names.
  */
 struct jail_policy {
 	/* Who and why. */
