@@ -3,7 +3,8 @@
 # Source it after tests/lib.sh:  . "$TESTS/lib.sh"; . "$TESTS/e2e/lib-sshd.sh"
 #
 #   e2e_init                 temp dir, client key, syslog listener (needs root)
-#   e2e_user NAME [GROUP]    throwaway user (bash shell) whose key sshd accepts
+#   e2e_user NAME [GROUP]    throwaway user whose key sshd accepts; in a GROUP
+#                            their shell is jailsh, else bash
 #   e2e_policy <<EOF ... EOF the test policy ($E2E_POLICY)
 #   sshd_start INST jail|plain
 #                            sshd instance INST whose PAM session stack ends
@@ -107,10 +108,14 @@ e2e_policy() {
 	chmod 0644 "$E2E_POLICY"
 }
 
+# Jailed users get jailsh as their login shell, as an administrator would
+# set it ("jailed or nothing"); it runs from the build tree, which the jail
+# sees through its read-only view of the host's /.
 e2e_user() { # name [primary-group]
 	local name=$1 group=${2:-}
 	if [ -n "$group" ]; then
-		make_user "$name" -s /bin/bash -g "$group" || fail "useradd $name"
+		[ -x "$BUILD/jailsh" ] || fail "no $BUILD/jailsh: build first"
+		make_user "$name" -s "$BUILD/jailsh" -g "$group" || fail "useradd $name"
 	else
 		make_user "$name" -s /bin/bash -U || fail "useradd $name"
 		on_exit groupdel "$name"
