@@ -27,20 +27,27 @@ FUZZ_SRCS     := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_TARGETS  := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(FUZZ_SRCS))
 
 .PHONY: fuzz fuzz-build
+# Runs from $(FUZZ_BUILD) (with absolute paths) so that libFuzzer's own
+# files (fuzz-N.log with FUZZ_JOBS > 1) land there, not in the tree.
+# -rss_limit_mb is raised because libconfig 1.5 leaks a little on every
+# syntax error (suppressed in the target, but the memory stays taken).
+FUZZ_ABS := $(abspath $(FUZZ_BUILD))
+SRC_ABS  := $(abspath .)
 fuzz: fuzz-build
 	@mkdir -p $(FUZZ_BUILD)/artifacts
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		name=$$(basename $$t); \
 		mkdir -p $(FUZZ_BUILD)/corpus/$$name; \
-		seeds=tests/fixtures; \
-		[ -d tests/fuzz/corpus/$$name ] && seeds="$$seeds tests/fuzz/corpus/$$name"; \
-		dict=; [ -f tests/fuzz/$${name#fuzz_}.dict ] && dict=-dict=tests/fuzz/$${name#fuzz_}.dict; \
-		[ "$$name" = fuzz_policy_load ] && dict=-dict=tests/fuzz/policy.dict; \
+		seeds=$(SRC_ABS)/tests/fixtures; \
+		[ -d tests/fuzz/corpus/$$name ] && seeds="$$seeds $(SRC_ABS)/tests/fuzz/corpus/$$name"; \
+		dict=; [ -f tests/fuzz/$${name#fuzz_}.dict ] && dict=-dict=$(SRC_ABS)/tests/fuzz/$${name#fuzz_}.dict; \
+		[ "$$name" = fuzz_policy_load ] && dict=-dict=$(SRC_ABS)/tests/fuzz/policy.dict; \
+		jobs=; [ $(FUZZ_JOBS) -gt 1 ] && jobs="-jobs=$(FUZZ_JOBS) -workers=$(FUZZ_JOBS)"; \
 		echo "fuzz: $$name for $(FUZZ_SECONDS)s"; \
-		$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
-			-jobs=$(FUZZ_JOBS) -workers=$(FUZZ_JOBS) -print_final_stats=1 \
-			-artifact_prefix=$(FUZZ_BUILD)/artifacts/$$name- $$dict \
-			$(FUZZ_BUILD)/corpus/$$name $$seeds; \
+		(cd $(FUZZ_ABS) && ./$$name -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+			-timeout=10 -rss_limit_mb=4096 -print_final_stats=1 $$jobs \
+			-artifact_prefix=$(FUZZ_ABS)/artifacts/$$name- $$dict \
+			$(FUZZ_ABS)/corpus/$$name $$seeds); \
 	done
 
 fuzz-build: $(FUZZ_TARGETS)
