@@ -35,7 +35,10 @@ BROKEN_PROFILE=vmbroken
 # background; echoes the local ssh client's PID. The caller registers
 # `kill PID` with on_exit; killing the client ends the session.
 open_background_session() { # user seconds
-	vm_ssh_as "$1" "$USER_KEY" "exec sleep $2" </dev/null >/dev/null 2>&1 &
+	local -a opts
+	mapfile -t opts < <(_vm_ssh_opts "$USER_KEY")
+	# exec: $! must be ssh itself, not a subshell that would outlive a kill.
+	(exec ssh "${opts[@]}" "$1@127.0.0.1" "exec sleep $2" </dev/null >/dev/null 2>&1) &
 	echo $!
 }
 

@@ -11,6 +11,7 @@
 #
 # Environment: BUILD (build tree; default build), VM_CACHE (image cache;
 # default $BUILD/vm-cache), JAIL_TESTS_MUST_RUN=1 (a skip fails the run),
+# VM_CHECKS="10 20" (run only the checks with these number prefixes),
 # VM_CONTINUE=1 (run every check even after a failed install; debugging),
 # VM_DEB_UNTRACKED=1 (package untracked files too; see build-deb.sh),
 # VM_KEEP=1 (leave the guest running at the end, for debugging; prints how
@@ -81,6 +82,9 @@ passed=0 failed=0 skipped=0
 failed_names=()
 for check in "$here"/checks/*.sh; do
 	name=$(basename "$check" .sh)
+	if [ -n "${VM_CHECKS:-}" ]; then
+		case " $VM_CHECKS " in *" ${name%%-*} "*) ;; *) continue ;; esac
+	fi
 	t=$EPOCHREALTIME
 	timeout --kill-after=10 300 bash "$check" >"$VM_RUN/$name.log" 2>&1 </dev/null
 	rc=$?
