@@ -39,6 +39,10 @@ int jailctl_policy_source(const char *config_arg, struct jailctl_policy_source *
 		/* No realpath(): it would follow the very symlinks the loader
 		 * must refuse. A relative name is joined to the working
 		 * directory as it is. */
+		/* "./jail.conf" is what people type; "." components are
+		 * otherwise refused as unclean */
+		while (config_arg[0] == '.' && config_arg[1] == '/')
+			config_arg += 2;
 		if (config_arg[0] == '/') {
 			src->main_path = strdup(config_arg);
 		} else if (!getcwd(cwd, sizeof(cwd)) ||

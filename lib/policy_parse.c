@@ -165,8 +165,8 @@ static bool check_relpath(struct pctx *x, const config_setting_t *s, const char 
 		return false;
 	abs[0] = '/';
 	template_sample(v, abs + 1, sizeof(abs) - 1);
-	if (!*v || v[0] == '/' || !jail_path_is_clean_absolute(abs) ||
-	    v[strlen(v) - 1] == '/') {
+	if (!*v || v[0] == '/' || strlen(v) >= PATH_MAX / 2 ||
+	    !jail_path_is_clean_absolute(abs) || v[strlen(v) - 1] == '/') {
 		perr(x, s, "'%s' must be a path relative to the home directory (no leading "
 			   "'/', no '.' or '..')", v);
 		return false;
