@@ -160,6 +160,8 @@ struct jail_match {
 	char *home;
 	char *group; /* primary group name (or the number) */
 	char **groups; /* every group name, primary first */
+	gid_t *gids;   /* every group id getgrouplist() reported */
+	size_t n_gids;
 	ssize_t winner; /* rule index, -1: none */
 	size_t *matched; /* every matching rule, in precedence order */
 	size_t n_matched;

@@ -91,6 +91,7 @@ void jail_match_clear(struct jail_match *m)
 	free(m->home);
 	free(m->group);
 	jail_strv_free(m->groups);
+	free(m->gids);
 	free(m->matched);
 	memset(m, 0, sizeof(*m));
 	m->winner = -1;
@@ -124,6 +125,11 @@ static int user_groups(const struct passwd *pw, struct jail_match *m, struct jai
 			return jail_error_set(err, E2BIG, "user '%s' is in more than %d groups",
 					      pw->pw_name, MAX_GROUPS);
 	}
+	m->gids = calloc((size_t)n + 1, sizeof(*m->gids));
+	if (!m->gids)
+		return jail_error_set(err, ENOMEM, "out of memory");
+	memcpy(m->gids, gids, (size_t)n * sizeof(*gids));
+	m->n_gids = (size_t)n;
 	m->groups = calloc((size_t)n + 2, sizeof(*m->groups));
 	if (!m->groups)
 		return jail_error_set(err, ENOMEM, "out of memory");
@@ -150,17 +156,74 @@ static int user_groups(const struct passwd *pw, struct jail_match *m, struct jai
 	return m->group ? 0 : jail_error_set(err, ENOMEM, "out of memory");
 }
 
-static bool rule_matches(const struct jail_rule *r, const struct jail_match *m)
+/*
+ * Is the user in group `name`? First by the names of the groups that
+ * getgrouplist() reported. If the name is not among them, ask NSS for the
+ * group itself: getgrouplist() cannot report a failing directory (it
+ * returns whatever groups it could find), getgrnam_r() can. So while the
+ * directory that holds "students" is down, a student's login fails instead
+ * of slipping through unjailed.
+ */
+static int in_group(const char *name, const struct jail_match *m, bool *ret,
+		    struct jail_error *err)
+{
+	size_t size = initial_bufsize(_SC_GETGR_R_SIZE_MAX);
+	_cleanup_free_ char *buf = NULL;
+	struct group gr, *res = NULL;
+
+	*ret = in_strv(m->groups, name);
+	if (*ret)
+		return 0;
+	for (;;) {
+		char *b = realloc(buf, size);
+		if (!b)
+			return jail_error_set(err, ENOMEM, "out of memory");
+		buf = b;
+		int r = getgrnam_r(name, &gr, buf, size, &res);
+		if (r == ERANGE && size < (1u << 24)) {
+			size *= 2;
+			continue;
+		}
+		/* Here only POSIX's "not found" (0, no result) counts as
+		 * such: glibc reports an unavailable source with an errno,
+		 * ENOENT included. */
+		if (r != 0)
+			return jail_error_set(err, r, "looking up group '%s': %s", name,
+					      strerror(r));
+		if (!res)
+			return 0; /* no such group: the rule matches nobody */
+		break;
+	}
+	if (gr.gr_gid == m->gid)
+		*ret = true;
+	for (size_t i = 0; !*ret && i < m->n_gids; i++)
+		if (m->gids[i] == gr.gr_gid)
+			*ret = true;
+	for (char **mem = gr.gr_mem; !*ret && mem && *mem; mem++)
+		if (strcmp(*mem, m->user) == 0)
+			*ret = true;
+	return 0;
+}
+
+static int rule_matches(const struct jail_rule *r, const struct jail_match *m, bool ask_nss,
+			bool *ret, struct jail_error *err)
 {
 	switch (r->kind) {
 	case JAIL_RULE_USER:
-		return strcmp(r->name, m->user) == 0;
+		*ret = strcmp(r->name, m->user) == 0;
+		return 0;
 	case JAIL_RULE_GROUP:
-		return in_strv(m->groups, r->name);
+		if (!ask_nss) {
+			*ret = in_strv(m->groups, r->name);
+			return 0;
+		}
+		return in_group(r->name, m, ret, err);
 	case JAIL_RULE_UID:
-		return m->uid >= r->uid_lo && m->uid <= r->uid_hi;
+		*ret = m->uid >= r->uid_lo && m->uid <= r->uid_hi;
+		return 0;
 	}
-	return false;
+	*ret = false;
+	return 0;
 }
 
 int jail_match_user(const struct jail_config *c, const char *user, struct jail_match *m,
@@ -200,9 +263,20 @@ int jail_match_user(const struct jail_config *c, const char *user, struct jail_m
 	static const enum jail_rule_kind order[] = { JAIL_RULE_USER, JAIL_RULE_GROUP,
 						     JAIL_RULE_UID };
 	for (size_t k = 0; k < JAIL_ARRAY_SIZE(order); k++)
-		for (size_t i = 0; i < c->n_rules; i++)
-			if (c->rules[i].kind == order[k] && rule_matches(&c->rules[i], m))
+		for (size_t i = 0; i < c->n_rules; i++) {
+			bool hit = false;
+			if (c->rules[i].kind != order[k])
+				continue;
+			/* Once a rule has won, later ones only fill the "also
+			 * matched" list: no NSS round trip (or outage) for them. */
+			r = rule_matches(&c->rules[i], m, m->n_matched == 0, &hit, err);
+			if (r < 0) {
+				jail_match_clear(m);
+				return r;
+			}
+			if (hit)
 				m->matched[m->n_matched++] = i;
+		}
 	m->winner = m->n_matched ? (ssize_t)m->matched[0] : -1;
 	return 0;
 }

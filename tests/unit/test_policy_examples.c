@@ -18,6 +18,7 @@
 #include "policy_test.h"
 
 static char *jailctl;
+static const char *child_group_file; /* NSS_WRAPPER_GROUP for the next run */
 
 static char *slurp_fd(int fd)
 {
@@ -54,6 +55,8 @@ static int run(const char *const *args, char **ret_out, char **ret_err)
 	if (pid == 0) {
 		dup2(out[1], 1);
 		dup2(err[1], 2);
+		if (child_group_file)
+			setenv("NSS_WRAPPER_GROUP", child_group_file, 1);
 		execv(jailctl, argv);
 		_exit(127);
 	}
@@ -238,6 +241,21 @@ static void test_explain(void **state)
 	free(shipped);
 }
 
+/* The group database is unreachable: getgrouplist() still answers (with
+ * what it could find), but the user must not come out "not jailed". */
+static void test_group_lookup_failure_is_an_error(void **state)
+{
+	char *teach = install("config/examples/teaching-server.conf");
+	(void)state;
+
+	child_group_file = "/nonexistent/group";
+	explain(teach, "dave", 1, NULL, "looking up group 'teachers'");
+	child_group_file = NULL;
+	/* and with the database back, the same user is jailed */
+	explain(teach, "dave", 0, "verdict:   jailed with profile 'student'\n", NULL);
+	free(teach);
+}
+
 static void test_explain_by_name(void **state)
 {
 	char *conf = install("tests/fixtures/policy/good/precedence.conf");
@@ -259,6 +277,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_usage_errors),
 		cmocka_unit_test(test_explain),
 		cmocka_unit_test(test_explain_by_name),
+		cmocka_unit_test(test_group_lookup_failure_is_an_error),
 	};
 	int r;
 
