@@ -3,6 +3,7 @@
 # Source it after tests/lib.sh:  . "$TESTS/lib.sh"; . "$TESTS/e2e/lib-sshd.sh"
 #
 #   e2e_init                 temp dir, client key, syslog listener (needs root)
+#   e2e_group NAME           throwaway group
 #   e2e_user NAME [GROUP]    throwaway user whose key sshd accepts; in a GROUP
 #                            their shell is jailsh, else bash
 #   e2e_policy <<EOF ... EOF the test policy ($E2E_POLICY)
@@ -32,6 +33,7 @@ E2E_POLICY=
 E2E_STATE=
 E2E_SYSLOG=
 E2E_USERS=()
+E2E_BIN=
 declare -A SSHD_PORT=() SSHD_PID=() SSHD_LOG=() SSHD_SERVICE=()
 
 # Poll CMD... every 50 ms until it succeeds or SECS pass. Waits on state we
@@ -55,10 +57,17 @@ e2e_init() {
 	[ -x /usr/sbin/sshd ] || skip "needs /usr/sbin/sshd (openssh-server)"
 
 	# /run and / are root-owned 0755: fine for StrictModes. 0755 so that
-	# sshd, reading authorized keys as the user, can traverse it.
-	E2E=$(mktemp -d /run/pj-e2e-XXXXXX) || fail "mktemp"
+	# sshd, reading authorized keys as the user, can traverse it. E2E_DIR
+	# names a fixed dir instead (make demo: demo-clean must find it).
+	if [ -n "${E2E_DIR:-}" ]; then
+		mkdir -m 0755 "$E2E_DIR" || fail "$E2E_DIR: cannot create it"
+		E2E=$E2E_DIR
+	else
+		E2E=$(mktemp -d /run/pj-e2e-XXXXXX) || fail "mktemp"
+	fi
 	on_exit rm -rf "$E2E"
 	chmod 0755 "$E2E"
+	: >"$E2E/created"
 	mkdir -m 0755 "$E2E/keys" "$E2E/policy"
 	mkdir -m 0700 "$E2E/client"
 	E2E_POLICY=$E2E/policy/jail.conf
@@ -76,7 +85,46 @@ e2e_init() {
 	# way. It is an empty root-owned directory, so it is left in place.
 	[ -d /run/sshd ] || install -d -m 0755 /run/sshd
 
+	# The login shell of jailed users must be at one path that sshd sees
+	# on the host and the session sees in the jail. The build tree may be
+	# where the jail hides or replaces things (/root, /home, /tmp, /run),
+	# so jailsh runs from a copy in a root-owned dir the jail shows.
+	if [ -x "$BUILD/jailsh" ]; then
+		E2E_BIN=/var/lib/${E2E##*/}
+		mkdir -m 0755 "$E2E_BIN" || fail "mkdir $E2E_BIN"
+		_e2e_record dir "$E2E_BIN"
+		on_exit rm -rf "$E2E_BIN"
+		install -m 0755 "$BUILD/jailsh" "$E2E_BIN/jailsh" || fail "copy jailsh"
+	fi
+
 	_e2e_start_syslog
+}
+
+# What a run made, one "kind value" a line in $E2E/created, so that
+# e2e_clean_dir can undo it from another process after this one was killed
+# (make demo-clean). The normal path undoes everything through on_exit.
+_e2e_record() { echo "$*" >>"$E2E/created"; }
+
+e2e_clean_dir() { # dir
+	local dir=$1 kind arg
+	[ -f "$dir/created" ] || { rm -rf -- "$dir"; return 0; }
+	# Processes first: sshd (its sessions end, and with them the jails),
+	# listeners. A recorded PID is only signalled while its command line
+	# still names this dir, so a reused PID is never hit.
+	while read -r kind arg; do
+		[ "$kind" = proc ] && _e2e_same_proc "$arg" "$dir" && _e2e_stop_sshd "$arg"
+	done <"$dir/created"
+	e2e_end_jails "$dir/state"
+	tac "$dir/created" | while read -r kind arg; do
+		case $kind in
+		user) id "$arg" >/dev/null 2>&1 && userdel -f "$arg" ;;
+		group) getent group "$arg" >/dev/null && groupdel "$arg" ;;
+		home | dir) rm -rf -- "$arg" ;;
+		pamd) grep -qF "pam_jail end-to-end test service" "/etc/pam.d/$arg" 2>/dev/null &&
+			rm -f "/etc/pam.d/$arg" ;;
+		esac
+	done
+	rm -rf -- "$dir"
 }
 
 # A syslog listener on a datagram socket; sshd's namespace sees it at
@@ -95,12 +143,15 @@ with open(out, "ab", buffering=0) as f:
         f.write(msg.rstrip(b"\0\n") + b"\n")
 EOF
 	local pid=$!
+	_e2e_record proc "$pid"
 	on_exit "kill $pid; wait $pid"
 	wait_for 10 test -S "$E2E/log.sock" || fail "syslog listener did not start"
 }
 
 # Lines the test's syslog listener received that contain STRING.
 e2e_syslog_grep() { grep -F -- "$1" "$E2E_SYSLOG"; }
+
+e2e_group() { make_group "$1" || fail "groupadd $1"; _e2e_record group "$1"; }
 
 # Write the test policy from stdin (root-owned, 0644: the loader's rule).
 e2e_policy() {
@@ -114,10 +165,13 @@ e2e_policy() {
 e2e_user() { # name [primary-group]
 	local name=$1 group=${2:-}
 	if [ -n "$group" ]; then
-		[ -x "$BUILD/jailsh" ] || fail "no $BUILD/jailsh: build first"
-		make_user "$name" -s "$BUILD/jailsh" -g "$group" || fail "useradd $name"
+		[ -x "$E2E_BIN/jailsh" ] || fail "no $BUILD/jailsh: build first"
+		make_user "$name" -s "$E2E_BIN/jailsh" -g "$group" || fail "useradd $name"
+		_e2e_record user "$name"
 	else
 		make_user "$name" -s /bin/bash -U || fail "useradd $name"
+		_e2e_record user "$name"
+		_e2e_record group "$name"
 		on_exit groupdel "$name"
 	fi
 	install -m 0644 "$E2E_KEY.pub" "$E2E/keys/$name"
@@ -125,6 +179,7 @@ e2e_user() { # name [primary-group]
 	# A real home on the host with a file in it: inside a jail the home is
 	# a tmpfs, so this file must never be seen there.
 	install -d -m 0700 -o "$name" -g "$(id -g "$name")" "/home/$name" || fail "mkdir home"
+	_e2e_record home "/home/$name"
 	on_exit rm -rf "/home/$name"
 	echo "host-home-of-$name" >"/home/$name/host-secret"
 	chown "$name" "/home/$name/host-secret"
@@ -161,6 +216,7 @@ sshd_start() { # instance jail|plain
 	while [ -e "/etc/pam.d/$svc" ]; do svc=$(uniq_name sshd); done
 	ln -s /usr/sbin/sshd "$E2E/$svc"
 	printf 'PJ_E2E_SERVICE=%s\n' "$svc" >"$E2E/pam_env.$svc"
+	_e2e_record pamd "$svc"
 	_e2e_pam_stack "$mode" "$svc" >"/etc/pam.d/$svc"
 	on_exit rm -f "/etc/pam.d/$svc"
 
@@ -206,6 +262,7 @@ EOF
 		grep -q 'Address already in use' "$log" || break
 	done
 	[ -n "$pid" ] || { cat "$log" >&2; fail "sshd $inst did not start"; }
+	_e2e_record proc "$pid"
 	SSHD_PORT[$inst]=$port
 	SSHD_PID[$inst]=$pid
 	SSHD_LOG[$inst]=$log
@@ -306,31 +363,41 @@ e2e_jail_info() { # key field
 	sed -n "s/^$2=//p" "$E2E_STATE/jails/$1/info" 2>/dev/null
 }
 
-# A keeper's answer to STATUS (lib/jail_proto.h), asked on its control
-# socket: "OK id=... sessions=N ...".
-e2e_jail_status() { # key
-	python3 - "$E2E_STATE/jails/$1/control" <<'EOF'
+# Ask a jail's keeper (lib/jail_proto.h) on its control socket; prints the
+# reply, e.g. STATUS -> "OK id=... sessions=N ...".
+e2e_jail_request() { # key request [state dir]
+	python3 - "${3:-$E2E_STATE}/jails/$1/control" "$2" <<'EOF'
 import socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-s.settimeout(10)
+s.settimeout(30)
 s.connect(sys.argv[1])
-s.send(b"STATUS")
+s.send(sys.argv[2].encode())
 print(s.recv(4096).decode())
 EOF
 }
+e2e_jail_status() { e2e_jail_request "$1" STATUS; }
 
-# End every jail the test's state dir still lists: by jailctl when it is
-# built, else by the keeper PID its info file names.
-e2e_end_jails() {
-	local key keeper
-	for key in $(e2e_jail_keys); do
-		keeper=$(e2e_jail_info "$key" keeper)
-		if [ -x "$BUILD/jailctl" ]; then
-			"$BUILD/jailctl" --statedir "$E2E_STATE" stop "u${key#u}" >/dev/null 2>&1
-		fi
-		if [ -n "$keeper" ] && [ -d "/proc/$keeper" ]; then
-			kill -TERM "$keeper" 2>/dev/null
-			wait_for 10 test ! -d "/proc/$keeper" || kill -KILL "$keeper" 2>/dev/null
+# PID still runs the process it named when it was recorded: its command
+# line contains NEEDLE (our temp dir), or its start time is START.
+_e2e_same_proc() { # pid needle|start-ticks
+	case $2 in
+	*[!0-9]*) tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -qF -- "$2" ;;
+	*) [ "$(awk '{ print $22 }' "/proc/$1/stat" 2>/dev/null)" = "$2" ] ;;
+	esac
+}
+
+# End every jail a state dir still lists: STOP to its keeper (which kills
+# the jail and cleans up after it); a keeper that does not answer is killed,
+# which kills its jail too (the init's parent-death signal).
+e2e_end_jails() { # [state dir]
+	local st=${1:-$E2E_STATE} key keeper start
+	[ -d "$st/jails" ] || return 0
+	for key in $(ls -1 "$st/jails"); do
+		keeper=$(sed -n 's/^keeper=//p' "$st/jails/$key/info" 2>/dev/null)
+		start=$(sed -n 's/^keeper_start=//p' "$st/jails/$key/info" 2>/dev/null)
+		e2e_jail_request "$key" STOP "$st" >/dev/null 2>&1
+		if [ -n "$keeper" ] && [ -n "$start" ] && _e2e_same_proc "$keeper" "$start"; then
+			wait_for 10 proc_gone "$keeper" || kill -KILL "$keeper" 2>/dev/null
 		fi
 	done
 	return 0
@@ -404,8 +471,8 @@ GA= GB= UA= UB= UN=
 e2e_standard_setup() {
 	e2e_init
 	GA=$(uniq_name ga) GB=$(uniq_name gb)
-	make_group "$GA" || fail "groupadd"
-	make_group "$GB" || fail "groupadd"
+	e2e_group "$GA"
+	e2e_group "$GB"
 	UA=$(uniq_name ua) UB=$(uniq_name ub) UN=$(uniq_name un)
 	e2e_user "$UA" "$GA"
 	e2e_user "$UB" "$GB"

@@ -8,7 +8,7 @@
 
 e2e_standard_setup
 GC=$(uniq_name gc)
-make_group "$GC" || fail "groupadd"
+e2e_group "$GC"
 UC=$(uniq_name uc) UD=$(uniq_name ud)
 e2e_user "$UC" "$GC"
 e2e_user "$UD"
