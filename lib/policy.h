@@ -210,6 +210,12 @@ int jail_config_load_buffer(const char *name, const char *buf, size_t len,
 			    struct jail_config **ret, struct jail_error **ret_errs,
 			    size_t *ret_errs_n);
 
+/* The same with several in-memory files read in order, as the main file
+ * and its drop-ins would be (tests and fuzzing only). */
+int jail_config_load_buffers(size_t n, const char *const *names, const char *const *bufs,
+			     const size_t *lens, struct jail_config **ret,
+			     struct jail_error **ret_errs, size_t *ret_errs_n);
+
 /* ------------------------------------------------------------------------ */
 /* Resolving: (config, user) -> struct jail_policy                            */
 

@@ -742,27 +742,41 @@ int jail_config_load(const char *main_path, const char *dropin_dir, uid_t truste
 	return finish(&L, ret, ret_errs, ret_errs_n);
 }
 
+int jail_config_load_buffers(size_t n, const char *const *names, const char *const *bufs,
+			     const size_t *lens, struct jail_config **ret,
+			     struct jail_error **ret_errs, size_t *ret_errs_n)
+{
+	struct jail_loader L;
+
+	*ret = NULL;
+	if (loader_init(&L, 0, ret_errs, ret_errs_n) < 0)
+		return -ENOMEM;
+	for (size_t i = 0; i < n && !L.oom; i++) {
+		char *copy;
+
+		if (lens[i] > JAIL_CONFIG_MAX_SIZE) {
+			jail_loader_error(&L, EFBIG, names[i], 0,
+					  "the file is larger than %d bytes", JAIL_CONFIG_MAX_SIZE);
+			continue;
+		}
+		copy = malloc(lens[i] + 1);
+		if (!copy) {
+			L.oom = true;
+			break;
+		}
+		memcpy(copy, bufs[i], lens[i]);
+		copy[lens[i]] = '\0';
+		load_text(&L, names[i], copy, lens[i]);
+		free(copy);
+	}
+	return finish(&L, ret, ret_errs, ret_errs_n);
+}
+
 int jail_config_load_buffer(const char *name, const char *buf, size_t len,
 			    struct jail_config **ret, struct jail_error **ret_errs,
 			    size_t *ret_errs_n)
 {
-	struct jail_loader L;
-	_cleanup_free_ char *copy = NULL;
-
-	*ret = NULL;
-	if (len > JAIL_CONFIG_MAX_SIZE)
-		return -EFBIG;
-	if (loader_init(&L, 0, ret_errs, ret_errs_n) < 0)
-		return -ENOMEM;
-	copy = malloc(len + 1);
-	if (!copy) {
-		jail_config_free(L.c);
-		return -ENOMEM;
-	}
-	memcpy(copy, buf, len);
-	copy[len] = '\0';
-	load_text(&L, name, copy, len);
-	return finish(&L, ret, ret_errs, ret_errs_n);
+	return jail_config_load_buffers(1, &name, &buf, &len, ret, ret_errs, ret_errs_n);
 }
 
 const struct jail_profile *jail_config_find_profile(const struct jail_config *c, const char *name)
