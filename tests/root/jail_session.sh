@@ -1,0 +1,132 @@
+#!/bin/bash
+# One jailed session, looked at from inside and from the host while it is
+# open, and after it closed: namespaces, root, /proc, lo, hostname, home,
+# /dev, no host fd, escapes, the log lines, and nothing left behind.
+. "$TESTS/lib.sh"
+. "$TESTS/root/jail_env.bash"
+je_setup "$@"
+je_default_policy
+je_service
+
+# ---- the session stays open while the command waits for a line on a fifo ----
+mkfifo "$je/hold"
+exec 7<>"$je/hold"
+on_exit "exec 7>&-"
+inside='
+echo "uid=$(id -u) JAIL_ID=$JAIL_ID JAIL_PROFILE=$JAIL_PROFILE"
+echo "hostname=$(cat /proc/sys/kernel/hostname)"
+echo "pid1=$(tr "\0" " " </proc/1/cmdline)"
+echo "procs=$(cd /proc && echo [0-9]* | wc -w)"
+echo "ifaces=$(tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d " " | tr "\n" " ")"
+echo "lo=$(ip -o link show lo 2>&1 | grep -o "<[^>]*>")"
+echo "home=$(stat -c "%U %a" "$HOME") size=$(df -B1 --output=size "$HOME" | tail -1 | tr -d " ")"
+echo "homefs=$(stat -f -c %T "$HOME")"
+echo "dev=$(ls -A /dev | tr "\n" " ")"
+echo "tmp=$(stat -c %a /tmp) $(stat -f -c %T /tmp)"
+echo "hidden_root=$(ls -A /root 2>&1 | wc -l) hidden_home=$(ls -A /home | tr "\n" " ")"
+echo "dotdot=$(cd /.. && pwd -P) $(cd /../.. && ls -di . | cut -d" " -f1) $(ls -di / | cut -d" " -f1)"
+touch /etc/pj_escape 2>/dev/null && echo "WROTE_ETC"
+touch /pj_escape 2>/dev/null && echo "WROTE_ROOT"
+touch /tmp/ok && echo "tmp_writable"
+echo "marker=$(stat -c "%U %a" /run/pam_jail/jail) $(grep -c "^id=$JAIL_ID$" /run/pam_jail/jail)"
+echo READY
+read -r _
+'
+HOME=/home/$je_user je_session -p -e -U "$je_user" -- sh -c "$inside" \
+    <&7 >"$je/out" 2>"$je/err" &
+drv=$!
+for _ in $(seq 100); do grep -q READY "$je/out" 2>/dev/null && break; sleep 0.1; done
+grep -q READY "$je/out" || { cat "$je/out" "$je/err"; fail "the session did not come up"; }
+cat "$je/out"
+
+key=u$je_uid
+je_track "$key"
+init=$(je_info "$key" init)
+keeper=$(je_info "$key" keeper)
+id=$(je_info "$key" id)
+child=$(sed -n 's/^CHILD //p' "$je/err")
+[ -n "$init" ] && [ -n "$child" ] && [ -n "$keeper" ] || fail "no init/keeper/child pid"
+out=$(cat "$je/out")
+
+# ---- inside ----
+assert_contains "$out" "JAIL_PROFILE=student" "PAM env JAIL_PROFILE"
+assert_contains "$out" "JAIL_ID=$id" "PAM env JAIL_ID is the registry's id"
+assert_contains "$out" "uid=$je_uid JAIL_ID=$id" "the command runs as the user"
+assert_contains "$out" "hostname=jail-$je_user" "hostname from the profile"
+assert_contains "$out" "pid1=jail-init" "PID 1 is the jail's init"
+assert_contains "$out" "ifaces=lo " "lo is the only interface"
+assert_contains "$out" "lo=<LOOPBACK,UP,LOWER_UP>" "lo is up"
+assert_contains "$out" "home=$je_user 700 size=16777216" "home: owner, mode, size"
+assert_contains "$out" "homefs=tmpfs" "home is a tmpfs"
+assert_contains "$out" "dev=fd full null ptmx pts random shm stderr stdin stdout tty urandom zero " \
+    "/dev holds only the minimal set"
+assert_contains "$out" "tmp=1777 tmpfs" "/tmp is a fresh tmpfs"
+assert_contains "$out" "hidden_root=0 hidden_home=$je_user " "/root empty, /home only the user's"
+assert_not_contains "$out" WROTE_ "the jail root is read-only"
+assert_contains "$out" "tmp_writable" "/tmp is writable"
+assert_contains "$out" "marker=root 444 1" "marker: root-owned 0444 with this jail's id"
+dotdot=$(sed -n 's/^dotdot=//p' "$je/out")
+set -- $dotdot
+assert_eq / "$1" "/.. is /"
+assert_eq "$3" "$2" "/../.. is / (the old root is gone)"
+# Only the jail's processes in its /proc: init, sh, (the subshells that ran)
+procs=$(sed -n 's/^procs=//p' "$je/out")
+[ "$procs" -ge 2 ] && [ "$procs" -le 6 ] || fail "/proc shows $procs processes"
+ok "inside: ids, hostname, lo, home, /dev, /tmp, hidden paths, read-only root, marker"
+
+# ---- from the host, while open ----
+for ns in mnt pid net ipc uts cgroup; do
+    c=$(readlink "/proc/$child/ns/$ns")
+    i=$(readlink "/proc/$init/ns/$ns")
+    h=$(readlink "/proc/$$/ns/$ns")
+    assert_eq "$i" "$c" "session child's $ns namespace is the init's"
+    assert_ne "$h" "$c" "session child's $ns namespace is not the host's"
+done
+assert_eq "$(readlink /proc/$$/ns/user)" "$(readlink /proc/$child/ns/user)" \
+    "no user namespace for the session"
+# jail-init's PID 1 holds no fd at all; the command only its stdio.
+assert_eq "" "$(ls /proc/$init/fd)" "the jail init has no open fd"
+for p in $init $child; do
+    for fd in /proc/$p/fd/*; do
+        [ -e "$fd" ] || continue
+        t=$(readlink "$fd")
+        case ${fd##*/} in 0|1|2) ;; *) fail "jailed process $p has fd ${fd##*/} -> $t" ;; esac
+        case $t in *:\[*\]) [[ $t == pipe:* || $t == socket:* ]] ||
+            fail "jailed process $p fd ${fd##*/} -> $t" ;;
+        esac
+        [ -d "$fd" ] && fail "jailed process $p fd ${fd##*/} is a directory ($t)"
+    done
+done
+# The root of the jail's processes is the jail's (hidden /home, own home).
+assert_eq "$je_user" "$(ls -A /proc/$init/root/home)" "init's root is the jail root"
+assert_eq "$je_user" "$(ls -A /proc/$child/root/home)" "the command's root is the jail root"
+ok "host view: the session's children share the init's namespaces; no host fd inside"
+mntns=$(readlink /proc/$init/ns/mnt)
+netns=$(readlink /proc/$init/ns/net)
+[ "$(stat -c %a "$je/state/jails/$key")" = 700 ] || fail "registry entry is not 0700"
+assert_eq "socket" "$(stat -c %F "$je/state/jails/$key/control")" "control socket"
+
+# ---- close: the command ends, the driver closes the session ----
+echo go >&7
+wait "$drv"
+rc=$?
+assert_eq 0 "$rc" "driver exit status"
+je_wait_gone 10 || fail "the jail did not end after its last session"
+for p in $init $keeper; do je_dead "$p" || fail "process $p still there"; done
+[ -z "$(pgrep -u "$je_user")" ] || fail "a process of the user is left: $(pgrep -au "$je_user")"
+je_ns_in_use mnt "$mntns" && fail "the jail's mount namespace is still in use"
+je_ns_in_use net "$netns" && fail "the jail's network namespace is still in use"
+grep -q "/home/$je_user" /proc/self/mountinfo && fail "the jail's home is mounted on the host"
+assert_eq "" "$(je_jails)" "registry is empty"
+ok "after the last close: no init, keeper, process, namespace, mount or registry entry"
+
+# ---- the log ----
+je_wait_log "jail ended: user=$je_user" || fail "no 'jail ended' line"
+log=$(cat "$je_log")
+assert_contains "$log" "jail created: user=$je_user profile=student id=$id init=" "created line"
+assert_contains "$log" "session opened: user=$je_user profile=student id=$id init=" "opened line"
+assert_contains "$log" "session closed: user=$je_user profile=student id=$id" "closed line"
+assert_contains "$log" "pam_jail(jail-init)" "the keeper logs under its own ident"
+assert_contains "$log" "jail ended: user=$je_user profile=student id=$id" "ended line"
+assert_contains "$log" "reason=last session ended" "ended reason"
+ok "log: created, opened, closed, ended"
