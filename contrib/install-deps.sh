@@ -7,7 +7,7 @@ packages="
   build-essential pkg-config clang
   libpam0g-dev libconfig-dev libcap-dev libcmocka-dev libseccomp-dev libmnl-dev libxau-dev
   pamtester libpam-wrapper libpamtest0-dev libnss-wrapper
-  openssh-server openssh-client rsync
+  openssh-server openssh-client rsync python3
   xvfb x11-utils xauth
   iproute2 procps util-linux passwd tmux valgrind
   qemu-system-x86 debootstrap e2fsprogs dpkg-dev debhelper lintian
