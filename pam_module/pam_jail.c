@@ -19,6 +19,7 @@
 #include <security/pam_modules.h>
 
 #include "jail_client.h"
+#include "pam_x11.h"
 #include "policy.h"
 #include "session.h"
 
@@ -150,6 +151,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	struct module_args a;
 	struct jail_policy *policy = NULL;
 	struct session_data *d = NULL;
+	struct pam_jail_x11 x11 = PAM_JAIL_X11_INIT;
 	struct jail_error e = { 0 };
 	enum jail_verdict verdict;
 	const char *user = NULL;
@@ -207,6 +209,9 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 		.init_path = a.init,
 		.policy = policy,
 	};
+	/* X11 (pam_x11.h): the display socket is opened while we still see
+	 * the host's /tmp, and attached once we are in the jail. */
+	pam_jail_x11_prepare(pamh, policy, &x11);
 	r = jail_session_open(&params, &d->s, &e);
 	if (r < 0) {
 		pam_syslog(pamh, LOG_ERR, "session refused: user=%s profile=%s: %s", user,
@@ -218,6 +223,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 		pam_syslog(pamh, LOG_NOTICE,
 			   "jail created: user=%s profile=%s id=%s init=%d reason=first session",
 			   user, policy->profile, d->s.id, (int)d->s.init_pid);
+	pam_jail_x11_finish(pamh, policy, &x11);
 	ret = put_env(pamh, "JAIL_PROFILE", policy->profile);
 	if (ret == PAM_SUCCESS)
 		ret = put_env(pamh, "JAIL_ID", d->s.id);
@@ -235,6 +241,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 		   user, policy->profile, d->s.id, (int)d->s.init_pid, d->s.sessions);
 	d = NULL; /* owned by PAM now */
 out:
+	pam_jail_x11_release(&x11);
 	session_data_free(d);
 	jail_policy_free(policy);
 	return ret;
