@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "jail_client.h"
 #include "policy.h"
 
 /* Exit codes shared by every verb. */
@@ -31,6 +32,9 @@ struct jailctl_verb {
 
 extern const struct jailctl_verb jailctl_verb_check;
 extern const struct jailctl_verb jailctl_verb_explain;
+extern const struct jailctl_verb jailctl_verb_list;
+extern const struct jailctl_verb jailctl_verb_enter;
+extern const struct jailctl_verb jailctl_verb_stop;
 
 /* Print "jailctl VERB: usage: ..." to stderr; returns JAILCTL_EXIT_USAGE. */
 int jailctl_usage_error(const struct jailctl_verb *v, const char *fmt, ...)
@@ -57,5 +61,14 @@ void jailctl_policy_source_clear(struct jailctl_policy_source *src);
  * to `out` and return the negative errno. */
 int jailctl_load_policy(const struct jailctl_policy_source *src, FILE *out,
 			struct jail_config **ret);
+
+/* The running-jail verbs (running.c). Open the registry read-only (NULL:
+ * JAIL_STATE_DIR); prints why it can't and returns a negative errno
+ * (-ENOENT: there is none, so no jail runs). */
+int jailctl_open_registry(const char *state_dir, struct jail_state *ret);
+
+/* The registry keys of USER's jails (by the user name or uid recorded in
+ * each entry). Returns their number; *ret_keys is NULL-terminated. */
+int jailctl_user_keys(const struct jail_state *st, const char *user, char ***ret_keys);
 
 #endif

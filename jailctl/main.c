@@ -9,6 +9,9 @@
 static const struct jailctl_verb *const verbs[] = {
 	&jailctl_verb_check,
 	&jailctl_verb_explain,
+	&jailctl_verb_list,
+	&jailctl_verb_enter,
+	&jailctl_verb_stop,
 };
 
 static const struct jailctl_verb *find_verb(const char *name)

@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* jailctl stop USER: end the user's jails and their sessions. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "jailctl.h"
+
+/* Stop one jail: ask its keeper (which answers once the jail has ended and
+ * its entry is gone), or, when the keeper is gone, remove the stale entry
+ * under the key's lock as a login would. */
+static int stop_key(const struct jail_state *st, const char *key)
+{
+	struct jail_error err = { 0 };
+	struct jail_info info = { 0 };
+	_cleanup_close_ int lock = -1;
+	_cleanup_close_ int sock = -1;
+	int r;
+
+	jail_info_read(st, key, &info, NULL);
+	sock = jail_connect(st, key, &err);
+	if (sock >= 0) {
+		r = jail_stop(sock, &err);
+		if (r < 0) {
+			fprintf(stderr, "jailctl stop: %s: %s\n", key, err.message);
+			return r;
+		}
+		printf("stopped %s (user %s, profile %s, id %s)\n", key, info.user, info.profile,
+		       info.id);
+		return 0;
+	}
+	if (sock != -ECONNREFUSED) {
+		if (sock == -ENOENT)
+			return 0; /* ended by itself meanwhile */
+		fprintf(stderr, "jailctl stop: %s: %s\n", key, err.message);
+		return sock;
+	}
+	lock = jail_lock_key(st, key, &err);
+	if (lock < 0) {
+		fprintf(stderr, "jailctl stop: %s: %s\n", key, err.message);
+		return lock;
+	}
+	r = jail_remove_stale(st, key, &err);
+	if (r < 0) {
+		fprintf(stderr, "jailctl stop: %s: %s\n", key, err.message);
+		return r;
+	}
+	printf("removed stale %s (user %s)\n", key, info.user);
+	return 0;
+}
+
+static int run_stop(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "statedir", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct jail_state st = JAIL_STATE_INIT;
+	const char *state_dir = NULL, *user;
+	char **keys = NULL;
+	int opt, r, failed = 0;
+
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, "s:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 's':
+			state_dir = optarg;
+			break;
+		case 'h':
+			printf("usage: jailctl stop %s\n\n%s", jailctl_verb_stop.synopsis,
+			       jailctl_verb_stop.help);
+			return JAILCTL_EXIT_OK;
+		default:
+			return jailctl_usage_error(&jailctl_verb_stop, "bad option");
+		}
+	}
+	if (optind + 1 != argc)
+		return jailctl_usage_error(&jailctl_verb_stop,
+					   optind == argc ? "whose jail?" : "one user at a time");
+	user = argv[optind];
+
+	r = jailctl_open_registry(state_dir, &st);
+	if (r == -ENOENT) {
+		fprintf(stderr, "jailctl stop: %s has no running jail\n", user);
+		return JAILCTL_EXIT_FAIL;
+	}
+	if (r < 0)
+		return JAILCTL_EXIT_FAIL;
+	r = jailctl_user_keys(&st, user, &keys);
+	if (r <= 0) {
+		if (r == 0)
+			fprintf(stderr, "jailctl stop: %s has no running jail\n", user);
+		jail_state_close(&st);
+		return JAILCTL_EXIT_FAIL;
+	}
+	for (char **k = keys; *k; k++)
+		if (stop_key(&st, *k) < 0)
+			failed++;
+	jail_strv_free(keys);
+	jail_state_close(&st);
+	return failed ? JAILCTL_EXIT_FAIL : JAILCTL_EXIT_OK;
+}
+
+const struct jailctl_verb jailctl_verb_stop = {
+	.name = "stop",
+	.synopsis = "USER [--statedir DIR]",
+	.summary = "end USER's jails: every process in them is killed",
+	.help = "Ends every jail of USER (one, or several with lifetime \"session\"): the\n"
+		"jail's keeper kills every process in it, removes its mounts, namespaces\n"
+		"and registry entry, and only then does jailctl return. The user's open\n"
+		"sessions lose their processes; sshd closes the connections. A stale\n"
+		"entry (keeper gone) is cleaned up instead. Root only.\n"
+		"  --statedir DIR   use this registry instead (the module's statedir=)\n",
+	.run = run_stop,
+};
