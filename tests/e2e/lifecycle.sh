@@ -49,6 +49,12 @@ init=$(e2e_jail_info "$keys" init)
 assert_contains "$reports" "$(readlink "/proc/$init/ns/pid")" "the sessions' PID namespace is the init's"
 jail_ns=$(e2e_ns_of "$init" | grep -E '^(mnt|pid|net|ipc|uts)=')
 [ "$(grep -c . <<<"$jail_ns")" -eq 5 ] || fail "jail namespaces: $jail_ns"
+holders() { # processes still in one of the jail's namespaces
+	find /proc/[0-9]*/ns -maxdepth 1 -type l -printf '%h %l\n' 2>/dev/null |
+		grep -F "$(cut -d= -f2 <<<"$jail_ns")" | sed 's|/ns .*||'
+	return 0
+}
+grep -qx "/proc/$init" <(holders) || fail "holders() does not see the live jail's init"
 ok "$n parallel logins share one jail"
 
 # Let them all go.
@@ -63,15 +69,6 @@ wait_for 30 proc_gone "$init" || fail "jail init $init still runs"
 wait_for 30 proc_gone "$keeper" || fail "keeper $keeper still runs"
 no_user_procs() { [ -z "$(pgrep -u "$UA")" ]; }
 wait_for 30 no_user_procs || fail "processes of $UA left: $(pgrep -a -u "$UA")"
-holders() { # processes still in one of the jail's namespaces
-	local f id
-	for id in $(cut -d= -f2 <<<"$jail_ns"); do
-		for f in /proc/[0-9]*/ns/*; do
-			[ "$(readlink "$f" 2>/dev/null)" = "$id" ] && echo "${f%/ns/*}"
-		done
-	done
-	return 0
-}
 no_holders() { [ -z "$(holders)" ]; }
 wait_for 30 no_holders || fail "processes in the jail's namespaces: $(holders | sort -u)"
 assert_eq "$mounts_before_sshd" "$(wc -l <"/proc/$sshd_pid/mountinfo")" "mounts in sshd's namespace"
