@@ -41,11 +41,11 @@ demo_clean() {
 # on the host and in the jail alike.
 PROBE='
 echo "hostname=$(hostname)"
-echo "id=$(id -un) (uid $(id -u)), groups: $(id -Gn)"
+echo "id=$(id -un) ($(id -u)) in $(id -Gn)"
 for n in mnt pid net ipc uts; do echo "ns_$n=$(readlink /proc/self/ns/$n)"; done
 echo "pid1=$(cat /proc/1/comm)"
 echo "nprocs=$(ps -e --no-headers | wc -l)"
-echo "procs=$(ps -e -o comm= | head -n 6 | tr "\n" " ")"
+echo "procs=$(ps -e -o comm=,args= | awk "\$2 !~ /^\[/ { print \$1 }" | head -n 6 | tr "\n" " ")"
 echo "kill=$(kill -0 "$HOST_PID" 2>&1 | sed "s/.*kill: //")"
 echo "links=$(ip -o link show | awk -F": " "{ print \$2 }" | tr "\n" " ")"
 echo "addrs=$(ip -o addr show | awk "{ print \$4 }" | tr "\n" " ")"
@@ -128,7 +128,7 @@ EOF
 	for n in mnt pid net ipc uts; do show "namespace $n" "ns_$n"; done
 	show "PID 1" pid1
 	show "processes" nprocs
-	show "  first ones" procs
+	show "  some of them" procs
 	show "kill host PID" kill
 	show "interfaces" links
 	show "addresses" addrs
