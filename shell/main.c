@@ -65,6 +65,7 @@ int main(int argc, char **argv)
 	struct jailsh_x11 x11;
 	char msg[512];
 	char **shell_argv, **env;
+	int r;
 
 	openlog("jailsh", LOG_PID, LOG_AUTHPRIV);
 
@@ -76,6 +77,7 @@ int main(int argc, char **argv)
 
 	if (jailsh_parse_args(argc, argv, &args, msg, sizeof(msg)) < 0) {
 		jailsh_note("%s", msg);
+		jail_marker_free(m);
 		return JAILSH_EXIT_USAGE;
 	}
 	check_shell(m->shell);
@@ -86,9 +88,11 @@ int main(int argc, char **argv)
 
 	env = jailsh_build_env(m, &x11, environ);
 	shell_argv = jailsh_shell_argv(&args, m->shell);
+	jailsh_x11_clear(&x11);
 	if (!env || !shell_argv) {
 		jailsh_note("out of memory");
-		return JAILSH_EXIT_REFUSED;
+		r = JAILSH_EXIT_REFUSED;
+		goto out;
 	}
 	if (chdir(m->home) < 0) {
 		jailsh_note("cannot enter the home '%s': %s; starting in /", m->home,
@@ -98,6 +102,11 @@ int main(int argc, char **argv)
 	}
 	closelog();
 	execve(m->shell, shell_argv, env);
+	r = errno == ENOENT ? JAILSH_EXIT_NOT_FOUND : JAILSH_EXIT_NOEXEC;
 	jailsh_note("cannot run '%s': %s", m->shell, strerror(errno));
-	return errno == ENOENT ? JAILSH_EXIT_NOT_FOUND : JAILSH_EXIT_NOEXEC;
+out:
+	jail_strv_free(shell_argv);
+	jail_strv_free(env);
+	jail_marker_free(m);
+	return r;
 }
