@@ -6,8 +6,8 @@
 # order against the one guest, and shuts it down.
 #
 # The checks share the guest and build on each other (install, enable,
-# log in, upgrade, remove); when one of the first two fails the rest are not
-# run, since they would only report the same failure again.
+# log in, upgrade, remove); when the install (10-) or the enable (20-) check
+# fails the rest are not run, since they would only repeat that failure.
 #
 # Environment: BUILD (build tree; default build), VM_CACHE (image cache;
 # default $BUILD/vm-cache), JAIL_TESTS_MUST_RUN=1 (a skip fails the run),

@@ -89,7 +89,9 @@ ok "$BROKEN_USER is refused"
 
 log=$(pam_jail_log)
 echo "$log"
-assert_contains "$log" "session opened: user=$JAILED_USER profile=$JAILED_PROFILE" "journal: jailed login"
-refusal=$(echo "$log" | grep -F "session refused: user=$BROKEN_USER profile=$BROKEN_PROFILE" || true)
-[ -n "$refusal" ] || fail "journal: no refusal line for $BROKEN_USER in: $log"
+assert_contains "$log" "pam_jail(sshd:session): session opened: user=$JAILED_USER profile=$JAILED_PROFILE" "journal: jailed login"
+# The refusal names user, profile and a reason after the last colon.
+refusal=$(echo "$log" | grep -E "^pam_jail\(sshd:session\): session refused: user=$BROKEN_USER profile=$BROKEN_PROFILE: .+" || true)
+[ -n "$refusal" ] || fail "journal: no refusal line with a reason for $BROKEN_USER in: $log"
+assert_contains "$refusal" "/srv/no-such-jail-root" "the refusal's reason"
 ok "journal: $refusal"
