@@ -443,7 +443,7 @@ static int open_root(const struct jail_policy *p, struct jail_error *err)
 			return jail_error_set(err, EINVAL, "jail root: no path");
 		/* OpenSSH's ChrootDirectory rule: whoever can write a component
 		 * of the root can replace the jail's /etc or its binaries. */
-		dir = jail_safe_open(p->root_path, O_PATH | O_DIRECTORY,
+		dir = jail_safe_open(p->root_path, O_PATH,
 				     JAIL_SAFE_TRUSTED | JAIL_SAFE_DIRECTORY, 0, NULL, &e);
 		if (dir < 0)
 			return jail_error_set(err, -dir, "jail root: %s", e.message);

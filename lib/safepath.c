@@ -39,6 +39,9 @@ bool jail_path_is_clean_absolute(const char *path)
 int jail_safe_check_stat(const struct stat *st, const char *what, uid_t trusted_uid,
 			 struct jail_error *err)
 {
+	/* A symlink's own mode is always 0777: say what it is, not "writable". */
+	if (S_ISLNK(st->st_mode))
+		return jail_error_set(err, ELOOP, "'%s' is a symbolic link", what);
 	if (st->st_uid != 0 && st->st_uid != trusted_uid)
 		return jail_error_set(err, EPERM, "'%s' is owned by uid %u, not root", what,
 				      (unsigned)st->st_uid);

@@ -51,6 +51,7 @@ int jail_session_open(const struct jail_session_params *params, struct jail_sess
 
 	memset(ret, 0, sizeof(*ret));
 	ret->conn = -1;
+	ret->init_pidfd = -1;
 	r = jail_key_for_policy(p, ret->key, sizeof(ret->key));
 	if (r < 0)
 		return jail_error_set(err, -r, "cannot make a registry key: %s", strerror(-r));
@@ -76,14 +77,9 @@ int jail_session_open(const struct jail_session_params *params, struct jail_sess
 	jail_state_close(&st);
 	if (r < 0)
 		goto out;
-	r = jail_setns(joined.init_pidfd, joined.ns_flags, err);
-	jail_closep(&joined.init_pidfd);
-	if (r < 0) {
-		/* Not in the jail: take the session back out of the count. */
-		(void)jail_close(sock, NULL, NULL);
-		goto out;
-	}
 	memcpy(ret->id, joined.id, sizeof(ret->id));
+	ret->init_pidfd = joined.init_pidfd;
+	ret->ns_flags = joined.ns_flags;
 	ret->init_pid = joined.init_pid;
 	ret->sessions = joined.sessions;
 	ret->created = created;
@@ -94,10 +90,26 @@ out:
 	return r;
 }
 
+int jail_session_enter(struct jail_session *s, struct jail_error *err)
+{
+	int r;
+
+	if (s->init_pidfd < 0)
+		return jail_error_set(err, EBADF, "no jail to enter");
+	r = jail_setns(s->init_pidfd, s->ns_flags, err);
+	/* In or not, the pidfd goes: a jailed process keeps no handle on
+	 * namespaces (it would let it back out). */
+	jail_closep(&s->init_pidfd);
+	s->init_pidfd = -1;
+	return r;
+}
+
 int jail_session_close(struct jail_session *s, unsigned *ret_left, struct jail_error *err)
 {
 	int r;
 
+	jail_closep(&s->init_pidfd);
+	s->init_pidfd = -1;
 	if (s->conn < 0)
 		return 0;
 	r = jail_close(s->conn, ret_left, err);
@@ -108,6 +120,8 @@ int jail_session_close(struct jail_session *s, unsigned *ret_left, struct jail_e
 
 void jail_session_drop(struct jail_session *s)
 {
+	jail_closep(&s->init_pidfd);
+	s->init_pidfd = -1;
 	jail_closep(&s->conn);
 	s->conn = -1;
 }

@@ -3,8 +3,14 @@
  * Create-or-join: what pam_sm_open_session does with a resolved policy, as a
  * PAM-free function the tests can call too.
  *
- *   lock the key -> connect -> (stale: remove) -> (none: launch a keeper)
- *   -> JOIN -> unlock -> setns into the jail -> chdir /
+ *   jail_session_open:  lock the key -> connect -> (stale: remove) ->
+ *                       (none: launch a keeper) -> JOIN -> unlock
+ *   jail_session_enter: setns into the jail -> chdir /
+ *
+ * Two steps so the caller can log while it still sees the host: after
+ * setns the process is in the jail's mount namespace, where there is no
+ * /dev/log; a syslog connection opened before (by that first log line)
+ * keeps working inside.
  *
  * Afterwards the calling process is in the jail's namespaces (its children
  * in the jail's PID namespace) and holds exactly one fd of pam_jail: the
@@ -33,12 +39,19 @@ struct jail_session {
 	pid_t init_pid;			  /* in the host PID namespace */
 	unsigned sessions;		  /* sessions of the jail, this one included */
 	bool created;			  /* this call launched the jail */
+	int init_pidfd;			  /* until jail_session_enter: jail PID 1 */
+	unsigned long ns_flags;		  /* until jail_session_enter: what to join */
 };
 
-/* On failure nothing is left behind: no entry, no process, no fd, and the
- * caller is still in its own namespaces (a failed setns changes nothing). */
+/* On failure nothing is left behind: no entry, no process, no fd. On
+ * success the session is counted by the keeper; the caller is still in its
+ * own namespaces until jail_session_enter. */
 int jail_session_open(const struct jail_session_params *params, struct jail_session *ret,
 		      struct jail_error *err);
+
+/* Move the calling process into the jail (one setns; a failed setns changes
+ * nothing). On failure the caller should jail_session_close(). */
+int jail_session_enter(struct jail_session *s, struct jail_error *err);
 
 /* Send CLOSE (when the connection is open) and close it. *ret_left: sessions
  * the jail still has. Safe to call twice. */

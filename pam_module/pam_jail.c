@@ -219,11 +219,23 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 		ret = r == -ENOMEM ? PAM_BUF_ERR : PAM_SESSION_ERR;
 		goto out;
 	}
+	/* Logged while we still see the host's /dev/log: this first line
+	 * connects the process's syslog socket, which keeps working from
+	 * inside the jail (close_session logs through it). */
 	if (d->s.created)
 		pam_syslog(pamh, LOG_NOTICE,
 			   "jail created: user=%s profile=%s id=%s init=%d reason=first session",
 			   user, policy->profile, d->s.id, (int)d->s.init_pid);
-	pam_jail_x11_finish(pamh, policy, &x11);
+	pam_syslog(pamh, LOG_NOTICE, "session opened: user=%s profile=%s id=%s init=%d sessions=%u",
+		   user, policy->profile, d->s.id, (int)d->s.init_pid, d->s.sessions);
+	r = jail_session_enter(&d->s, &e);
+	if (r < 0) {
+		pam_syslog(pamh, LOG_ERR, "session refused: user=%s profile=%s: %s", user,
+			   policy->profile, e.message);
+		(void)jail_session_close(&d->s, NULL, NULL);
+		ret = PAM_SESSION_ERR;
+		goto out;
+	}
 	ret = put_env(pamh, "JAIL_PROFILE", policy->profile);
 	if (ret == PAM_SUCCESS)
 		ret = put_env(pamh, "JAIL_ID", d->s.id);
@@ -237,8 +249,6 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 		(void)jail_session_close(&d->s, NULL, NULL);
 		goto out;
 	}
-	pam_syslog(pamh, LOG_NOTICE, "session opened: user=%s profile=%s id=%s init=%d sessions=%u",
-		   user, policy->profile, d->s.id, (int)d->s.init_pid, d->s.sessions);
 	d = NULL; /* owned by PAM now */
 out:
 	pam_jail_x11_release(&x11);

@@ -30,6 +30,7 @@ je_setup() {
     on_exit rm -rf "$je"
     mkdir -p "$je/etc/jail.d" "$je/pam" "$je/dev"
     chmod 0755 "$je/etc" "$je/etc/jail.d" "$je/pam"
+    echo "session required pam_deny.so" >"$je/pam/other" # libpam wants one
 
     # The syslog listener, then a /dev for this namespace only with it as
     # /dev/log (same device nodes as the host's, bound).
@@ -160,11 +161,21 @@ je_kill_leftovers() {
     done
 }
 
-# Is any process still in the namespace `ns` (e.g. "net:[4026532188]")?
-je_ns_in_use() { # type ns-link
-    local f
+# Is a process of this test still in the namespace `ns` ("net:[4026532188]")?
+# Inode numbers are reused (DESIGN.md fact 10) and other tests create
+# namespaces concurrently, so only processes that hold the jail marker of
+# this jail id, or run as the user, or run our jail-init, count.
+je_ns_in_use() { # type ns-link user
+    local f p
     for f in /proc/[0-9]*/ns/"$1"; do
-        [ "$(readlink "$f" 2>/dev/null)" = "$2" ] && return 0
+        [ "$(readlink "$f" 2>/dev/null)" = "$2" ] || continue
+        p=${f#/proc/}
+        p=${p%%/*}
+        if [ "$(stat -c %U "/proc/$p" 2>/dev/null)" = "$3" ] ||
+            [ "$(readlink "/proc/$p/exe" 2>/dev/null)" = "$BUILD/jail-init" ]; then
+            echo "namespace $2 is held by $p: $(tr '\0' ' ' <"/proc/$p/cmdline")" >&2
+            return 0
+        fi
     done
     return 1
 }

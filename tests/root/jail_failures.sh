@@ -1,0 +1,123 @@
+#!/bin/bash
+# Fail closed: every way a jail cannot be built refuses the session
+# (PAM_SESSION_ERR), logs one line naming user, profile and cause, and
+# leaves nothing behind. A good prepared tree first, so the refusals below
+# are refusals of that same setup, not of a broken harness.
+. "$TESTS/lib.sh"
+. "$TESTS/root/jail_env.bash"
+je_setup "$@"
+need_cmd ldd
+
+# A minimal prepared tree: dash and its libraries, and the mount points.
+tree=$je/tree
+mkdir -p "$tree"/{bin,proc,dev,tmp,run,etc} "$tree/home/$je_user"
+cp /bin/dash "$tree/bin/sh"
+for lib in $(ldd /bin/dash | grep -o '/[^ ]*'); do
+    mkdir -p "$tree$(dirname "$lib")"
+    cp -L "$lib" "$tree$lib"
+done
+chmod -R go-w "$tree"
+
+tree_policy() { # root-path [extra profile lines]
+    je_policy "version = 1;
+profiles = { tree = {
+    namespaces = [\"mount\", \"pid\", \"net\", \"ipc\", \"uts\"];
+    root = { type = \"tree\"; path = \"$1\"; };
+    ${2:-}
+}; };
+rules = ( { group = \"$je_group\"; profile = \"tree\"; } );"
+}
+
+# The state dir and the registry must be clean, and no process may hold
+# anything of it (a keeper left behind would).
+assert_nothing_left() { # what
+    local f
+    assert_eq "" "$(je_jails)" "$1: registry entry left"
+    for f in /proc/[0-9]*/fd/*; do
+        case $(readlink "$f" 2>/dev/null) in
+        "$je/state"*) fail "$1: process ${f#/proc/} still holds $(readlink "$f")" ;;
+        esac
+    done
+}
+
+expect_refusal() { # what expected-log-text [pj_session options]
+    local what=$1 text=$2 rc
+    shift 2
+    : >"$je_log"
+    je_session "$@" "$je_user" -- sh -c 'echo RAN' >"$je/out" 2>"$je/err"
+    rc=$?
+    assert_eq 10 "$rc" "$what: pam_open_session must fail"
+    assert_contains "$(cat "$je/err")" "Cannot make/remove an entry for the specified session" \
+        "$what: PAM_SESSION_ERR"
+    assert_not_contains "$(cat "$je/out")" RAN "$what: the command ran"
+    je_wait_log "$text" 3 || fail "$what: no log line with '$text': $(cat "$je_log")"
+    assert_eq 1 "$(grep -c 'session refused\|unknown option' "$je_log")" "$what: one log line"
+    assert_nothing_left "$what"
+    ok "$what: refused ($(grep -o 'pam_jail.*' "$je_log" | head -1))"
+}
+
+# ---- the good tree works ----
+tree_policy "$tree"
+je_service
+out=$(je_session "$je_user" -- /bin/sh -c 'echo *; echo $$' 2>&1)
+[ "${out%%:*}" != pam_open_session ] || cat "$je_log" >&2
+assert_eq "bin dev etc home lib lib64 proc run tmp
+2" "$out" "a prepared tree: / is the tree, the command is PID 2"
+je_wait_gone 10 || fail "tree jail did not end"
+assert_nothing_left "good tree"
+ok "a prepared tree is the jail's /"
+
+# ---- failure paths ----
+chmod g+w "$tree"
+expect_refusal "group-writable jail root" \
+    "session refused: user=$je_user profile=tree: jail root: '$tree' is writable by group"
+chmod g-w "$tree"
+
+ln -s "$tree" "$je/treelink"
+tree_policy "$je/treelink"
+expect_refusal "symlinked jail root component" \
+    "session refused: user=$je_user profile=tree: jail root: '$je/treelink' is a symbolic link"
+
+tree_policy "$je/no-such-tree"
+expect_refusal "missing jail root" \
+    "session refused: user=$je_user profile=tree: jail root: '$je/no-such-tree': No such file or directory"
+
+# A bind source reached through a symlink the user owns (it points at
+# /etc; following it would bind whatever the user chooses).
+mkdir "$je/udir"
+chown "$je_user" "$je/udir"
+ln -s /etc "$je/udir/link"
+chown -h "$je_user" "$je/udir/link"
+tree_policy "$tree" "binds = ( { source = \"$je/udir/link\"; target = \"/etc\"; } );"
+expect_refusal "bind source through a user-owned symlink" \
+    "session refused: user=$je_user profile=tree: bind source: '$je/udir/link' is a symbolic link"
+
+je_policy "version = 1;
+profiles = { broken = { root = { type = \"host\"; }; };
+rules = ( { group = \"$je_group\"; profile = \"broken\"; } );"
+expect_refusal "broken policy" "session refused: user=$je_user profile=-: policy $je/etc/jail.conf:"
+
+je_default_policy
+je_service bogus_option
+expect_refusal "unknown module argument" "unknown option: bogus_option"
+
+je_service
+expect_refusal "multithreaded caller" \
+    "session refused: user=$je_user profile=student: the calling process has 2 threads" -T
+
+echo "session required $BUILD/pam_jail.so config=$je/etc/jail.conf init=$je/no-init" \
+    "statedir=$je/state" >"$je/pam/$je_svc"
+expect_refusal "jail-init missing" "session refused: user=$je_user profile=student:"
+
+# ---- a user no rule names: not jailed (PAM_IGNORE), so pam_permit decides ----
+other=$(uniq_name o)
+make_user "$other" || fail "useradd $other"
+printf '%s\n' "session required $BUILD/pam_jail.so config=$je/etc/jail.conf" \
+    "init=$BUILD/jail-init statedir=$je/state" "session required pam_permit.so" |
+    paste -sd' ' | sed 's/ session required pam_permit.so/\nsession required pam_permit.so/' \
+    >"$je/pam/$je_svc"
+je_session "$other" -- sh -c 'test -e /run/pam_jail/jail || echo NOT_JAILED' >"$je/out" 2>&1 ||
+    fail "unmatched user: session failed: $(cat "$je/out")"
+assert_eq NOT_JAILED "$(cat "$je/out")" "unmatched user is not jailed"
+assert_nothing_left "unmatched user"
+ok "a user no rule names is not jailed (PAM_IGNORE)"
