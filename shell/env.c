@@ -84,6 +84,9 @@ char **jailsh_build_env(const struct jail_marker *m, const struct jailsh_x11 *x1
 	r |= add(env, &n, "LOGNAME", m->user);
 	r |= add(env, &n, "SHELL", m->shell);
 	r |= add(env, &n, "PATH", m->path);
+	/* The module exports these too; the marker's are the proven ones. */
+	r |= add(env, &n, "JAIL_ID", m->id);
+	r |= add(env, &n, "JAIL_PROFILE", m->profile);
 	r |= add(env, &n, "DISPLAY", x11->display);
 	r |= add(env, &n, "XAUTHORITY", x11->xauthority);
 	for (char *const *p = in; r == 0 && p && *p; p++) {

@@ -66,11 +66,12 @@ fj_run TERM=xterm-test LANG=C.UTF-8 LC_TIME=C TZ=UTC LD_PRELOAD=/nonexistent.so 
     BASH_ENV=/tmp/evil XDG_RUNTIME_DIR=/run/user/1 MAIL=/var/mail/x FOO=bar \
     XAUTHORITY=/home/host/.Xauthority DISPLAY=:0 SSH_CONNECTION="1 2 3 4" \
     SSH_AUTH_SOCK=/tmp/ssh-host/agent.1 PAM_JAIL_X11="0 MIT-MAGIC-COOKIE-1 00" \
-    HOME=/root PATH=/sbin -- jailsh -c 'env; echo "PWD=$(pwd)"'
+    JAIL_ID=forged JAIL_PROFILE=forged HOME=/root PATH=/sbin -- jailsh -c 'env; echo "PWD=$(pwd)"'
 env_out=$(out)
 for want in "HOME=$fj_home" "USER=$fj_user" "LOGNAME=$fj_user" SHELL=/bin/bash \
     PATH=/usr/local/bin:/usr/bin:/bin TERM=xterm-test LANG=C.UTF-8 LC_TIME=C TZ=UTC \
-    "SSH_CONNECTION=1 2 3 4" "PWD=$fj_home"; do
+    "SSH_CONNECTION=1 2 3 4" "PWD=$fj_home" JAIL_ID=0123456789abcdef0123456789abcdef \
+    JAIL_PROFILE=test; do
     grep -qxF "$want" <<<"$env_out" || fail "environment lacks '$want': $env_out"
 done
 for bad in LD_PRELOAD BASH_ENV XDG_RUNTIME_DIR MAIL FOO XAUTHORITY DISPLAY SSH_AUTH_SOCK PAM_JAIL_X11; do
