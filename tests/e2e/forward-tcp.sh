@@ -2,7 +2,8 @@
 # ssh -L from a jailed session reaches the jail's loopback, never the
 # host's (DESIGN.md fact 5: sshd's session side lives in the jail's network
 # namespace). Both sides listen on the same port number, so which answer
-# comes back tells which loopback the forward reached.
+# comes back tells which loopback the forward reached. And -R listens in the
+# jail, not on the host.
 . "$TESTS/lib.sh"
 . "$TESTS/e2e/lib-sshd.sh"
 
@@ -41,6 +42,7 @@ EOF
 shared_port=$(e2e_free_port)
 host_only_port=$(e2e_free_port)
 for p in "$shared_port" "$host_only_port"; do
+	: >"$c/host-$p.out"
 	python3 "$listener" "$p" "host-$p" "$c/host-$p.log" >"$c/host-$p.out" 2>&1 &
 	pid=$!
 	on_exit "kill $pid; wait $pid"
@@ -76,4 +78,22 @@ ok "-L does not reach the host's loopback"
 
 kill "$ssh_pid"
 wait "$ssh_pid"
+e2e_wait_no_jails
+
+# -R: sshd's listener for a remote forward opens in the jail's network
+# namespace; from inside, it leads back to this side's listener.
+r_port=$(e2e_free_port)
+: >"$c/r.out"
+ssh -F "$E2E_SSH_CONFIG" -o ExitOnForwardFailure=yes \
+	-R "127.0.0.1:$r_port:127.0.0.1:$shared_port" \
+	"$UA@main" 'echo forwarding; exec sleep 300' </dev/null >"$c/r.out" 2>&1 &
+r_pid=$!
+on_exit "kill $r_pid; wait $r_pid"
+wait_for 30 grep -q forwarding "$c/r.out" || fail "-R session: $(cat "$c/r.out")"
+got=$(e2e_ssh "$UA@main" "python3 -c 'import socket; s = socket.create_connection((\"127.0.0.1\", $r_port), timeout=10); print(s.recv(100).decode().strip())'")
+assert_eq "host-$shared_port" "$got" "-R port $r_port, connected from inside the jail"
+assert_eq "" "$(ss -Hltn "sport = :$r_port")" "-R listener on the host's loopback"
+ok "-R listens in the jail only"
+kill "$r_pid"
+wait "$r_pid"
 e2e_wait_no_jails
