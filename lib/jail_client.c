@@ -568,7 +568,7 @@ int jail_stop(int sock, struct jail_error *err)
 
 /* The grandchild: becomes jail-init. Only async-signal-safe calls: the
  * caller may be any PAM application. Never returns. */
-static void __attribute__((noreturn)) exec_keeper(int sock, const char *init_path)
+static void __attribute__((noreturn)) exec_keeper(int sock, int init_fd)
 {
 	static char arg0[] = "jail-init";
 	static char env0[] = "PATH=/usr/sbin:/usr/bin:/sbin:/bin";
@@ -576,11 +576,13 @@ static void __attribute__((noreturn)) exec_keeper(int sock, const char *init_pat
 	char *const envp[] = { env0, NULL };
 	struct sigaction sa = { .sa_handler = SIG_DFL };
 	sigset_t all;
-	int high, devnull;
+	int high, exe, devnull;
 
-	/* Move the socket out of the way of 0..3, then 0,1,2 = /dev/null. */
+	/* Move the socket and the binary out of the way of 0..4, then
+	 * 0,1,2 = /dev/null, 3 = the socket, 4 = the binary (close-on-exec). */
 	high = fcntl(sock, F_DUPFD_CLOEXEC, 10);
-	if (high < 0)
+	exe = fcntl(init_fd, F_DUPFD_CLOEXEC, 10);
+	if (high < 0 || exe < 0)
 		_exit(127);
 	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (devnull < 0)
@@ -590,9 +592,11 @@ static void __attribute__((noreturn)) exec_keeper(int sock, const char *init_pat
 			_exit(127);
 	if (dup2(high, JAIL_INIT_FD) < 0) /* dup2 clears FD_CLOEXEC on the copy */
 		_exit(127);
+	if (dup3(exe, JAIL_INIT_FD + 1, O_CLOEXEC) < 0)
+		_exit(127);
 	/* Every other fd of the application (sshd: the client socket, host
 	 * keys) must not reach jail-init (DESIGN.md fact 11). */
-	if (close_range(JAIL_INIT_FD + 1, ~0U, 0) < 0)
+	if (close_range(JAIL_INIT_FD + 2, ~0U, 0) < 0)
 		_exit(127);
 	for (int sig = 1; sig < NSIG; sig++)
 		sigaction(sig, &sa, NULL); /* fails harmlessly for KILL, STOP, RT gaps */
@@ -601,7 +605,8 @@ static void __attribute__((noreturn)) exec_keeper(int sock, const char *init_pat
 	if (setsid() < 0)
 		_exit(127);
 	umask(077);
-	execve(init_path, argv, envp);
+	/* The binary checked in jail_launch, by fd: no path is resolved again. */
+	execveat(JAIL_INIT_FD + 1, "", argv, envp, AT_EMPTY_PATH);
 	_exit(127);
 }
 
@@ -609,8 +614,9 @@ int jail_launch(const struct jail_state *st, const char *init_path, const char *
 		const struct jail_policy *p, struct jail_launch_result *ret,
 		struct jail_error *err)
 {
-	_cleanup_close_ int sock = -1, peer = -1;
+	_cleanup_close_ int sock = -1, peer = -1, exe = -1;
 	_cleanup_free_ char *enc = NULL;
+	struct jail_error e = { 0 };
 	char msg[JAIL_MSG_MAX], reply[JAIL_MSG_MAX];
 	size_t enc_len;
 	int sp[2], r, status;
@@ -626,6 +632,11 @@ int jail_launch(const struct jail_state *st, const char *init_path, const char *
 		return jail_error_set(err, -r, "encoding the policy: %s", strerror(-r));
 	if (enc_len > JAIL_POLICY_MSG_MAX)
 		return jail_error_set(err, E2BIG, "the policy is too big to send to jail-init");
+	/* We run it as root: it must be a root-owned file nobody else can
+	 * change, on a path nobody else can change (OpenSSH's rule). */
+	exe = jail_safe_open(init_path, O_PATH, JAIL_SAFE_TRUSTED | JAIL_SAFE_REGULAR, 0, NULL, &e);
+	if (exe < 0)
+		return jail_error_set(err, -exe, "jail-init: %s", e.message);
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
 		return jail_error_set(err, errno, "socketpair: %s", strerror(errno));
@@ -641,7 +652,7 @@ int jail_launch(const struct jail_state *st, const char *init_path, const char *
 	if (child == 0) {
 		pid_t k = fork();
 		if (k == 0)
-			exec_keeper(peer, init_path);
+			exec_keeper(peer, exe);
 		_exit(k < 0 ? 1 : 0);
 	}
 	jail_closep(&peer);
@@ -669,7 +680,7 @@ int jail_launch(const struct jail_state *st, const char *init_path, const char *
 	if (r < 0)
 		return jail_error_set(err, -r, "jail-init did not answer: %s", strerror(-r));
 	n = jail_msg_recv(sock, reply, sizeof(reply), NULL, 0, NULL);
-	if (n == 0)
+	if (n == 0 || n == -ECONNRESET)
 		return jail_error_set(err, ECHILD, "jail-init '%s' exited without an answer",
 				      init_path);
 	if (n < 0)

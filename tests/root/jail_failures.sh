@@ -107,7 +107,8 @@ expect_refusal "multithreaded caller" \
 
 echo "session required $BUILD/pam_jail.so config=$je/etc/jail.conf init=$je/no-init" \
     "statedir=$je/state" >"$je/pam/$je_svc"
-expect_refusal "jail-init missing" "session refused: user=$je_user profile=student:"
+expect_refusal "jail-init missing" \
+    "session refused: user=$je_user profile=student: jail-init: '$je/no-init': No such file or directory"
 
 # ---- a user no rule names: not jailed (PAM_IGNORE), so pam_permit decides ----
 other=$(uniq_name o)
