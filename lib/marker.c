@@ -569,12 +569,14 @@ int jail_marker_verify_at(int dirfd, const char *path, uid_t trusted_uid,
 
 	if (!path || !ret)
 		return jail_error_set(err, EINVAL, "no marker path");
+	/* O_NONBLOCK: a FIFO planted as the marker must be refused (it is not
+	 * a regular file), not hang the login in open(). */
 	if (path[0] == '/')
-		fd = jail_safe_open(path, O_RDONLY, JAIL_SAFE_TRUSTED | JAIL_SAFE_REGULAR,
-				    trusted_uid, NULL, &sub);
+		fd = jail_safe_open(path, O_RDONLY | O_NONBLOCK,
+				    JAIL_SAFE_TRUSTED | JAIL_SAFE_REGULAR, trusted_uid, NULL, &sub);
 	else
-		fd = jail_safe_openat(dirfd, path, O_RDONLY, JAIL_SAFE_TRUSTED | JAIL_SAFE_REGULAR,
-				      trusted_uid, NULL, &sub);
+		fd = jail_safe_openat(dirfd, path, O_RDONLY | O_NONBLOCK,
+				      JAIL_SAFE_TRUSTED | JAIL_SAFE_REGULAR, trusted_uid, NULL, &sub);
 	if (fd == -ENOENT)
 		return jail_error_set(err, ENOENT,
 				      "no jail marker (%s): this session is not inside a "

@@ -399,6 +399,17 @@ static void test_verify_not_regular(void **state)
 	assert_non_null(strstr(err.message, "not a regular file"));
 }
 
+/* A FIFO as the marker: refused at once, not waited on. */
+static void test_verify_fifo(void **state)
+{
+	struct verify_env *e = *state;
+	struct jail_error err = { 0 };
+
+	assert_int_equal(mkfifoat(e->dirfd, "m", 0444), 0);
+	assert_true(verify(e, "m", &err) < 0);
+	assert_non_null(strstr(err.message, "not a regular file"));
+}
+
 /* A marker from another mount namespace (another jail). */
 static void test_verify_other_mntns(void **state)
 {
@@ -466,6 +477,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_verify_symlink, verify_setup, verify_teardown),
 		cmocka_unit_test_setup_teardown(test_verify_not_regular, verify_setup,
 						verify_teardown),
+		cmocka_unit_test_setup_teardown(test_verify_fifo, verify_setup, verify_teardown),
 		cmocka_unit_test_setup_teardown(test_verify_other_mntns, verify_setup,
 						verify_teardown),
 		cmocka_unit_test_setup_teardown(test_verify_other_uid, verify_setup,
