@@ -351,6 +351,34 @@ static void test_buffer_rules(void **state)
 	}
 }
 
+/* Problems come out in file order, then line order, whichever check found
+ * them (a rule's unknown profile is only found after every file is read). */
+static void test_errors_in_file_order(void **state)
+{
+	const char *names[] = { "main.conf", "jail.d/10-a.conf" };
+	const char *bufs[] = { "rules = ( { user = \"a\"; profile = \"nope\"; } );\n"
+			       "profiles = { a = { x11 = 1; }; };\n",
+			       "profiles = { b = { colour = 1; }; };\n" };
+	size_t lens[] = { strlen(bufs[0]), strlen(bufs[1]) };
+	struct jail_config *c = NULL;
+	struct jail_error *errs = NULL;
+	size_t n = 0;
+	(void)state;
+
+	assert_true(jail_config_load_buffers(2, names, bufs, lens, &c, &errs, &n) < 0);
+	assert_null(c);
+	assert_int_equal(n, 3);
+	assert_string_equal(errs[0].file, "main.conf");
+	assert_int_equal(errs[0].line, 1);
+	assert_string_equal(errs[0].message, "rule: unknown profile 'nope'");
+	assert_string_equal(errs[1].file, "main.conf");
+	assert_int_equal(errs[1].line, 2);
+	assert_string_equal(errs[2].file, "jail.d/10-a.conf");
+	assert_int_equal(errs[2].line, 1);
+	assert_string_equal(errs[2].message, "profile 'b': unknown key 'colour'");
+	free(errs);
+}
+
 static void test_too_many_lines(void **state)
 {
 	size_t len = 70000;
@@ -403,6 +431,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_too_big, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_include_refused, setup, teardown),
 		cmocka_unit_test(test_buffer_rules),
+		cmocka_unit_test(test_errors_in_file_order),
 		cmocka_unit_test(test_too_many_lines),
 		cmocka_unit_test(test_errors_capped),
 	};
