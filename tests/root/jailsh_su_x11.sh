@@ -93,3 +93,25 @@ assert_not_contains "$out" XOK "xdpyinfo with x11 off"
 out=$(DISPLAY=:$n su - "$je_user" -c "test -e /tmp/.X11-unix/X$n && echo SOCKET" </dev/null 2>&1)
 assert_not_contains "$out" SOCKET "x11 off: no socket in the jail"
 ok "x11 off: no DISPLAY, no socket, no X"
+
+# A display manager's session: the display and cookie come as PAM items
+# (PAM_XDISPLAY, PAM_XAUTHDATA); there is no DISPLAY in the environment and
+# no cookie in the user's host ~/.Xauthority.
+for k in $(je_jails); do je_track "$k"; done
+je_wait_gone 15 || fail "jail did not end"
+policy true
+rm -f "/home/$je_user/.Xauthority"
+printf 'session required %s\n' \
+    "$BUILD/pam_jail.so config=$je/etc/jail.conf init=$BUILD/jail-init statedir=$je/state" >"$je/pam/dm"
+dm() { # cookie
+    "$BUILD/tests/bin/x11_session" "$je/pam" dm "$je_user" ":$n" "$1" -- /srv/jailsh -c \
+        'echo "DISPLAY=[$DISPLAY]"; xdpyinfo >/dev/null && echo XOK' 2>&1
+}
+out=$(dm "$good")
+assert_contains "$out" "DISPLAY=[:$n]" "PAM items: DISPLAY"
+assert_contains "$out" XOK "PAM items: xdpyinfo with PAM_XAUTHDATA's cookie"
+for k in $(je_jails); do je_track "$k"; done
+je_wait_gone 15 || fail "jail did not end"
+out=$(dm "$bad")
+assert_not_contains "$out" XOK "PAM items: xdpyinfo with a wrong PAM_XAUTHDATA"
+ok "display manager session: PAM_XDISPLAY + PAM_XAUTHDATA reach the jail"
