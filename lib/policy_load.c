@@ -75,6 +75,12 @@ int jail_setting_line(const config_setting_t *s)
 static const char *intern_file(struct jail_loader *L, const char *name)
 {
 	struct jail_config *c = L->c;
+
+	/* once per name: a file is interned before it is opened, so that
+	 * problems with files that could not be read sort in file order too */
+	for (size_t i = 0; i < c->n_files; i++)
+		if (strcmp(c->files[i], name) == 0)
+			return c->files[i];
 	char **files = realloc(c->files, (c->n_files + 1) * sizeof(*files));
 	if (!files) {
 		L->oom = true;
@@ -529,9 +535,12 @@ static void load_fd(struct jail_loader *L, int fd, const char *file)
 static void load_main(struct jail_loader *L, const char *path)
 {
 	struct jail_error e = { 0 };
-	_cleanup_close_ int fd =
-		jail_safe_open(path, O_RDONLY | O_NONBLOCK, JAIL_SAFE_TRUSTED | JAIL_SAFE_REGULAR,
-			       L->trusted_uid, NULL, &e);
+	_cleanup_close_ int fd = -1;
+
+	if (!intern_file(L, path))
+		return;
+	fd = jail_safe_open(path, O_RDONLY | O_NONBLOCK, JAIL_SAFE_TRUSTED | JAIL_SAFE_REGULAR,
+			    L->trusted_uid, NULL, &e);
 
 	if (fd == -ENOENT) {
 		jail_loader_error(L, ENOENT, path, 0, "the policy file does not exist");
@@ -581,9 +590,10 @@ static void load_dropins(struct jail_loader *L, const char *dir)
 	}
 	lfd = fcntl(dfd, F_DUPFD_CLOEXEC, 3);
 	if (lfd < 0 || !(d = fdopendir(lfd))) {
+		int saved = errno;
 		if (lfd >= 0)
 			close(lfd);
-		jail_loader_error(L, errno, dir, 0, "cannot list: %s", strerror(errno));
+		jail_loader_error(L, saved, dir, 0, "cannot list: %s", strerror(saved));
 		return;
 	}
 	errno = 0;
@@ -626,6 +636,8 @@ static void load_dropins(struct jail_loader *L, const char *dir)
 			L->oom = true;
 			break;
 		}
+		if (!intern_file(L, shown))
+			break;
 		memset(&e, 0, sizeof(e));
 		fd = jail_safe_openat(dfd, names[i], O_RDONLY | O_NONBLOCK,
 				      JAIL_SAFE_TRUSTED | JAIL_SAFE_REGULAR, L->trusted_uid,
