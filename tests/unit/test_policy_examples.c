@@ -235,6 +235,16 @@ static void test_explain(void **state)
 	/* the shipped default jails nobody */
 	explain(shipped, "alice", 0, "rule:      none matches\n", NULL);
 	explain(shipped, "alice", 0, "verdict:   not jailed", NULL);
+	/* unmatched = "deny": refused, and explain says which setting did it */
+	{
+		char *dropbox = install("config/examples/sftp-dropbox.conf");
+		explain(dropbox, "frank", 0,
+			"verdict:   refused: no rule names the user and unmatched = \"deny\"",
+			NULL);
+		explain(dropbox, "root", 0, "verdict:   not jailed: the rule exempts the user\n",
+			NULL);
+		free(dropbox);
+	}
 	/* unknown user: a clear error, exit 1 */
 	explain(teach, "nosuchuser", 1, NULL, "unknown user 'nosuchuser'");
 	free(teach);
