@@ -78,7 +78,17 @@ fi
 export VM_PORT VM_IMAGE
 echo "PASS vm/boot (${VM_BOOT_SECONDS}s from qemu start to the guest's sshd)"
 
-passed=0 failed=0 skipped=0
+# Checks that fail for a reason an open issue fixes: their failure is shown
+# as XFAIL and does not fail the tier; a pass is shown as XPASS (take the
+# entry out then). Keep each entry's reason next to it.
+declare -A known_failures=(
+	# jail-init lives in the cgroup of the session that created the jail, so
+	# logind ending that session ends the jail under every other session;
+	# issue #7 moves the jail into a transient unit of its own.
+	[70-shared-jail]="issue #7"
+)
+
+passed=0 failed=0 skipped=0 xfailed=0
 failed_names=()
 for check in "$here"/checks/*.sh; do
 	name=$(basename "$check" .sh)
@@ -89,8 +99,12 @@ for check in "$here"/checks/*.sh; do
 	timeout --kill-after=10 300 bash "$check" >"$VM_RUN/$name.log" 2>&1 </dev/null
 	rc=$?
 	secs=$(elapsed "$t")
+	known=${known_failures[$name]:-}
 	if [ $rc -eq 0 ]; then
 		passed=$((passed + 1)); echo "PASS vm/$name (${secs}s)"
+		[ -z "$known" ] || echo "XPASS vm/$name: listed as failing until $known; take it off run.sh's known_failures"
+	elif [ -n "$known" ] && [ $rc -ne 77 ]; then
+		xfailed=$((xfailed + 1)); echo "XFAIL vm/$name (until $known): $(grep -h '^FAIL' "$VM_RUN/$name.log" | tail -n 1)"
 	elif [ $rc -eq 77 ] && [ "$must_run" != 1 ]; then
 		skipped=$((skipped + 1)); echo "SKIP vm/$name: $(tail -n 1 "$VM_RUN/$name.log")"
 	else
@@ -111,5 +125,5 @@ if [ "${VM_KEEP:-0}" != 1 ]; then
 fi
 echo
 [ ${#failed_names[@]} -gt 0 ] && echo "failed: ${failed_names[*]}"
-echo "vm tier: $passed passed, $failed failed, $skipped skipped; image ${image_secs}s, boot ${VM_BOOT_SECONDS}s, total $(elapsed "$tier_start")s"
+echo "vm tier: $passed passed, $failed failed, $skipped skipped, $xfailed known failures; image ${image_secs}s, boot ${VM_BOOT_SECONDS}s, total $(elapsed "$tier_start")s"
 [ $failed -eq 0 ]
