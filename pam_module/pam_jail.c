@@ -236,6 +236,9 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 		ret = PAM_SESSION_ERR;
 		goto out;
 	}
+	/* Now in the jail's mount namespace: attach the display socket
+	 * prepared above and hand the cookie to jailsh (pam_x11.h). */
+	pam_jail_x11_finish(pamh, policy, &x11);
 	ret = put_env(pamh, "JAIL_PROFILE", policy->profile);
 	if (ret == PAM_SUCCESS)
 		ret = put_env(pamh, "JAIL_ID", d->s.id);
