@@ -42,6 +42,9 @@ for tool in debootstrap mkfs.ext4 ssh-keygen unshare; do
 done
 [ "$(id -u)" -eq 0 ] || { echo "image.sh: debootstrap needs root" >&2; exit 1; }
 
+# A build killed outright (SIGKILL, power loss) leaves its temporary
+# directory; one untouched for an hour is not a build still running.
+find "$cache" -maxdepth 1 -name '.build-*' -mmin +60 -exec rm -rf --one-file-system {} +
 work=$(mktemp -d "$cache/.build-$key.XXXXXX")
 cleanup() {
 	# debootstrap ran in its own mount namespace, so no mount of it can be
