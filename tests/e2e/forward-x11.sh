@@ -21,6 +21,17 @@ assert_contains "$out" "display=localhost:" "DISPLAY set by sshd"
 assert_contains "$out" "640x480 pixels" "xdpyinfo sees the client's Xvfb"
 ok "ssh -X: an X client in the jail reaches the client's X server"
 
+# Profile "lab" leaves x11 at its default (off): jailsh hands the session no
+# DISPLAY, so X clients do not find the forwarded display. (This is not a
+# wall: sshd still forwards X11 if its config allows, and a user who sets
+# DISPLAY by hand reaches it. To forbid ssh -X, sshd_config must say
+# X11Forwarding no for those users.)
+out=$(x11ssh "$UB" 'echo "display=[$DISPLAY]"; xdpyinfo >/dev/null 2>&1; echo "xdpyinfo=$?"') ||
+	fail "$UB: login with -X failed: $out"
+assert_contains "$out" "display=[]" "$UB (x11 off): DISPLAY in the session"
+assert_contains "$out" "xdpyinfo=1" "$UB (x11 off): X client without a display"
+ok "x11 off in the profile: no DISPLAY in the session"
+
 # The forwarded display is on the jail's loopback, not the host's: hold an
 # -X session open and look for sshd's X11 listener (port 6000 + display) on
 # both sides.
