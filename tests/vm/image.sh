@@ -49,7 +49,9 @@ work=$(mktemp -d "$cache/.build-$key.XXXXXX")
 cleanup() {
 	# debootstrap ran in its own mount namespace, so no mount of it can be
 	# left under $work; --one-file-system guards against one anyway.
-	[ -n "${work:-}" ] && rm -rf --one-file-system "$work"
+	if [ -n "${work:-}" ]; then
+		rm -rf --one-file-system "$work"
+	fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
