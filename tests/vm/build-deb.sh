@@ -1,5 +1,5 @@
 #!/bin/bash
-# Build the pam-jail .deb from the tracked files of this tree, the way a
+# Build the pam-jail .deb from this tree (HEAD by default), the way a
 # Debian developer would (dpkg-buildpackage -us -uc -b), in a copy under
 # OUT_DIR so the source tree stays untouched; then run lintian on it.
 #
@@ -25,16 +25,30 @@ dir=$out/deb-$tag
 rm -rf --one-file-system "$dir"
 mkdir -p "$dir/pam-jail"
 
-# The tracked files with their working-tree content: a clean clone of this
-# commit plus local edits. Untracked files are left out on purpose: on a
-# shared tree they are someone's work in progress, and CI has none.
-# VM_DEB_UNTRACKED=1 takes the untracked ones too (trying out uncommitted work).
-others=
-[ "${VM_DEB_UNTRACKED:-0}" = 1 ] && others='--others --exclude-standard'
-# shellcheck disable=SC2086
-(cd "$src" && git ls-files -z --cached $others | grep -z -v '^build' |
-	xargs -0 sh -c 'for f; do [ -f "$f" ] && printf "%s\0" "$f"; done' sh |
-	tar --null -T - -cf -) | tar -xf - -C "$dir/pam-jail"
+# What to package (VM_DEB_SOURCE):
+#   head      (default) the committed tree, HEAD: one consistent snapshot
+#             even while others edit files in a shared work tree
+#   worktree  the tracked files as they are on disk (your uncommitted edits)
+#   untracked the same plus untracked, not ignored files
+case ${VM_DEB_SOURCE:-head} in
+head)
+	git -C "$src" archive --format=tar HEAD | tar -xf - -C "$dir/pam-jail"
+	echo "build-deb.sh: packaging commit $(git -C "$src" rev-parse --short HEAD)" >&2
+	;;
+worktree | untracked)
+	others=
+	[ "$VM_DEB_SOURCE" = untracked ] && others='--others --exclude-standard'
+	# shellcheck disable=SC2086
+	(cd "$src" && git ls-files -z --cached $others | grep -z -v '^build' |
+		xargs -0 sh -c 'for f; do [ -f "$f" ] && printf "%s\0" "$f"; done' sh |
+		tar --null -T - -cf -) | tar -xf - -C "$dir/pam-jail"
+	echo "build-deb.sh: packaging the work tree ($VM_DEB_SOURCE)" >&2
+	;;
+*)
+	echo "build-deb.sh: VM_DEB_SOURCE must be head, worktree or untracked" >&2
+	exit 2
+	;;
+esac
 
 if [ -n "$version" ]; then
 	cl=$dir/pam-jail/debian/changelog

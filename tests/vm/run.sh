@@ -13,7 +13,7 @@
 # default $BUILD/vm-cache), JAIL_TESTS_MUST_RUN=1 (a skip fails the run),
 # VM_CHECKS="10 20" (run only the checks with these number prefixes),
 # VM_CONTINUE=1 (run every check even after a failed install; debugging),
-# VM_DEB_UNTRACKED=1 (package untracked files too; see build-deb.sh),
+# VM_DEB_SOURCE=head|worktree|untracked (what to package; see build-deb.sh),
 # VM_KEEP=1 (leave the guest running at the end, for debugging; prints how
 # to reach and stop it).
 set -u
@@ -59,7 +59,7 @@ VM_DEB=$("$here/build-deb.sh" "$out" 2>"$VM_RUN/build-deb.log") || {
 VM_DEB_UPGRADE=$("$here/build-deb.sh" "$out" "$version+vmtest1" 2>>"$VM_RUN/build-deb.log") || {
 	cat "$VM_RUN/build-deb.log"; echo "FAIL vm/package: the upgrade .deb did not build"; exit 1; }
 grep 'lintian: [EW]:' "$VM_RUN/build-deb.log" | sort -u | sed 's/^build-deb.sh: /    /'
-echo "PASS vm/package ($(elapsed "$t")s): $(basename "$VM_DEB"), lintian without errors"
+echo "PASS vm/package ($(elapsed "$t")s): $(basename "$VM_DEB"), lintian without errors; $(sed -n 's/^build-deb.sh: packaging //p' "$VM_RUN/build-deb.log" | head -n 1)"
 
 t=$EPOCHREALTIME
 image=$("$here/image.sh" "$cache" 2>"$VM_RUN/image.log") || {
