@@ -577,8 +577,10 @@ int jail_marker_verify_at(int dirfd, const char *path, uid_t trusted_uid,
 	else
 		fd = jail_safe_openat(dirfd, path, O_RDONLY | O_NONBLOCK,
 				      JAIL_SAFE_TRUSTED | JAIL_SAFE_REGULAR, trusted_uid, NULL, &sub);
-	if (fd == -ENOENT)
-		return jail_error_set(err, ENOENT,
+	/* On the host, JAIL_MARKER_DIR is pam_jail's own 0700 state dir:
+	 * EACCES there means "not in a jail" just as ENOENT does. */
+	if (fd == -ENOENT || fd == -EACCES)
+		return jail_error_set(err, -fd,
 				      "no jail marker (%s): this session is not inside a "
 				      "pam_jail jail",
 				      sub.message);

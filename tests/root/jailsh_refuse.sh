@@ -81,6 +81,11 @@ grep -q '<84>.*jailsh\[[0-9]*\]: refusing to run for uid '"$fj_uid"': no jail ma
     fail "no syslog line: $(cat "$log")"
 ok "refusal logged to authpriv.warning"
 
+# On a host where pam_jail runs, /run/pam_jail is its private 0700 state dir.
+chmod 0700 /run/pam_jail
+expect_refusal "the host's private state dir" "this session is not inside a pam_jail jail"
+chmod 0755 /run/pam_jail
+
 fj_marker
 chown "$fj_uid" /run/pam_jail/jail
 expect_refusal "user-owned marker" "is owned by uid $fj_uid, not root"
