@@ -430,8 +430,9 @@ e2e_start_xvfb() {
 }
 
 # A session held open in the background (so the user's jail lives on while
-# other logins come and go). Sets HELD_PID and HELD_FD; e2e_release ends it.
-HELD_PID= HELD_FD=
+# other logins come and go). Sets HELD_PID, HELD_FD and HELD_OUT (what the
+# client printed); e2e_release ends it.
+HELD_PID= HELD_FD= HELD_OUT=
 e2e_hold() { # user@inst
 	local n=$((${#_cleanups[@]}))
 	local fifo=$E2E/client/hold.$n out=$E2E/client/hold.$n.out
@@ -439,6 +440,7 @@ e2e_hold() { # user@inst
 	# shellcheck disable=SC2016
 	ssh -F "$E2E_SSH_CONFIG" "$1" 'echo held; exec cat >/dev/null' <"$fifo" >"$out" 2>&1 &
 	HELD_PID=$!
+	HELD_OUT=$out
 	exec {HELD_FD}>"$fifo"
 	on_exit "kill $HELD_PID; wait $HELD_PID"
 	wait_for 30 grep -q '^held$' "$out" || fail "held session did not start: $(cat "$out")"
