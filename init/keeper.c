@@ -33,6 +33,10 @@
 #include "jail_init.h"
 #include "msg.h"
 
+#ifndef SO_PEERPIDFD
+#define SO_PEERPIDFD 77 /* Linux 6.5; older libc headers lack it */
+#endif
+
 #define MAX_CONNS	    1024
 #define TEARDOWN_RETRY_MS   20
 #define INIT_EXIT_WAIT_MS   5000
@@ -359,18 +363,26 @@ static void handle_request(struct keeper *k, size_t i)
 		conn_drop(k, i);
 		return;
 	}
-	if (strcmp(msg, "JOIN") == 0) {
-		if (c->session_pidfd >= 0 || n_fds != 1 ||
-		    pidfd_send_signal(fds[0], 0, NULL, 0) < 0) {
-			jail_closep(&fds[0]);
-			reply(c, "ERR JOIN needs one pidfd of a live process", -1);
+	if (strcmp(msg, "JOIN") == 0 && n_fds == 0) {
+		int pidfd = -1;
+		socklen_t len = sizeof(pidfd);
+
+		if (c->session_pidfd >= 0) {
+			reply(c, "ERR this connection already has a session", -1);
 			return;
 		}
 		if (k->end_reason && k->end_final) {
-			jail_closep(&fds[0]);
 			reply(c, "ERR the jail is ending", -1);
 			return;
 		}
+		/* The pidfd of the process that connected, from the kernel:
+		 * readable when that process exits, whoever holds the fd. */
+		if (getsockopt(c->fd, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len) < 0 || pidfd < 0) {
+			reply(c, "ERR cannot get a pidfd of the session process", -1);
+			return;
+		}
+		fcntl(pidfd, F_SETFD, FD_CLOEXEC);
+		fds[0] = pidfd;
 		/* A login that comes while a shared jail waits to end keeps it. */
 		k->end_reason = NULL;
 		k->idle_deadline = 0;

@@ -508,18 +508,15 @@ static int parse_join_reply(const char *reply, int pidfd, struct jail_join_resul
 	return 0;
 }
 
-int jail_join(int sock, pid_t session_pid, struct jail_join_result *ret, struct jail_error *err)
+int jail_join(int sock, struct jail_join_result *ret, struct jail_error *err)
 {
-	_cleanup_close_ int self = -1;
 	char reply[JAIL_MSG_MAX];
 	int pidfd, r;
 
-	/* The keeper counts the session out when this process exits, so even
-	 * a killed sshd ends its session (DESIGN.md "The shape we expect"). */
-	self = pidfd_open(session_pid, 0);
-	if (self < 0)
-		return jail_error_set(err, errno, "pidfd_open: %s", strerror(errno));
-	r = request(sock, "JOIN", &self, 1, reply, sizeof(reply), &pidfd, err);
+	/* The keeper takes a pidfd of us from the connection (SO_PEERPIDFD)
+	 * and counts the session out when we exit, so even a killed sshd
+	 * ends its session (DESIGN.md "The shape we expect"). */
+	r = request(sock, "JOIN", NULL, 0, reply, sizeof(reply), &pidfd, err);
 	if (r < 0)
 		return r;
 	return parse_join_reply(reply, pidfd, ret, err);

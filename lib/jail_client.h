@@ -107,8 +107,9 @@ struct jail_join_result {
 	int init_pidfd;		/* pidfd of jail PID 1; the caller closes it */
 };
 
-/* "JOIN" with a pidfd of `session_pid`: the connection now stands for a session. */
-int jail_join(int sock, pid_t session_pid, struct jail_join_result *ret, struct jail_error *err);
+/* "JOIN": the connection now stands for a session of the calling process
+ * (the process that connected: the keeper takes its pidfd from the socket). */
+int jail_join(int sock, struct jail_join_result *ret, struct jail_error *err);
 
 /* "ENTER": the same answer, without counting a session (jailctl enter). */
 int jail_enter(int sock, struct jail_join_result *ret, struct jail_error *err);

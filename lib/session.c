@@ -69,7 +69,7 @@ int jail_session_open(const struct jail_session_params *params, struct jail_sess
 		r = sock;
 		goto out;
 	}
-	r = jail_join(sock, getpid(), &joined, err);
+	r = jail_join(sock, &joined, err);
 	/* Counted in (or not): the next login of this user may go ahead. The
 	 * registry fds go too: nothing of the host stays open once we are in
 	 * the jail (only the socket, which is not a path or a namespace). */
