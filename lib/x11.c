@@ -572,6 +572,42 @@ int jail_x11_clone_socket(unsigned number, uid_t user_uid, int *ret_tree_fd,
 	return 0;
 }
 
+/*
+ * `target` is a socket at X<N> in the jail that is not the host's current
+ * one. If it is the root of a mount, it is an earlier session's bind of a
+ * display server that has since been restarted (only root mounts in the
+ * jail's namespace: jailed processes have no CAP_SYS_ADMIN there): detach
+ * it, so the placeholder under it can take the new socket. A plain socket
+ * (a jailed user's own X server) is left alone. Returns the reopened
+ * placeholder.
+ */
+static int detach_stale_bind(int dir, const char *name, int target, const char *shown,
+			     struct jail_error *err)
+{
+	struct statx stx;
+	char path[64];
+	int fd;
+
+	if (statx(target, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_TYPE, &stx) < 0)
+		return jail_error_set(err, errno, "'%s' in the jail: %s", shown, strerror(errno));
+	if (!S_ISSOCK(stx.stx_mode) || !(stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) ||
+	    !(stx.stx_attributes & STATX_ATTR_MOUNT_ROOT))
+		return jail_error_set(err, EEXIST,
+				      "'%s' already exists in the jail and is not the "
+				      "display's socket",
+				      shown);
+	/* Through the fd's magic link: exactly the mount we inspected, not
+	 * whatever the name may point to by now. */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", target);
+	if (umount2(path, MNT_DETACH) < 0)
+		return jail_error_set(err, errno, "detach the old display socket at '%s': %s",
+				      shown, strerror(errno));
+	fd = openat(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return jail_error_set(err, errno, "'%s' in the jail: %s", shown, strerror(errno));
+	return fd;
+}
+
 int jail_x11_attach_socket(int tree_fd, const struct stat *sock_st, unsigned number,
 			   struct jail_error *err)
 {
@@ -603,7 +639,18 @@ int jail_x11_attach_socket(int tree_fd, const struct stat *sock_st, unsigned num
 					      strerror(errno));
 		if (st.st_dev == sock_st->st_dev && st.st_ino == sock_st->st_ino)
 			return 0; /* an earlier session of this jail bound it */
-		/* Our own empty placeholder from an attempt that failed halfway;
+		if (S_ISSOCK(st.st_mode)) {
+			int fd = detach_stale_bind(dir, name, target, shown, err);
+			if (fd < 0)
+				return fd;
+			jail_closep(&target);
+			target = fd;
+			if (fstat(target, &st) < 0)
+				return jail_error_set(err, errno, "'%s' in the jail: %s", shown,
+						      strerror(errno));
+		}
+		/* Our own empty placeholder (under an old bind, or from an
+		 * attempt that failed halfway);
 		 * anything else (a jailed user's own X server) is not ours. */
 		if (!S_ISREG(st.st_mode) || st.st_uid != 0 || st.st_size != 0)
 			return jail_error_set(err, EEXIST,

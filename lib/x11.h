@@ -96,7 +96,8 @@ int jail_x11_clone_socket(unsigned number, uid_t user_uid, int *ret_tree_fd,
  * 1777) if missing, refuse it if it is anything else, and attach `tree_fd`
  * on X<number> (created empty if missing). An X<number> that already is the
  * same socket (an earlier session bound it) is success; a user's own socket
- * or a non-regular file there is refused.
+ * or a non-regular file there is refused. A bind of an earlier server at
+ * X<number> (the display was restarted) is replaced.
  */
 int jail_x11_attach_socket(int tree_fd, const struct stat *sock_st, unsigned number,
 			   struct jail_error *err);

@@ -62,6 +62,15 @@ if [ "${1:-}" = inner ]; then
         'import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "/tmp/.X11-unix/X$((n + 1))"
     echo ready >&4
     read -r _ <&3
+    # The X server was restarted (a new socket) and the outer side bound
+    # it again: the old bind was replaced, and the display works.
+    echo ready >&4
+    read -r _ <&3
+    rm -f "$fj_home/.Xauthority"
+    fj_marker x11=yes
+    xd "$good"
+    assert_contains "$(cat "$fj_out")" XOK "xdpyinfo after the X server restarted ($(cat "$fj_err"))"
+    ok "a restarted X server's new socket replaces the old bind"
     echo done >&4
     exit 0
 fi
@@ -117,6 +126,18 @@ setpriv --reuid="$user" --regid="$user" --init-groups /usr/bin/python3 -c \
 out=$("$bind" $((n + 1)) "$uid" "$inner" 2>&1) && fail "replaced a jailed user's own socket"
 assert_contains "$out" "already exists in the jail and is not the display's socket" "jail entry"
 ok "an entry in the jail that is not ours is refused"
+echo go >&6
+read -r -t 30 line <&5 || fail "fake jail did not get ready again"
+# Restart the X server: same display, new socket inode.
+old_ino=$(stat -c %i "/tmp/.X11-unix/X$n")
+kill "$xvfb" && wait "$xvfb" 2>/dev/null
+Xvfb ":$n" -nolisten tcp -auth "$tmp/server" >"$tmp/xvfb.log" 2>&1 &
+xvfb=$!
+on_exit kill "$xvfb"
+for _ in $(seq 100); do [ -S "/tmp/.X11-unix/X$n" ] && break; sleep 0.05; done
+[ -S "/tmp/.X11-unix/X$n" ] || fail "Xvfb did not restart: $(cat "$tmp/xvfb.log")"
+assert_ne "$old_ino" "$(stat -c %i "/tmp/.X11-unix/X$n")" "restarted server's socket inode"
+"$bind" "$n" "$uid" "$inner" || fail "x11_bind after the X server restarted"
 echo go >&6
 read -r -t 30 line <&5
 wait "$inner" || fail "fake jail checks failed"
