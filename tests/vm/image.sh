@@ -6,32 +6,77 @@
 # The image directory holds disk.img (raw ext4, the whole root file system),
 # vmlinuz and initrd.img (booted directly with -kernel/-initrd), id_ed25519
 # (the harness's root key) and known_hosts (the guest's host key under the
-# alias "pjvm"). It is named after a hash of this file, so editing the recipe
-# builds a new image and a stale one is never booted. The build happens in a
-# temporary directory that is renamed into place only when complete; an
-# interrupted build leaves nothing the next run would mistake for an image.
-#
-# Why these packages: debootstrap skips Recommends, so libpam-systemd and
-# dbus must be named or there are no logind sessions; the guest has no
-# network route to a mirror (user-mode net is restricted), so everything the
-# pam-jail package Depends on must already be in the image.
+# alias "pjvm"). It is named after a hash of the recipe below, so editing
+# the recipe builds a new image and a stale one is never booted. The build
+# happens in a temporary directory that is renamed into place only when
+# complete; an interrupted build leaves nothing the next run would mistake
+# for an image.
 set -euo pipefail
 
 cache=${1:?usage: image.sh CACHE_DIR}
-here=$(cd "$(dirname "$0")" && pwd)
+self=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
 
+# >>> recipe: what is between these two markers decides the image's content;
+# its hash is the cache key. Everything outside them is plumbing.
+#
+# debootstrap skips Recommends, so libpam-systemd and dbus must be named or
+# there are no logind sessions; the guest has no route to a mirror (user-mode
+# net is restricted), so everything the pam-jail package Depends on must
+# already be in the image.
 packages=systemd-sysv,openssh-server,linux-image-amd64,iproute2,udev,libpam-systemd,dbus
 packages=$packages,libpam-runtime,libconfig9,libcap2,libmnl0,libxau6,libseccomp2
 packages=$packages,procps,openssh-sftp-server,xauth
+suite=bookworm
+image_size=3G
+
+configure_guest() { # root work
+	local root=$1 work=$2 unit
+	echo pjvm >"$root/etc/hostname"
+	printf '127.0.0.1\tlocalhost\n127.0.1.1\tpjvm\n' >"$root/etc/hosts"
+	printf '/dev/vda\t/\text4\trw,errors=remount-ro\t0\t1\n' >"$root/etc/fstab"
+
+	# qemu's user-mode network: the guest is 10.0.2.15, the gateway
+	# 10.0.2.2. Static, so boot does not wait for DHCP.
+	cat >"$root/etc/systemd/network/10-eth0.network" <<'NET'
+[Match]
+Name=eth0
+
+[Network]
+Address=10.0.2.15/24
+Gateway=10.0.2.2
+LinkLocalAddressing=no
+IPv6AcceptRA=no
+NET
+
+	# Root logs in with the harness's key only (Debian's default
+	# PermitRootLogin prohibit-password); no password anywhere.
+	ssh-keygen -q -t ed25519 -N '' -C pjvm-harness -f "$work/id_ed25519"
+	install -d -m 0700 "$root/root/.ssh"
+	install -m 0600 "$work/id_ed25519.pub" "$root/root/.ssh/authorized_keys"
+	chroot "$root" passwd -l root >/dev/null
+	printf 'pjvm %s\n' "$(cut -d' ' -f1,2 "$root/etc/ssh/ssh_host_ed25519_key.pub")" >"$work/known_hosts"
+	# No DNS in the guest: a reverse lookup of the client would only time out.
+	echo 'UseDNS no' >"$root/etc/ssh/sshd_config.d/pjvm.conf"
+
+	# Units that only slow an emulated boot down or would wait for a
+	# network that is not there.
+	chroot "$root" systemctl enable systemd-networkd.service >/dev/null 2>&1
+	for unit in systemd-networkd-wait-online.service apt-daily.timer apt-daily-upgrade.timer \
+		e2scrub_all.timer e2scrub_reap.service fstrim.timer man-db.timer; do
+		chroot "$root" systemctl mask "$unit" >/dev/null 2>&1 || true
+	done
+	rm -rf "$root"/var/cache/apt/archives/*.deb
+}
+# <<< recipe
 
 # The first Debian URI configured on this host, unless VM_MIRROR says otherwise.
 mirror=${VM_MIRROR:-$(awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)}
 mirror=${mirror:-http://deb.debian.org/debian}
 
-key=$(sha256sum "$here/image.sh" | cut -c1-16)
+key=$(sed -n '/^# >>> recipe/,/^# <<< recipe/p' "$self" | sha256sum | cut -c1-16)
 mkdir -p "$cache"
 cache=$(cd "$cache" && pwd)
-final=$cache/bookworm-$key
+final=$cache/$suite-$key
 if [ -f "$final/complete" ]; then
 	echo "$final"
 	exit 0
@@ -58,11 +103,11 @@ trap 'exit 130' INT TERM
 
 root=$work/root
 start=$SECONDS
-echo "image.sh: debootstrap bookworm from $mirror" >&2
+echo "image.sh: debootstrap $suite from $mirror" >&2
 # A private mount namespace: the /proc and /sys debootstrap mounts into the
 # target vanish with it even if debootstrap is killed half-way.
 unshare --mount --propagation private \
-	debootstrap --variant=minbase --include="$packages" bookworm "$root" "$mirror" \
+	debootstrap --variant=minbase --include="$packages" "$suite" "$root" "$mirror" \
 	>"$work/debootstrap.log" 2>&1 || {
 	tail -n 30 "$work/debootstrap.log" >&2
 	echo "image.sh: debootstrap failed" >&2
@@ -70,50 +115,14 @@ unshare --mount --propagation private \
 }
 echo "image.sh: debootstrap took $((SECONDS - start)) s" >&2
 
-echo pjvm >"$root/etc/hostname"
-cat >"$root/etc/hosts" <<'HOSTS'
-127.0.0.1	localhost
-127.0.1.1	pjvm
-HOSTS
-echo '/dev/vda	/	ext4	rw,errors=remount-ro	0	1' >"$root/etc/fstab"
-
-# qemu's user-mode network: the guest is 10.0.2.15, the gateway 10.0.2.2.
-# Static, so boot does not wait for DHCP.
-cat >"$root/etc/systemd/network/10-eth0.network" <<'NET'
-[Match]
-Name=eth0
-
-[Network]
-Address=10.0.2.15/24
-Gateway=10.0.2.2
-LinkLocalAddressing=no
-IPv6AcceptRA=no
-NET
-
-# Root logs in with the harness's key only (Debian's default
-# PermitRootLogin prohibit-password); no password anywhere.
-ssh-keygen -q -t ed25519 -N '' -C pjvm-harness -f "$work/id_ed25519"
-install -d -m 0700 "$root/root/.ssh"
-install -m 0600 "$work/id_ed25519.pub" "$root/root/.ssh/authorized_keys"
-chroot "$root" passwd -l root >/dev/null
-printf 'pjvm %s\n' "$(cut -d' ' -f1,2 "$root/etc/ssh/ssh_host_ed25519_key.pub")" >"$work/known_hosts"
-# No DNS in the guest: a reverse lookup of the client would only time out.
-echo 'UseDNS no' >"$root/etc/ssh/sshd_config.d/pjvm.conf"
-
-# Units that only slow an emulated boot down or would wait for a network
-# that is not there.
-chroot "$root" systemctl enable systemd-networkd.service >/dev/null 2>&1
-for unit in systemd-networkd-wait-online.service apt-daily.timer apt-daily-upgrade.timer \
-	e2scrub_all.timer e2scrub_reap.service fstrim.timer man-db.timer; do
-	chroot "$root" systemctl mask "$unit" >/dev/null 2>&1 || true
-done
+configure_guest "$root" "$work"
 
 # The kernel and initramfs are booted directly (-kernel/-initrd): no boot loader.
 cp "$(ls "$root"/boot/vmlinuz-* | sort -V | tail -n 1)" "$work/vmlinuz"
 cp "$(ls "$root"/boot/initrd.img-* | sort -V | tail -n 1)" "$work/initrd.img"
 
-rm -rf "$root"/var/cache/apt/archives/*.deb
-mkfs.ext4 -q -L pjvm-root -d "$root" "$work/disk.img" 3G
+# stdout is the image path for the caller; mkfs talks on it.
+mkfs.ext4 -q -L pjvm-root -d "$root" "$work/disk.img" "$image_size" >&2
 rm -rf --one-file-system "$root"
 rm -f "$work/id_ed25519.pub"
 echo "$((SECONDS - start))" >"$work/build-seconds"
@@ -127,7 +136,7 @@ else
 	work=
 fi
 # Older recipes' images are dead weight (3 GB sparse each).
-for old in "$cache"/bookworm-*; do
+for old in "$cache"/*-*; do
 	[ "$old" = "$final" ] || rm -rf --one-file-system "$old"
 done
 echo "image.sh: image built in $((SECONDS - start)) s" >&2
