@@ -160,8 +160,8 @@ e2e_policy() {
 }
 
 # Jailed users get jailsh as their login shell, as an administrator would
-# set it ("jailed or nothing"); it runs from the build tree, which the jail
-# sees through its read-only view of the host's /.
+# set it ("jailed or nothing"): the build's jailsh, copied by e2e_init to a
+# path the jail shows through its read-only view of the host's /.
 e2e_user() { # name [primary-group]
 	local name=$1 group=${2:-}
 	if [ -n "$group" ]; then
