@@ -352,6 +352,8 @@ static int decode_bind(struct jail_policy *p, const char *key, const char *raw, 
 		*expect_target = false;
 		return unescape(raw, rawlen, &b->target, err);
 	}
+	if (*expect_target)
+		return jail_error_set(err, EBADMSG, "policy: bind without target");
 	_cleanup_free_ char *s = NULL;
 	r = unescape(raw, rawlen, &s, err);
 	if (r < 0)
