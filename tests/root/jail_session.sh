@@ -130,3 +130,29 @@ assert_contains "$log" "pam_jail(jail-init)" "the keeper logs under its own iden
 assert_contains "$log" "jail ended: user=$je_user profile=student id=$id" "ended line"
 assert_contains "$log" "reason=last session ended" "ended reason"
 ok "log: created, opened, closed, ended"
+
+# ---- root inside the jail (as sshd's monitor is) tries the chroot escape ----
+# With chroot() as the jail, chroot into a subdir and chdir("..") past it
+# reaches the host. After pivot_root with the old root detached there is
+# nothing above the jail's / to reach.
+escape='
+import os
+os.makedirs("/tmp/e", exist_ok=True)
+fd = os.open("/", os.O_RDONLY)
+os.chroot("/tmp/e")
+os.fchdir(fd)
+for _ in range(64):
+    os.chdir("..")
+os.chroot(".")
+print("home=" + " ".join(sorted(os.listdir("/home"))))
+print("marker=" + str(os.path.exists("/run/pam_jail/jail")))
+print("state=" + str(os.path.exists("'"$je"'/state")))
+print("pids=" + str(max(int(p) for p in os.listdir("/proc") if p.isdigit()) < 100))
+'
+out=$(je_session "$je_user" -- /usr/bin/python3 -c "$escape" 2>&1) || fail "escape attempt: $out"
+assert_contains "$out" "home=$je_user" "after the escape attempt: still the jail's /home"
+assert_contains "$out" "marker=True" "after the escape attempt: still the jail's /run"
+assert_contains "$out" "state=False" "after the escape attempt: the host's state dir is unreachable"
+assert_contains "$out" "pids=True" "after the escape attempt: only the jail's PIDs"
+je_wait_gone 10 || fail "escape-test jail did not end"
+ok "root inside: the chroot escape ends at the jail's /"
