@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/close_range.h>
 #include <sys/stat.h>
 #include <syslog.h>
 
@@ -101,6 +102,11 @@ int main(int argc, char **argv)
 			jailsh_note("cannot enter '/': %s", strerror(errno));
 	}
 	closelog();
+	/* The shell starts with stdin, stdout and stderr only: whatever else
+	 * the login path left open (a caller's fd to a host directory, a
+	 * pipe) must not reach the jailed session. */
+	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		jailsh_note("cannot close inherited file descriptors: %s", strerror(errno));
 	execve(m->shell, shell_argv, env);
 	r = errno == ENOENT ? JAILSH_EXIT_NOT_FOUND : JAILSH_EXIT_NOEXEC;
 	jailsh_note("cannot run '%s': %s", m->shell, strerror(errno));

@@ -50,6 +50,15 @@ fj_run -- jailsh -c
 assert_eq 2 "$fj_rc" "-c without a command"
 ok "command line: -c, exit codes, argv[0], -l/-i, refusals"
 
+# jailsh hands the shell nothing but stdin/stdout/stderr: neither its own
+# fds (marker, home, skeleton, syslog) nor what the caller left open (here
+# fd 7 on a host directory) survive the exec.
+exec 7</etc
+fj_run -- -jailsh -c 'cd /proc/self/fd && echo *'
+exec 7<&-
+assert_eq "0 1 2 3" "$(cat "$fj_out")" "open fds in the shell (3 is echo's own listing)"
+ok "no file descriptor leaks into the shell"
+
 # sshd's sftp subsystem: `shell -c /usr/lib/openssh/sftp-server` (speaks SFTP
 # on stdin/stdout; an SSH_FXP_INIT v3 must get an SSH_FXP_VERSION back).
 if [ -x /usr/lib/openssh/sftp-server ]; then
