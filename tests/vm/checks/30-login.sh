@@ -55,7 +55,11 @@ echo host=\$(hostname)
 echo init=\$(cat /proc/1/comm)
 test -e /tmp/$marker && echo tmp=host || echo tmp=private
 touch /usr/pjvm-probe 2>/dev/null && echo usr=writable || echo usr=read-only
-ip -o link show | awk -F': ' '{print \"link=\" \$2}'") || fail "$JAILED_USER cannot log in (exit $?)"
+ip -o link show | awk -F': ' '{print \"link=\" \$2}'") || {
+	rc=$?
+	pam_jail_log
+	fail "$JAILED_USER cannot log in (exit $rc) on kernel $(guest 'uname -r'): see pam_jail's lines above"
+}
 echo "$out"
 for n in mnt pid net uts ipc; do
 	jail_ns=$(echo "$out" | awk -v n=$n '$1 == n { print $2 }')
