@@ -128,12 +128,19 @@ static mode_t seed_mode(mode_t m)
 	return m & (S_IRWXU | S_IRWXG | S_IRWXO | S_ISVTX);
 }
 
-static void copy_times(int fd, const char *name, const struct stat *st, int flags)
+/* Best effort: a skeleton file's age is cosmetic. */
+static void copy_times_fd(int fd, const struct stat *st)
 {
 	struct timespec ts[2] = { st->st_atim, st->st_mtim };
 
-	/* Best effort: a skeleton file's age is cosmetic. */
-	(void)utimensat(fd, name, ts, flags);
+	(void)futimens(fd, ts);
+}
+
+static void copy_times_link(int dir, const char *name, const struct stat *st)
+{
+	struct timespec ts[2] = { st->st_atim, st->st_mtim };
+
+	(void)utimensat(dir, name, ts, AT_SYMLINK_NOFOLLOW);
 }
 
 static int copy_regular(struct seed *s, int src_dir, int dst_dir, const char *name,
@@ -183,7 +190,7 @@ static int copy_regular(struct seed *s, int src_dir, int dst_dir, const char *na
 	}
 	if (fchmod(out, seed_mode(in_st.st_mode)) < 0)
 		problem(s, errno, "cannot chmod", path);
-	copy_times(out, "", &in_st, AT_EMPTY_PATH);
+	copy_times_fd(out, &in_st);
 	return 0;
 }
 
@@ -204,7 +211,7 @@ static void copy_symlink(struct seed *s, int src_dir, int dst_dir, const char *n
 			problem(s, errno, "cannot create link", path);
 		return;
 	}
-	copy_times(dst_dir, name, st, AT_SYMLINK_NOFOLLOW);
+	copy_times_link(dst_dir, name, st);
 }
 
 static void copy_dir(struct seed *s, int src_dir, int dst_dir, const char *path, int depth);
@@ -238,7 +245,7 @@ static void copy_subdir(struct seed *s, int src_dir, int dst_dir, const char *na
 	copy_dir(s, in, out, path, depth + 1);
 	if (fchmod(out, seed_mode(st->st_mode)) < 0)
 		problem(s, errno, "cannot chmod", path);
-	copy_times(out, "", st, AT_EMPTY_PATH);
+	copy_times_fd(out, st);
 }
 
 static void copy_dir(struct seed *s, int src_dir, int dst_dir, const char *path, int depth)

@@ -98,7 +98,7 @@ ok "SSH_AUTH_SOCK kept only for a socket in the jail"
 
 # ---- home seeding ----------------------------------------------------------------
 skel=$fj_dir/skel
-printf 'profile\n' >"$skel/.profile"
+printf 'profile\n' >"$skel/.profile" && touch -d '2001-02-03 04:05:06' "$skel/.profile"
 printf 'secret-ish\n' >"$skel/group-readable" && chmod 0640 "$skel/group-readable"
 install -d -m 0750 "$skel/dir/sub" && printf 'deep\n' >"$skel/dir/sub/file"
 install -d -m 0555 "$skel/readonly" && : >"$skel/readonly/inside"
@@ -126,6 +126,8 @@ assert_eq seeded "$(out)" "first session: output"
 assert_contains "$(cat "$fj_err")" "skeleton: '$skel/fifo' is not a file, directory or link: skipped" "fifo note"
 h=$fj_home
 assert_eq "profile" "$(cat "$h/.profile")" ".profile copied"
+assert_eq "$(stat -c %Y "$skel/.profile")" "$(stat -c %Y "$h/.profile")" "modification time kept"
+assert_eq "$(stat -c %Y "$skel/dir")" "$(stat -c %Y "$h/dir")" "directory time kept"
 assert_eq "$fj_uid:640" "$(stat -c %u:%a "$h/group-readable")" "owner and mode kept"
 assert_eq "750 deep" "$(stat -c %a "$h/dir") $(cat "$h/dir/sub/file")" "directories copied"
 assert_eq "555" "$(stat -c %a "$h/readonly")" "read-only dir gets its mode after its contents"
