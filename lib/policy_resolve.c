@@ -136,6 +136,10 @@ static int user_groups(const struct passwd *pw, struct jail_match *m, struct jai
 	for (int i = -1; i < n; i++) {
 		gid_t gid = i < 0 ? pw->pw_gid : gids[i]; /* primary first */
 		char *name = NULL;
+		/* getgrouplist() lists the primary group too: asking the
+		 * directory for it again would only cost a round trip. */
+		if (i >= 0 && gid == pw->pw_gid)
+			continue;
 		int r = lookup_group_name(gid, &name, err);
 		if (r < 0)
 			return r;
