@@ -465,6 +465,13 @@ static bool try_end(struct keeper *k)
 	if (flock(k->lock_fd, LOCK_EX | LOCK_NB) < 0)
 		return false;
 	remove_entry(k);
+	if (k->p->lifetime == JAIL_LIFETIME_SESSION) {
+		/* a per-session key is never used again: don't let lock
+		 * files pile up, one per session ever opened */
+		char lockname[JAIL_KEY_MAX + 8];
+		snprintf(lockname, sizeof(lockname), "%s.lock", k->key);
+		unlinkat(k->locks_fd, lockname, 0);
+	}
 	jail_closep(&k->lock_fd); /* releases the lock: the next login makes a new jail */
 	k->lock_fd = -1;
 	kill_init(k);

@@ -143,6 +143,16 @@ int jail_lock_key(const struct jail_state *st, const char *key, struct jail_erro
 	return steal_fd(&fd);
 }
 
+void jail_lock_remove(const struct jail_state *st, const char *key)
+{
+	char name[JAIL_KEY_MAX + 8];
+
+	if (!jail_key_is_valid(key))
+		return;
+	snprintf(name, sizeof(name), "%s.lock", key);
+	unlinkat(st->locks_fd, name, 0);
+}
+
 /* ------------------------------------------------------------ entries */
 
 /* An AF_UNIX address for a socket inside a directory we hold by fd: the

@@ -45,6 +45,10 @@ bool jail_key_is_valid(const char *key);
  * lock fd (O_CLOEXEC; closing it releases the lock). */
 int jail_lock_key(const struct jail_state *st, const char *key, struct jail_error *err);
 
+/* Remove locks/<key>.lock (call while holding it, only for a key nobody
+ * will use again: a per-session key). */
+void jail_lock_remove(const struct jail_state *st, const char *key);
+
 /*
  * Connect to jails/<key>/control. Returns the connected socket, or:
  *   -ENOENT        no entry for the key (no jail);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Create-or-join a jail (see session.h). */
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "jail_client.h"
 #include "session.h"
@@ -39,8 +41,12 @@ static int connect_or_launch(const struct jail_state *st, const char *init_path,
 	return sock;
 }
 
-int jail_session_open(const struct jail_session_params *params, struct jail_session *ret,
-		      struct jail_error *err)
+/* The keeper's answer when it is ending for good (STOP, its init died): it
+ * needs the key's lock, which we hold, to finish. */
+#define JAIL_ENDING_MSG "the jail is ending"
+
+static int open_once(const struct jail_session_params *params, struct jail_session *ret,
+		     bool *ret_ending, struct jail_error *err)
 {
 	struct jail_state st = JAIL_STATE_INIT;
 	struct jail_join_result joined = { .init_pidfd = -1 };
@@ -49,13 +55,7 @@ int jail_session_open(const struct jail_session_params *params, struct jail_sess
 	bool created = false;
 	int r;
 
-	memset(ret, 0, sizeof(*ret));
-	ret->conn = -1;
-	ret->init_pidfd = -1;
-	r = jail_key_for_policy(p, ret->key, sizeof(ret->key));
-	if (r < 0)
-		return jail_error_set(err, -r, "cannot make a registry key: %s", strerror(-r));
-
+	*ret_ending = false;
 	r = jail_state_open(params->state_dir, true, &st, err);
 	if (r < 0)
 		return r;
@@ -70,11 +70,8 @@ int jail_session_open(const struct jail_session_params *params, struct jail_sess
 		goto out;
 	}
 	r = jail_join(sock, &joined, err);
-	/* Counted in (or not): the next login of this user may go ahead. The
-	 * registry fds go too: nothing of the host stays open once we are in
-	 * the jail (only the socket, which is not a path or a namespace). */
-	jail_closep(&lock);
-	jail_state_close(&st);
+	if (r < 0 && err && strcmp(err->message, JAIL_ENDING_MSG) == 0)
+		*ret_ending = true;
 	if (r < 0)
 		goto out;
 	memcpy(ret->id, joined.id, sizeof(ret->id));
@@ -84,9 +81,54 @@ int jail_session_open(const struct jail_session_params *params, struct jail_sess
 	ret->sessions = joined.sessions;
 	ret->created = created;
 	ret->conn = steal_fd(&sock);
-	r = 0;
 out:
+	/* A per-session key is never used again: its lock file goes with a
+	 * failed attempt (the keeper removes it when a started jail ends). */
+	if (r < 0 && lock >= 0 && p->lifetime == JAIL_LIFETIME_SESSION)
+		jail_lock_remove(&st, ret->key);
+	/* Counted in (or not): the next login of this user may go ahead. The
+	 * registry fds go too: nothing of the host stays open once we are in
+	 * the jail (only the socket, which is not a path or a namespace). */
+	jail_closep(&lock);
 	jail_state_close(&st);
+	return r;
+}
+
+/* Wait (bounded) for an ending jail's registry entry to go. */
+static void wait_entry_gone(const struct jail_session_params *params, const char *key)
+{
+	struct jail_state st = JAIL_STATE_INIT;
+
+	if (jail_state_open(params->state_dir, false, &st, NULL) < 0)
+		return;
+	for (int i = 0; i < JAIL_REPLY_TIMEOUT_MS / 10; i++) {
+		if (faccessat(st.jails_fd, key, F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)
+			break;
+		usleep(10 * 1000);
+	}
+	jail_state_close(&st);
+}
+
+int jail_session_open(const struct jail_session_params *params, struct jail_session *ret,
+		      struct jail_error *err)
+{
+	bool ending;
+	int r;
+
+	memset(ret, 0, sizeof(*ret));
+	ret->conn = -1;
+	ret->init_pidfd = -1;
+	r = jail_key_for_policy(params->policy, ret->key, sizeof(ret->key));
+	if (r < 0)
+		return jail_error_set(err, -r, "cannot make a registry key: %s", strerror(-r));
+	r = open_once(params, ret, &ending, err);
+	if (r < 0 && ending) {
+		/* A login that meets a jail being stopped gets the next jail,
+		 * not an error: let the keeper finish (it needs the lock we
+		 * just released), then try once more. */
+		wait_entry_gone(params, ret->key);
+		r = open_once(params, ret, &ending, err);
+	}
 	return r;
 }
 

@@ -60,7 +60,8 @@ echo go >&7
 echo go >&7
 wait "$pid_c" "$pid_d"
 je_wait_gone 10 || fail "per-session jails left"
-ok "lifetime session: a fresh jail per session, each gone with it"
+assert_eq "" "$(ls "$je/state/locks" | grep -- "-s")" "per-session lock files left"
+ok "lifetime session: a fresh jail per session, each gone with it (and its lock file)"
 
 # ---- lifetime keep: survives logout until idle ----
 je_default_policy 'lifetime = { mode = "keep"; idle = "2s"; };'
@@ -89,3 +90,30 @@ wait "$pid_g"
 je_wait_gone 10 || fail "STOP left something"
 je_wait_log "reason=stopped by the administrator" || fail "no 'stopped' line"
 ok "STOP ends the jail and its sessions, then answers"
+
+# ---- a login that meets a stopping jail gets a new one, not an error ----
+# The test holds the key's lock, so the keeper cannot finish its STOP; the
+# login queues behind the lock, then finds the jail ending, lets the keeper
+# finish, and makes a new jail.
+start_held h
+je_track "$key"
+exec 8>>"$je/state/locks/$key.lock"
+flock -x 8 || fail "flock"
+control "$key" STOP >"$je/stop.out" 8>&- &
+stopper=$!
+sleep 0.3
+(exec "$BUILD/tests/bin/pj_session" -c "$je/pam" -s "$je_svc" "$je_user" -- sh -c "$hold") \
+    <"$je/hold" >"$je/i.out" 2>"$je/i.err" 8>&- &
+pid_i=$!
+sleep 0.3
+exec 8>&- # release: the login goes first (it was waiting), meets the ending jail
+for _ in $(seq 100); do grep -q READY "$je/i.out" 2>/dev/null && break; sleep 0.1; done
+grep -q READY "$je/i.out" || { cat "$je/i.err"; grep -v '<86>' "$je_log" | tail -6; cat "$je/i.out"; fail "the login during STOP failed"; }
+wait "$stopper"
+assert_eq "OK stopped" "$(cat "$je/stop.out")" "STOP answered"
+assert_ne "$(jail_id h)" "$(jail_id i)" "the login during STOP got a new jail"
+je_track "$key"
+echo go >&7
+wait "$pid_h" "$pid_i"
+je_wait_gone 10 || fail "jails left after the STOP race"
+ok "a login during STOP waits for the old jail to end and gets a new one"
