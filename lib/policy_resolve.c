@@ -192,8 +192,10 @@ static int in_group(const char *name, const struct jail_match *m, bool *ret,
 		 * such: glibc reports an unavailable source with an errno,
 		 * ENOENT included. */
 		if (r != 0)
-			return jail_error_set(err, r, "looking up group '%s': %s", name,
-					      strerror(r));
+			return jail_error_set(err, r,
+					      "looking up group '%s': %s (the name service "
+					      "failed: is the directory reachable?)",
+					      name, strerror(r));
 		if (!res)
 			return 0; /* no such group: the rule matches nobody */
 		break;
