@@ -141,6 +141,7 @@ static int run_mkroot(int argc, char **argv)
 		{ "program", required_argument, NULL, 'p' },
 		{ "set", required_argument, NULL, 's' },
 		{ "user", required_argument, NULL, 'u' },
+		{ "dir", required_argument, NULL, 'D' },
 		{ "sets-dir", required_argument, NULL, 'S' },
 		{ "debootstrap", required_argument, NULL, 'd' },
 		{ "mirror", required_argument, NULL, 'm' },
@@ -181,6 +182,15 @@ static int run_mkroot(int argc, char **argv)
 			break;
 		case 'u':
 			if (jailroot_strv_add(&m.users, &m.n_users, optarg) < 0)
+				goto out;
+			break;
+		case 'D':
+			if (!jail_path_is_clean_absolute(optarg)) {
+				r = jailctl_usage_error(v, "--dir '%s' is not a clean absolute path",
+							optarg);
+				goto out_usage;
+			}
+			if (jailroot_strv_add(&m.dirs, &m.n_dirs, optarg) < 0)
 				goto out;
 			break;
 		case 'S':
@@ -253,6 +263,11 @@ static int run_mkroot(int argc, char **argv)
 					for (size_t i = 0; i < old.n_users; i++)
 						if (jailroot_strv_add(&m.users, &m.n_users,
 								      old.users[i]) < 0)
+							goto out;
+				if (m.n_dirs == 0)
+					for (size_t i = 0; i < old.n_dirs; i++)
+						if (jailroot_strv_add(&m.dirs, &m.n_dirs,
+								      old.dirs[i]) < 0)
 							goto out;
 				if (old.debootstrap)
 					m.debootstrap = strdup(old.debootstrap);
@@ -350,8 +365,7 @@ out_usage:
 
 const struct jailctl_verb jailctl_verb_mkroot = {
 	.name = "mkroot",
-	.synopsis = "DIR [--program PATH]... [--set NAME]... [--user NAME]... "
-		    "[--debootstrap SUITE [--mirror URL]] [--sets-dir DIR]",
+	.synopsis = "DIR --program PATH|--set NAME|--debootstrap SUITE... [OPTION]...",
 	.summary = "build a jail root with programs and what they need",
 	.help = "Build a jail root at DIR for root = { type = \"tree\"; path = \"DIR\"; }.\n"
 		"The programs (--program, or the members of --set, see " JAIL_SETS_DIR ")\n"
@@ -359,6 +373,9 @@ const struct jailctl_verb jailctl_verb_mkroot = {
 		"loader would (nothing is run); symlinks are kept, setuid/setgid bits\n"
 		"stripped, everything owned by root. /etc gets passwd and group with root,\n"
 		"tty and each --user, nsswitch.conf, hosts, resolv.conf and ld.so.cache.\n"
+		"--user NAME also makes the home mount point; --dir PATH an empty\n"
+		"directory (the target of a bind in the policy); --sets-dir DIR where\n"
+		"the set lists are; --mirror URL the Debian mirror for --debootstrap.\n"
 		"--debootstrap SUITE starts from a minimal Debian instead and hardens it.\n"
 		"DIR must be absent, empty, or a tree mkroot made (then it is rebuilt, from\n"
 		"its recorded recipe if none is given). The new tree replaces DIR in one\n"

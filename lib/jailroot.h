@@ -73,6 +73,8 @@ struct jailroot_manifest {
 	size_t n_sets;
 	char **users; /* users given a passwd line and a /home mount point */
 	size_t n_users;
+	char **dirs; /* extra empty directories: mount points of the policy's binds */
+	size_t n_dirs;
 	char *debootstrap; /* the suite, for a debootstrap tree; else NULL */
 	struct jailroot_entry *entries;
 	size_t n, cap;

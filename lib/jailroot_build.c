@@ -258,6 +258,17 @@ static int make_layout(struct builder *b, const struct jailroot_manifest *m,
 	/* /root: root's home, nobody else's business. */
 	if (fchmodat(b->c.treefd, "root", 0700, 0) < 0)
 		return jail_error_set(err, errno, "tree /root: %s", strerror(errno));
+	/* Mount points the policy's binds need (jail-init cannot create
+	 * them in the read-only tree either). */
+	for (size_t i = 0; i < m->n_dirs; i++) {
+		if (!jail_path_is_clean_absolute(m->dirs[i]) || strcmp(m->dirs[i], "/") == 0)
+			return jail_error_set(err, EINVAL, "'%s' is not a clean absolute path",
+					      m->dirs[i]);
+		fd = jailroot_mkdirs(b->c.treefd, m->dirs[i], err);
+		if (fd < 0)
+			return fd;
+		jail_closep(&fd);
+	}
 	/* A home mount point per user: jail-init mounts the home on it and
 	 * cannot create it in the read-only tree. Root-owned: the tmpfs on
 	 * top is the user's. */

@@ -510,20 +510,14 @@ static int install_dir_contents(struct jailroot_copier *c, int hostdir, const ch
 			continue;
 		if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode) && !S_ISLNK(st.st_mode))
 			continue;
-		if (S_ISLNK(st.st_mode)) {
-			/* Recreate the link only: a link out of the directory
-			 * (an alternatives entry, say) is not something the
-			 * directory's user asked for. */
-			char target[PATH_MAX];
-			ssize_t n = readlinkat(hostdir, de->d_name, target, sizeof(target) - 1);
-			if (n <= 0 || st.st_uid != 0)
-				continue;
-			target[n] = '\0';
-			if (strpbrk(target, "\t\n"))
-				continue;
-			r = jailroot_tree_link(c, path, de->d_name, target, err);
-		} else {
-			r = jailroot_install_host_path(c, child, NULL, err);
+		/* A symlink comes with what it points to (an alternatives
+		 * entry, a header directory elsewhere): otherwise it would
+		 * dangle in the tree. One that dangles on the host too is
+		 * left as it is, and said so. */
+		r = jailroot_install_host_path(c, child, NULL, err);
+		if (r == -ENOENT && S_ISLNK(st.st_mode)) {
+			note(c, child, "symlink dangles on the host too");
+			r = 0;
 		}
 		if (r < 0)
 			break;

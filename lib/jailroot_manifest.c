@@ -5,7 +5,8 @@
  * One record a line, fields separated by tabs (names holding a tab or a
  * newline are refused when added, so no quoting is needed):
  *   pam_jail-root 1                      first line, the format version
- *   program<TAB>PATH / set<TAB>NAME / user<TAB>NAME / debootstrap<TAB>SUITE
+ *   program<TAB>PATH / set<TAB>NAME / user<TAB>NAME / dir<TAB>PATH /
+ *   debootstrap<TAB>SUITE
  *   F<TAB>PATH<TAB>MODE<TAB>SHA256<TAB>SOURCE   a file copied from the host
  *   L<TAB>PATH<TAB>TARGET                       a symlink
  *   G<TAB>PATH<TAB>MODE<TAB>SHA256              a file mkroot wrote
@@ -69,6 +70,7 @@ void jailroot_manifest_clear(struct jailroot_manifest *m)
 	strv_free(m->programs, m->n_programs);
 	strv_free(m->sets, m->n_sets);
 	strv_free(m->users, m->n_users);
+	strv_free(m->dirs, m->n_dirs);
 	free(m->debootstrap);
 	for (size_t i = 0; i < m->n; i++)
 		entry_free(&m->entries[i]);
@@ -160,6 +162,8 @@ static int parse_line(struct jailroot_manifest *m, char *line)
 		return jailroot_strv_add(&m->sets, &m->n_sets, f[1]);
 	if (n == 2 && strcmp(f[0], "user") == 0)
 		return jailroot_strv_add(&m->users, &m->n_users, f[1]);
+	if (n == 2 && strcmp(f[0], "dir") == 0 && f[1][0] == '/')
+		return jailroot_strv_add(&m->dirs, &m->n_dirs, f[1]);
 	if (n == 2 && strcmp(f[0], "debootstrap") == 0 && !m->debootstrap) {
 		m->debootstrap = strdup(f[1]);
 		return m->debootstrap ? 0 : -ENOMEM;
@@ -290,6 +294,8 @@ int jailroot_manifest_write(int treefd, const struct jailroot_manifest *m, struc
 		fprintf(f, "program\t%s\n", m->programs[i]);
 	for (size_t i = 0; i < m->n_users; i++)
 		fprintf(f, "user\t%s\n", m->users[i]);
+	for (size_t i = 0; i < m->n_dirs; i++)
+		fprintf(f, "dir\t%s\n", m->dirs[i]);
 	for (size_t i = 0; i < m->n; i++) {
 		const struct jailroot_entry *e = &m->entries[i];
 		if (e->kind == JAILROOT_LINK)
