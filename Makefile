@@ -142,6 +142,20 @@ demo:
 demo-clean:
 	BUILD=$(abspath $(BUILD)) contrib/demo.sh clean
 
+# make bench: what a login costs and how it scales, beside pam_namespace,
+# pam_chroot, bwrap, firejail, jailkit and unshare (bench/bench.sh, results
+# in bench/results/, docs/PERFORMANCE.md). Root, ~15 minutes, not part of
+# make check. It installs the tools it compares with itself (bench/deps.sh),
+# so that make deps stays what the tests need.
+BENCH_BINS := $(BUILD)/bench_time $(BUILD)/bench_hold
+$(BUILD)/bench_%: bench/bench_%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(PAM_LIBS)
+
+bench: all $(BENCH_BINS)
+	bench/deps.sh
+	BUILD=$(abspath $(BUILD)) bench/bench.sh
+
 install: all
 	install -d $(DESTDIR)$(PAMDIR) $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/sbin \
 		$(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(SYSCONFDIR)/security/jail.d \
