@@ -165,6 +165,10 @@ install: all
 	$(if $(SHELL_SRCS),install -m 0755 $(JAILSH) $(DESTDIR)$(PREFIX)/bin/jailsh)
 	$(if $(CTL_SRCS),install -m 0755 $(JAILCTL) $(DESTDIR)$(PREFIX)/sbin/jailctl)
 	$(if $(INIT_SRCS),install -m 0755 $(INIT) $(DESTDIR)$(LIBEXECDIR)/jail-init)
+	# jailctl mkroot --set NAME reads these; the boot oneshot runs jail-roots-sync.
+	install -d $(DESTDIR)$(PREFIX)/share/pam_jail/sets
+	install -m 0644 config/sets/*.list $(DESTDIR)$(PREFIX)/share/pam_jail/sets/
+	install -m 0755 contrib/systemd/jail-roots-sync $(DESTDIR)$(LIBEXECDIR)/jail-roots-sync
 	for m in docs/*.[158]; do \
 		[ -f "$$m" ] || continue; \
 		install -m 0644 "$$m" $(DESTDIR)$(MANDIR)/man$${m##*.}/; \
@@ -178,7 +182,10 @@ install: all
 
 uninstall:
 	rm -f $(DESTDIR)$(PAMDIR)/pam_jail.so $(DESTDIR)$(PREFIX)/bin/jailsh \
-		$(DESTDIR)$(PREFIX)/sbin/jailctl $(DESTDIR)$(LIBEXECDIR)/jail-init
+		$(DESTDIR)$(PREFIX)/sbin/jailctl $(DESTDIR)$(LIBEXECDIR)/jail-init \
+		$(DESTDIR)$(LIBEXECDIR)/jail-roots-sync
+	rm -rf $(DESTDIR)$(PREFIX)/share/pam_jail/sets
+	-rmdir $(DESTDIR)$(PREFIX)/share/pam_jail
 	-rmdir $(DESTDIR)$(LIBEXECDIR)
 	for m in docs/*.[158]; do \
 		[ -f "$$m" ] || continue; \
