@@ -52,7 +52,7 @@ LDAP_NSLCD_PID=
 LDAP_SLAPD_LOG=
 LDAP_NSLCD_LOG=
 LDAP_GUARD=/var/lib/pam_jail-ldap-test
-LDAP_LOCK=/run/pam_jail-ldap-test.lock
+LDAP_LOCK=/run/pam_jail-ldap-test.lock.d
 LDAP_NSS_FILES=(/etc/nsswitch.conf /etc/nslcd.conf)
 _LDAP_CREATED_NSLCD_RUN=
 LDAP_NSS_BEFORE=
@@ -177,19 +177,75 @@ except OSError:
 EOF
 }
 
+# The start time of a process (clock ticks since boot): with the PID, an
+# identity that a reused PID does not share.
+_ldap_start_time() { awk '{ print $22 }' "/proc/$1/stat" 2>/dev/null; }
+_ldap_same_proc() { # pid start-time
+	[ -n "$2" ] && [ "$(_ldap_start_time "$1")" = "$2" ]
+}
+
+# One run at a time owns /etc/nsswitch.conf, /etc/nslcd.conf and
+# /run/nslcd/socket. The lock is a directory naming its owner (PID and
+# start time), not an flock: the daemons and sshd a run starts would
+# inherit a lock fd and hold it after a killed run. An owner that is gone
+# leaves a stale lock, which the next run takes over.
+_ldap_lock() {
+	local deadline=$((SECONDS + 240)) pid start
+	until mkdir -m 0700 "$LDAP_LOCK" 2>/dev/null; do
+		read -r pid start <"$LDAP_LOCK/owner" 2>/dev/null
+		if [ -n "${pid:-}" ] && ! _ldap_same_proc "$pid" "${start:-}"; then
+			# Rename first: of two runs that found it stale, one wins.
+			mv "$LDAP_LOCK" "$LDAP_LOCK.stale.$$" 2>/dev/null &&
+				rm -rf "$LDAP_LOCK.stale.$$"
+			continue
+		fi
+		[ $SECONDS -lt $deadline ] || fail "another run of the ldap tier holds $LDAP_LOCK"
+		sleep 0.5
+	done
+	echo "$$ $(_ldap_start_time $$)" >"$LDAP_LOCK/owner.new" &&
+		mv "$LDAP_LOCK/owner.new" "$LDAP_LOCK/owner" || fail "write $LDAP_LOCK/owner"
+	on_exit _ldap_unlock
+}
+_ldap_unlock() {
+	local pid start
+	read -r pid start <"$LDAP_LOCK/owner" 2>/dev/null
+	[ "${pid:-}" = "$$" ] && rm -rf "$LDAP_LOCK"
+}
+
+# What this run started or made, one "kind value..." a line in the guard
+# dir, so that the next run can undo it if this one is killed.
+_ldap_record() { echo "$*" >>"$LDAP_GUARD/created"; }
+
+# Undo what a killed run left: its daemons (only while the recorded PID
+# still is the process we started), its temp dir, then the files.
+_ldap_recover() {
+	local kind a b
+	echo "lib-ldap: a previous run did not finish; undoing what it left" >&2
+	if [ -f "$LDAP_GUARD/created" ]; then
+		while read -r kind a b; do
+			case $kind in
+			proc) _ldap_same_proc "$a" "$b" && kill -KILL "$a" 2>/dev/null ;;
+			esac
+		done <"$LDAP_GUARD/created"
+		while read -r kind a b; do
+			case $kind in
+			proc) ldap_wait_for 10 _ldap_proc_gone "$a" "$b" ;;
+			dir) case $a in /run/pj-ldap-*) rm -rf -- "$a" ;; esac ;;
+			nslcd-run) rm -f /run/nslcd/socket /run/nslcd/nslcd.pid
+				rmdir /run/nslcd 2>/dev/null ;;
+			esac
+		done <"$LDAP_GUARD/created"
+	fi
+	_ldap_restore_all || fail "could not restore the files in $LDAP_GUARD"
+}
+_ldap_proc_gone() { ! _ldap_same_proc "$1" "$2" || [ "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)" = Z ]; }
+
 ldap_init() {
 	ldap_need
 	need_cmd python3
 
-	# One run at a time owns /etc/nsswitch.conf, /etc/nslcd.conf and
-	# /run/nslcd/socket. The lock is released when this shell exits.
-	exec {_ldap_lock_fd}>"$LDAP_LOCK" || fail "open $LDAP_LOCK"
-	flock -w 240 "$_ldap_lock_fd" || fail "another run of the ldap tier holds $LDAP_LOCK"
-
-	if [ -d "$LDAP_GUARD" ]; then
-		echo "lib-ldap: a previous run did not finish; restoring its backups" >&2
-		_ldap_restore_all || fail "could not restore the files in $LDAP_GUARD"
-	fi
+	_ldap_lock
+	[ ! -d "$LDAP_GUARD" ] || _ldap_recover
 	if grep -Eq '^[[:space:]]*(passwd|group)[[:space:]]*:.*[[:space:]]ldap([[:space:]]|$)' \
 		/etc/nsswitch.conf; then
 		skip "/etc/nsswitch.conf already uses ldap: this host has a directory of its own"
@@ -199,8 +255,11 @@ ldap_init() {
 	# nscd would answer from its cache, not from the directory: none runs
 	# here; if one does, the membership tests flush it (ldap_flush_caches).
 
+	# From here on a killed run leaves the guard dir for the next one.
+	_ldap_backup_all
 	LDAP=$(mktemp -d /run/pj-ldap-XXXXXX) || fail "mktemp"
 	chmod 0755 "$LDAP"
+	_ldap_record dir "$LDAP"
 	on_exit rm -rf "$LDAP"
 	on_exit _ldap_teardown
 	_ldap_start_slapd
@@ -235,11 +294,10 @@ EOF
 }
 
 _ldap_start_slapd() {
-	local try
 	LDAP_ROOTPW=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
 	mkdir -m 0700 "$LDAP/db"
 	LDAP_SLAPD_LOG=$LDAP/slapd.log
-	for try in 1 2 3 4 5; do
+	for _ in 1 2 3 4 5; do
 		LDAP_PORT=$(_ldap_free_port)
 		LDAP_URI=ldap://127.0.0.1:$LDAP_PORT/
 		_ldap_slapd_conf >"$LDAP/slapd.conf"
@@ -275,7 +333,12 @@ _ldap_slapd_run() {
 	"$_ldap_slapd" -d stats -h "$LDAP_URI" -f "$LDAP/slapd.conf" \
 		</dev/null >>"$LDAP_SLAPD_LOG" 2>&1 &
 	LDAP_SLAPD_PID=$!
+	_ldap_record_proc "$LDAP_SLAPD_PID"
 }
+
+# A PID with its start time (a child's exec keeps the fork's start time,
+# so it is right from the moment $! is known).
+_ldap_record_proc() { _ldap_record proc "$1" "$(_ldap_start_time "$1")"; }
 
 # slapd answers a search (not just: the process exists).
 ldap_slapd_up() {
@@ -397,17 +460,18 @@ EOF
 }
 
 _ldap_start_nslcd() {
-	_ldap_backup_all
 	on_exit _ldap_restore_all
 	if [ ! -d /run/nslcd ]; then
 		install -d -m 0755 -o nslcd -g nslcd /run/nslcd || fail "mkdir /run/nslcd"
 		_LDAP_CREATED_NSLCD_RUN=1
+		_ldap_record nslcd-run
 	fi
 	_ldap_nslcd_conf | _ldap_install_etc /etc/nslcd.conf
 	LDAP_NSLCD_LOG=$LDAP/nslcd.log
 	# -d: stay in the foreground ($! is nslcd) and log every request.
 	"$_ldap_nslcd" -d </dev/null >"$LDAP_NSLCD_LOG" 2>&1 &
 	LDAP_NSLCD_PID=$!
+	_ldap_record_proc "$LDAP_NSLCD_PID"
 	ldap_wait_for 15 _ldap_nslcd_up ||
 		{ tail -n 20 "$LDAP_NSLCD_LOG" >&2; fail "nslcd did not start"; }
 	# nslcd has read its configuration: the host's file goes back now.
