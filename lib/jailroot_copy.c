@@ -188,7 +188,8 @@ int jailroot_tree_link(struct jailroot_copier *c, const char *dir, const char *n
 	ssize_t n;
 	int r;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
+		return jail_error_set(err, ENAMETOOLONG, "'%s/%s': too long", dir, name);
 	d = tree_dir(c, dir, err);
 	if (d < 0)
 		return d;
@@ -251,7 +252,8 @@ static int copy_file(struct jailroot_copier *c, int in, const struct stat *st, c
 	off_t off = 0;
 	int r;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
+		return jail_error_set(err, ENAMETOOLONG, "'%s/%s': too long", dir, name);
 	old = jailroot_manifest_find(c->m, path);
 	if (c->replace && old && old->kind == JAILROOT_FILE && old->mode == mode) {
 		r = jailroot_sha256_fd(in, hex);
@@ -380,7 +382,8 @@ int jailroot_install_host_path(struct jailroot_copier *c, const char *path, char
 		hostdir = open_host_dir(c, res, err);
 		if (hostdir < 0)
 			return hostdir;
-		snprintf(shown, sizeof(shown), "%s/%s", res, comp);
+		if (snprintf(shown, sizeof(shown), "%s/%s", res, comp) >= (int)sizeof(shown))
+			return jail_error_set(err, ENAMETOOLONG, "'%s': too long", path);
 		if (fstatat(hostdir, comp, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			return jail_error_set(err, errno, "host '%s': %s", shown, strerror(errno));
 		if (S_ISLNK(st.st_mode)) {
