@@ -365,7 +365,7 @@ out_usage:
 
 const struct jailctl_verb jailctl_verb_mkroot = {
 	.name = "mkroot",
-	.synopsis = "DIR --program PATH|--set NAME|--debootstrap SUITE... [OPTION]...",
+	.synopsis = "DIR --set S|--program P...",
 	.summary = "build a jail root with programs and what they need",
 	.help = "Build a jail root at DIR for root = { type = \"tree\"; path = \"DIR\"; }.\n"
 		"The programs (--program, or the members of --set, see " JAIL_SETS_DIR ")\n"
