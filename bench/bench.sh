@@ -5,10 +5,10 @@
 #
 #   BUILD=... bench/bench.sh          (make bench runs it; root)
 #
-# Knobs (environment): BENCH_ROUNDS (session-cost rounds, default 60),
+# Knobs (environment): BENCH_ROUNDS (session-cost rounds, default 150),
 # BENCH_SCALE ("50 200 500 1000"), BENCH_PROBE_ROUNDS (logins measured at
-# each scale step, 15), BENCH_STORM (100), BENCH_SSH_ROUNDS (20),
-# BENCH_TRACE_RUNS (5). BENCH_QUICK=1: small counts, for debugging.
+# each scale step, 40), BENCH_STORM (100), BENCH_SSH_ROUNDS (40),
+# BENCH_TRACE_RUNS (9). BENCH_QUICK=1: small counts, for debugging.
 #
 # Everything it creates (a temp dir under /run, users and a group, one
 # /etc/pam.d file per stack, named pjbench*) is removed at exit, even on
@@ -31,12 +31,12 @@ if [ "${BENCH_QUICK:-}" = 1 ]; then
 	: "${BENCH_ROUNDS:=8}" "${BENCH_SCALE:=10 30}" "${BENCH_PROBE_ROUNDS:=4}"
 	: "${BENCH_STORM:=20}" "${BENCH_SSH_ROUNDS:=3}" "${BENCH_TRACE_RUNS:=2}"
 fi
-ROUNDS=${BENCH_ROUNDS:-60}
+ROUNDS=${BENCH_ROUNDS:-150}
 SCALE=${BENCH_SCALE:-50 200 500 1000}
-PROBE_ROUNDS=${BENCH_PROBE_ROUNDS:-15}
+PROBE_ROUNDS=${BENCH_PROBE_ROUNDS:-40}
 STORM=${BENCH_STORM:-100}
-SSH_ROUNDS=${BENCH_SSH_ROUNDS:-20}
-TRACE_RUNS=${BENCH_TRACE_RUNS:-5}
+SSH_ROUNDS=${BENCH_SSH_ROUNDS:-40}
+TRACE_RUNS=${BENCH_TRACE_RUNS:-9}
 
 for f in pam_jail.so jail-init bench_time bench_hold tests/bin/pj_session; do
 	[ -e "$BUILD/$f" ] || fail "$BUILD/$f is missing: run make bench"

@@ -446,8 +446,13 @@ def report(raw, results, stamp, docs):
                 "jail_procs_pss": (m["jail_pss_kb"] - base["jail_pss_kb"]) / dn,
                 "holder_pss": (m["holder_pss_kb"] - base["holder_pss_kb"]) / dn,
             }
-            row["mem_per_jail_kib"]["beyond_session_process"] = (
-                row["mem_per_jail_kib"]["memavailable_drop"] - row["mem_per_jail_kib"]["holder_pss"])
+            mm = row["mem_per_jail_kib"]
+            mm["beyond_session_process"] = mm["memavailable_drop"] - mm["holder_pss"]
+            # What can be attributed to the jail itself: its processes and
+            # the kernel's objects (slab: namespaces, mounts, inodes;
+            # stacks, page tables, per-CPU data) and the tmpfs pages in it.
+            mm["accounted"] = (mm["jail_procs_pss"] + mm["slab"] + mm["kernelstack"]
+                               + mm["pagetables"] + mm["percpu"] + mm["shmem"])
             row["jail_procs_per_jail"] = (m["jail_procs"] - base["jail_procs"]) / dn
         pr = probe.get(n, {})
         row["probe"] = {k: stats(v["ms"]) for k, v in pr.items()}
@@ -463,6 +468,8 @@ def report(raw, results, stamp, docs):
         r["storm"] = {"users": len(st["open_ms"]) + st["fail"], "fail": st["fail"],
                       "open": stats(st["open_ms"]),
                       "all_in_ms": st["opened"][1] if st["opened"] else None,
+                      "jails_per_s": (len(st["open_ms"]) / (st["opened"][1] / 1000))
+                      if st["opened"] and st["opened"][1] > 0 else None,
                       "all_out_ms": st["closed_ms"]}
     ssh = read_bench_time(os.path.join(raw, "ssh.txt"))
     r["ssh"] = {k: {"stats": stats(v["ms"]), "fail": v["fail"]} for k, v in ssh.items()}
@@ -481,6 +488,24 @@ def report(raw, results, stamp, docs):
     with open(os.path.join(results, "table.md"), "w") as f:
         f.write(md)
     plot(r, results, docs)
+    publish(md, docs)
+
+
+def publish(md, docs):
+    """Put this run's table into docs/PERFORMANCE.md, between its markers
+    (the prose around it is written by hand from a full run)."""
+    doc = os.path.join(docs or "", "PERFORMANCE.md")
+    begin, end = "<!-- make bench: table begin -->", "<!-- make bench: table end -->"
+    if not docs or not os.path.exists(doc):
+        return
+    text = open(doc).read()
+    if begin not in text or end not in text:
+        return
+    head, rest = text.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    with open(doc + ".tmp", "w") as f:
+        f.write(head + begin + "\n" + md + end + tail)
+    os.replace(doc + ".tmp", doc)
 
 
 LABELS = {
@@ -494,8 +519,9 @@ LABELS = {
     "unshare": "unshare -m -p -n -i -u -C -f --mount-proc (no tmpfs)",
     "jk_chrootsh": "jk_chrootsh -c true (via setpriv)",
     "setpriv_true": "setpriv … true (jk_chrootsh's launcher alone)",
-    "ssh_plain": "ssh true, sshd without pam_jail",
-    "ssh_jail_cold": "ssh true, pam_jail, new jail",
+    "ssh_plain": "ssh true, sshd without pam_jail (user with bash)",
+    "ssh_jail_ignored": "ssh true, pam_jail last, user not jailed (policy says so)",
+    "ssh_jail_cold": "ssh true, pam_jail, new jail (user with jailsh)",
     "ssh_jail_join": "ssh true, pam_jail, joining a live jail",
 }
 ORDER = list(LABELS)
@@ -507,7 +533,7 @@ def table(r):
     L.append(f"load at start: `{r.get('uptime_start', '?')}`  ")
     L.append(f"load at end: `{r.get('uptime_end', '?')}`\n")
     L.append("### Session cost (open+close, interleaved rounds)\n")
-    L.append("| case | n | median ms | p95 ms | × floor | × bwrap | teardown after close, median ms |")
+    L.append("| case | n | median ms | p95 ms | × floor | × bwrap | jail's processes gone, ms after close (median) |")
     L.append("|---|---:|---:|---:|---:|---:|---:|")
     for k in sorted(r["session"], key=lambda k: ORDER.index(k) if k in ORDER else 99):
         v = r["session"][k]
@@ -531,11 +557,16 @@ def table(r):
                          f"{fmt(v.get('ratio_to_plain'))} |")
     if r.get("scale"):
         L.append("\n### Scale (live jails, each a held session)\n")
+        L.append("Memory in MiB per jail: *jail* = its processes' Pss (keeper, PID 1) + slab + "
+                 "kernel stacks + page tables + per-CPU + tmpfs pages; *holder* = the process "
+                 "that holds the session (sshd's monitor in a real login, there with or without "
+                 "a jail); *MemAvailable* = the drop of MemAvailable per jail, everything "
+                 "included, noisy on a shared machine.\n")
         L.append("| live jails | created at jails/s | open median/p95 ms while creating | "
-                 "MiB per jail (MemAvailable drop) | of it: session holder Pss | "
-                 "jail processes Pss | slab | kernel stacks | page tables | tmpfs (Shmem) | "
+                 "jail MiB | of it: processes Pss | slab | kernel stacks | page tables | per-CPU | "
+                 "holder MiB | MemAvailable MiB | "
                  "cold open+close ms (median) | join ms | floor ms |")
-        L.append("|" + "---:|" * 13)
+        L.append("|" + "---:|" * 14)
         for row in r["scale"]:
             m = row.get("mem_per_jail_kib", {})
             c = row.get("create_open_ms") or {}
@@ -548,10 +579,11 @@ def table(r):
                 return fmt((p.get(k) or {}).get("median"))
             L.append(f"| {row['live']} | {fmt(row.get('jails_per_s'), 0)} | "
                      f"{fmt(c.get('median'))}/{fmt(c.get('p95'))} | "
-                     f"{mib(m.get('memavailable_drop'))} | {mib(m.get('holder_pss'))} | "
-                     f"{mib(m.get('jail_procs_pss'))} | {mib(m.get('slab'))} | "
-                     f"{mib(m.get('kernelstack'))} | {mib(m.get('pagetables'))} | "
-                     f"{mib(m.get('shmem'))} | {pm('pam_jail_cold')} | {pm('pam_jail_join')} | "
+                     f"{mib(m.get('accounted'))} | {mib(m.get('jail_procs_pss'))} | "
+                     f"{mib(m.get('slab'))} | {mib(m.get('kernelstack'))} | "
+                     f"{mib(m.get('pagetables'))} | {mib(m.get('percpu'))} | "
+                     f"{mib(m.get('holder_pss'))} | {mib(m.get('memavailable_drop'))} | "
+                     f"{pm('pam_jail_cold')} | {pm('pam_jail_join')} | "
                      f"{pm('floor_pam_permit')} |")
     td = r.get("teardown")
     if td:
@@ -567,7 +599,7 @@ def table(r):
         L.append(f"\n### Login storm: {st['users']} users at the same moment\n")
         L.append(f"pam_open_session (new jail each): p50 {fmt(st['open']['median'])} ms, "
                  f"p99 {fmt(st['open']['p99'])} ms, max {fmt(st['open']['max'])} ms; all in "
-                 f"after {fmt(st['all_in_ms'])} ms; all {st['users']} logouts returned after "
+                 f"after {fmt(st['all_in_ms'])} ms ({fmt(st.get('jails_per_s'), 0)} jails/s); all {st['users']} logouts returned after "
                  f"{fmt(st['all_out_ms'])} ms; failures: {st['fail']}.")
     if r.get("breakdown"):
         bd = r["breakdown"]
@@ -612,17 +644,20 @@ def plot(r, results, docs):
         return
     svg = os.path.join(results, "login-vs-jails.svg")
     script = f"""
-set terminal svg size 720,420 dynamic font 'sans,12'
+set terminal svg size 860,420 dynamic font 'sans,12'
 set output '{svg}'
 set title 'pam\\_jail open+close vs. live jails ({r["stamp"]}, {r["cpus"]} CPUs)'
 set xlabel 'live jails on the host'
-set ylabel 'ms per open+close (median; bars: p95)'
-set key left top
+set ylabel 'ms per open+close'
+set key outside right top
 set grid
 set yrange [0:*]
-plot '{dat}' using 1:2:2:3 with yerrorlines lw 2 title 'new jail (cold)', \\
-     '' using 1:4:4:5 with yerrorlines lw 2 title 'join a live jail', \\
-     '' using 1:6:6:7 with yerrorlines lw 2 title 'pam\\_permit floor'
+plot '{dat}' using 1:2 with linespoints lw 2 pt 7 lc rgb '#b2182b' title 'new jail (cold), median', \\
+     '' using 1:3 with lines dt 2 lc rgb '#b2182b' title 'new jail, p95', \\
+     '' using 1:4 with linespoints lw 2 pt 5 lc rgb '#2166ac' title 'join a live jail, median', \\
+     '' using 1:5 with lines dt 2 lc rgb '#2166ac' title 'join, p95', \\
+     '' using 1:6 with linespoints lw 2 pt 9 lc rgb '#4d4d4d' title 'pam\\_permit floor, median', \\
+     '' using 1:7 with lines dt 2 lc rgb '#4d4d4d' title 'floor, p95'
 """
     subprocess.run(["gnuplot"], input=script, text=True, check=True)
     if docs and os.path.isdir(docs):

@@ -30,6 +30,7 @@ ssh_case() { # name [exe:PATH] user@inst
 # keeper and init have exited.
 {
 	ssh_case ssh_plain "$UN@plain"
+	ssh_case ssh_jail_ignored "$UN@main"
 	ssh_case ssh_jail_cold "exe:$(readlink -f "$BUILD/jail-init")" "$UA@main"
 } >"$E2E/cold.spec"
 "$BUILD/bench_time" -n "$rounds" -w 1 "$E2E/cold.spec" >"$out" || fail "bench_time"
