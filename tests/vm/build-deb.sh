@@ -26,14 +26,17 @@ rm -rf --one-file-system "$dir"
 mkdir -p "$dir/pam-jail"
 
 # What to package (VM_DEB_SOURCE):
-#   head      (default) the committed tree, HEAD: one consistent snapshot
-#             even while others edit files in a shared work tree
+#   head      (default) the committed tree, HEAD (or the commit VM_DEB_REV
+#             names, e.g. to find which commit broke something on the
+#             guest): one consistent snapshot even while others edit files
+#             in a shared work tree
 #   worktree  the tracked files as they are on disk (your uncommitted edits)
 #   untracked the same plus untracked, not ignored files
 case ${VM_DEB_SOURCE:-head} in
 head)
-	git -C "$src" archive --format=tar HEAD | tar -xf - -C "$dir/pam-jail"
-	echo "build-deb.sh: packaging commit $(git -C "$src" rev-parse --short HEAD)" >&2
+	rev=$(git -C "$src" rev-parse --short --verify "${VM_DEB_REV:-HEAD}^{commit}")
+	git -C "$src" archive --format=tar "$rev" | tar -xf - -C "$dir/pam-jail"
+	echo "build-deb.sh: packaging commit $rev" >&2
 	;;
 worktree | untracked)
 	others=

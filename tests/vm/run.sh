@@ -13,7 +13,8 @@
 # default $BUILD/vm-cache), JAIL_TESTS_MUST_RUN=1 (a skip fails the run),
 # VM_CHECKS="10 20" (run only the checks with these number prefixes),
 # VM_CONTINUE=1 (run every check even after a failed install; debugging),
-# VM_DEB_SOURCE=head|worktree|untracked (what to package; see build-deb.sh),
+# VM_DEB_SOURCE=head|worktree|untracked and VM_DEB_REV=COMMIT (what to
+# package; see build-deb.sh),
 # VM_KEEP=1 (leave the guest running at the end, for debugging; prints how
 # to reach and stop it).
 set -u
