@@ -114,8 +114,9 @@ user_list=$d/users.all
 	echo "${prefix}j"  # join: another session holds the jail
 	echo "${prefix}k"  # jailkit
 } >"$d/users.a"
+echo "${prefix}n" >"$d/users.n" # in no group a rule names: not jailed
 seq -f "${prefix}%04g" "$POOL" >"$d/users.pool"
-cat "$d/users.a" "$d/users.pool" >"$user_list"
+cat "$d/users.a" "$d/users.n" "$d/users.pool" >"$user_list"
 del_users() {
 	local u
 	while read -r u; do
@@ -133,6 +134,7 @@ on_exit rmdir "/home/${prefix}-nohome"
 # password change then complains for each user, which is what we want.
 {
 	awk -v gid="$gid" -v h="/home/${prefix}-nohome" '{ printf "%s::%s:%s:pam_jail bench:%s/%s:/usr/sbin/nologin\n", $1, "", gid, h, $1 }' "$d/users.a"
+	awk -v gid="$(getent group users | cut -d: -f3)" -v h="/home/${prefix}-nohome" '{ printf "%s::%s:%s:pam_jail bench:%s/%s:/usr/sbin/nologin\n", $1, "", gid, h, $1 }' "$d/users.n"
 	awk -v gid="$gid_s" -v h="/home/${prefix}-nohome" '{ printf "%s::%s:%s:pam_jail bench:%s/%s:/usr/sbin/nologin\n", $1, "", gid, h, $1 }' "$d/users.pool"
 } >"$d/newusers.in"
 log "creating $(wc -l <"$user_list") users"
@@ -141,7 +143,7 @@ while read -r u; do
 	[ "$(getent shadow "$u" | cut -d: -f2)" = "!" ] || fail "newusers: $u missing or not locked"
 done <"$user_list"
 uid_of() { id -u "$1"; }
-UC=${prefix}c UJ=${prefix}j UK=${prefix}k
+UC=${prefix}c UJ=${prefix}j UK=${prefix}k UN=${prefix}n
 
 # ---- the pam_jail policy: the default profile of the tests ----
 profile_body='
@@ -180,6 +182,10 @@ add_service() { # stack line
 }
 add_service permit "session required pam_permit.so"
 add_service jail "$jail_line"
+# A user no rule names gets PAM_IGNORE; a stack of that alone is refused
+# by libpam, so here pam_permit comes first, as in a real stack.
+add_service jailp "session required pam_permit.so
+$jail_line"
 add_service ns "session required pam_namespace.so"
 mkdir -m 0755 "$d/chroot"
 add_service chroot "session required pam_chroot.so chroot_dir=$d/chroot onerr=fail"
@@ -234,6 +240,7 @@ T=$(printf '\t')
 	echo "floor_pam_permit${T}pamtester${T}$svc-permit${T}$UC${T}open_session${T}close_session"
 	echo "pam_jail_cold${T}exe:$init_exe${T}pamtester${T}$svc-jail${T}$UC${T}open_session${T}close_session"
 	echo "pam_jail_join${T}pamtester${T}$svc-jail${T}$UJ${T}open_session${T}close_session"
+	echo "pam_jail_ignored${T}pamtester${T}$svc-jailp${T}$UN${T}open_session${T}close_session"
 	echo "pam_namespace${T}pamtester${T}$svc-ns${T}$UC${T}open_session${T}close_session"
 	echo "pam_chroot${T}pamtester${T}$svc-chroot${T}$UC${T}open_session${T}close_session"
 	command -v bwrap >/dev/null &&
@@ -260,12 +267,15 @@ log "session cost: $ROUNDS interleaved rounds of $(wc -l <"$d/session.spec") cas
 
 # ---- 2. where the time goes: strace of cold sessions ----
 if command -v strace >/dev/null; then
-	log "breakdown: $TRACE_RUNS traced cold sessions"
+	log "breakdown: $TRACE_RUNS traced cold and join sessions"
 	for i in $(seq "$TRACE_RUNS"); do
-		strace -f -ttt -T -qq -o "$raw/trace.$i" \
+		strace -f -ttt -T -qq -o "$raw/trace.cold.$i" \
 			pamtester "$svc-jail" "$UC" open_session close_session >/dev/null 2>&1 ||
 			log "traced session $i failed"
 		for _ in $(seq 2000); do [ -e "$d/state/jails/u$(uid_of "$UC")" ] || break; sleep 0.005; done
+		strace -f -ttt -T -qq -o "$raw/trace.join.$i" \
+			pamtester "$svc-jail" "$UJ" open_session close_session >/dev/null 2>&1 ||
+			log "traced join $i failed"
 	done
 fi
 
