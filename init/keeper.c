@@ -595,18 +595,27 @@ int jail_keeper_run(int sock, int state_fd, const char *key, struct jail_policy 
 		r = jail_msg_send_str(sock, msg, NULL, 0);
 		if (r < 0) /* the module gave up on us: undo, say nothing */
 			jail_error_set(&e, -r, "module went away");
-	} else {
-		snprintf(msg, sizeof(msg), "ERR %s", e.message);
-		jail_msg_send_str(sock, msg, NULL, 0);
 	}
-	close(sock);
 	if (r < 0) {
-		/* Fail closed, nothing half-built: the module still holds the
-		 * key's lock, so removing the entry races with no one. */
+		/* Fail closed, nothing half-built, and undone *before* the
+		 * answer: the module still holds the key's lock, so removing
+		 * the entry races with no one, and when the login is refused
+		 * nothing of this jail is left. */
 		kill_init(k);
 		remove_entry(k);
+		jail_closep(&k->keydir_fd);
+		jail_closep(&k->jails_fd);
+		jail_closep(&k->locks_fd);
+		jail_closep(&k->lock_fd);
+		jail_closep(&k->state_fd);
+		if (!e.message[0])
+			snprintf(e.message, sizeof(e.message), "jail-init failed");
+		snprintf(msg, sizeof(msg), "ERR %s", e.message);
+		jail_msg_send_str(sock, msg, NULL, 0);
+		close(sock);
 		return 1;
 	}
+	close(sock);
 	k->first_join_deadline = now_ms() + JAIL_REPLY_TIMEOUT_MS;
 	serve(k);
 	if (k->entry_made) { /* poll failed: end anyway, under the lock */
