@@ -494,8 +494,10 @@ ldap_nss_on() {
 	# (the original is in the guard dir since _ldap_backup_all)
 	sed -E 's/^([[:space:]]*(passwd|group)[[:space:]]*:.*[^[:space:]])[[:space:]]*$/\1 ldap/' \
 		"$LDAP_GUARD/nsswitch.conf" | _ldap_install_etc /etc/nsswitch.conf
-	grep -Eq '^passwd:[[:space:]]*files' /etc/nsswitch.conf ||
-		{ ldap_nss_off; fail "nsswitch.conf: files is not first for passwd"; }
+	# ldap last, after the host's own sources, on both lines.
+	[ "$(grep -Ec '^[[:space:]]*(passwd|group)[[:space:]]*:[[:space:]]*[^[:space:]].*[[:space:]]ldap$' \
+		/etc/nsswitch.conf)" = 2 ] ||
+		{ ldap_nss_off; fail "nsswitch.conf: cannot put ldap after the local sources"; }
 	ldap_flush_caches
 }
 
