@@ -144,6 +144,10 @@ static int open_mountpoint(int root, const char *path, enum mountpoint_kind kind
 	if (!jail_path_is_clean_absolute(path))
 		return jail_error_set(err, EINVAL, "mount point '%s' is not a clean absolute path",
 				      path);
+	/* Covering the jail's / (a home of "/", a bind onto "/") would replace
+	 * the read-only root the policy asked for. */
+	if (strspn(path, "/") == strlen(path))
+		return jail_error_set(err, EINVAL, "cannot mount over the jail's /");
 	cur = fcntl(root, F_DUPFD_CLOEXEC, 3);
 	if (cur < 0)
 		return jail_error_set(err, errno, "dup: %s", strerror(errno));

@@ -110,6 +110,19 @@ echo "session required $BUILD/pam_jail.so config=$je/etc/jail.conf init=$je/no-i
 expect_refusal "jail-init missing" \
     "session refused: user=$je_user profile=student: jail-init: '$je/no-init': No such file or directory"
 
+# A user whose home is "/" would have a tmpfs laid over the jail's root.
+slash=$(uniq_name h)
+useradd -M -d / -s /bin/sh -G "$je_group" "$slash" || fail "useradd $slash"
+on_exit userdel -f "$slash"
+je_service
+: >"$je_log"
+je_session "$slash" -- sh -c 'echo RAN' >"$je/out" 2>&1
+assert_eq 10 "$?" "home '/': pam_open_session must fail"
+je_wait_log "session refused: user=$slash profile=student: cannot mount over the jail's /" ||
+    fail "home '/': $(cat "$je_log")"
+assert_nothing_left "home '/'"
+ok "a home of '/' is refused, not mounted over the jail's root"
+
 # ---- a user no rule names: not jailed (PAM_IGNORE), so pam_permit decides ----
 other=$(uniq_name o)
 make_user "$other" || fail "useradd $other"
