@@ -156,9 +156,9 @@ ok "nslcd requests per NSS call: getpwnam $c_pw, getgrouplist $c_init," \
 # The sshd processes of a login may still ask NSS for a moment after the
 # client is gone (session close): count once the count stands still.
 settled_requests() {
-	local a b i
+	local a b
 	b=$(ldap_nss_requests "${keys[@]}")
-	for i in $(seq 40); do
+	for _ in $(seq 40); do
 		sleep 0.25
 		a=$b
 		b=$(ldap_nss_requests "${keys[@]}")
@@ -166,9 +166,10 @@ settled_requests() {
 	done
 	echo "$b"
 }
+# LDAP_DEBUG=1 prints each login's nslcd requests (id and key).
 requests_for() { # user@inst: NSS requests one login costs (median of 3)
-	local i n0 l0
-	for i in 1 2 3; do
+	local n0 l0
+	for _ in 1 2 3; do
 		n0=$(settled_requests)
 		l0=$(wc -l <"$LDAP_NSLCD_LOG")
 		e2e_ssh "$1" true >/dev/null 2>&1 || fail "login $1"
