@@ -531,11 +531,42 @@ static int mount_proc(int root, struct jail_error *err)
 
 	/* A proc of the jail's PID namespace (fsopen takes the caller's):
 	 * only the jail's processes are visible. */
+	static const char *const kernel_knobs[] = { "sys", "sysrq-trigger", "irq", "bus" };
+	int r;
+
 	m = new_fs("proc", NULL, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
 		   "/proc", err);
 	if (m < 0)
 		return m;
-	return attach_at(m, root, "/proc", MP_DIR, err);
+	r = attach_at(m, root, "/proc", MP_DIR, err);
+	if (r < 0)
+		return r;
+	/* These are the whole machine's, not the jail's: read-only (as
+	 * bubblewrap does), so not even root inside (sshd's monitor) can turn
+	 * a kernel knob. `m` names the proc root we just mounted. */
+	for (size_t i = 0; i < JAIL_ARRAY_SIZE(kernel_knobs); i++) {
+		_cleanup_close_ int knob = -1;
+		char what[48];
+
+		snprintf(what, sizeof(what), "/proc/%s", kernel_knobs[i]);
+		knob = open_tree(m, kernel_knobs[i],
+				 OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW);
+		if (knob < 0 && errno == ENOENT)
+			continue;
+		if (knob < 0)
+			return jail_error_set(err, errno, "%s: open_tree: %s", what,
+					      strerror(errno));
+		r = set_attrs(knob,
+			      MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+				      MOUNT_ATTR_NOEXEC,
+			      0, false, what, err);
+		if (r < 0)
+			return r;
+		if (move_mount(knob, "", m, kernel_knobs[i], MOVE_MOUNT_F_EMPTY_PATH) < 0)
+			return jail_error_set(err, errno, "%s: move_mount: %s", what,
+					      strerror(errno));
+	}
+	return 0;
 }
 
 static int mount_home(struct root_build *b, const struct jail_policy *p, struct jail_error *err)

@@ -148,11 +148,17 @@ print("home=" + " ".join(sorted(os.listdir("/home"))))
 print("marker=" + str(os.path.exists("/run/pam_jail/jail")))
 print("state=" + str(os.path.exists("'"$je"'/state")))
 print("pids=" + str(max(int(p) for p in os.listdir("/proc") if p.isdigit()) < 100))
+try:
+    open("/proc/sys/kernel/hostname", "w").write("escaped")
+    print("sysctl=written")
+except OSError as e:
+    print("sysctl=" + e.strerror)
 '
 out=$(je_session "$je_user" -- /usr/bin/python3 -c "$escape" 2>&1) || fail "escape attempt: $out"
 assert_contains "$out" "home=$je_user" "after the escape attempt: still the jail's /home"
 assert_contains "$out" "marker=True" "after the escape attempt: still the jail's /run"
 assert_contains "$out" "state=False" "after the escape attempt: the host's state dir is unreachable"
 assert_contains "$out" "pids=True" "after the escape attempt: only the jail's PIDs"
+assert_contains "$out" "sysctl=Read-only file system" "root inside cannot write /proc/sys"
 je_wait_gone 10 || fail "escape-test jail did not end"
 ok "root inside: the chroot escape ends at the jail's /"
