@@ -491,6 +491,8 @@ _ldap_nslcd_up() {
 # From here on passwd and group also come from LDAP, after the local files.
 ldap_nss_on() {
 	[ -n "$LDAP_NSLCD_PID" ] || fail "ldap_nss_on before ldap_init"
+	# A dead slapd would make every lookup on the host wait for nslcd.
+	ldap_slapd_up || fail "slapd does not answer: NSS stays off LDAP"
 	# (the original is in the guard dir since _ldap_backup_all)
 	sed -E 's/^([[:space:]]*(passwd|group)[[:space:]]*:.*[^[:space:]])[[:space:]]*$/\1 ldap/' \
 		"$LDAP_GUARD/nsswitch.conf" | _ldap_install_etc /etc/nsswitch.conf
