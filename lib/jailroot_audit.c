@@ -302,6 +302,31 @@ static void audit_dir(struct auditor *a, int dfd, const char *dir, int depth)
 	free(names);
 }
 
+/* A symlink the manifest records: still there, still pointing where it did. */
+static void audit_manifest_link(struct auditor *a, const struct jailroot_entry *e)
+{
+	char parent[PATH_MAX], target[PATH_MAX];
+	const char *slash = strrchr(e->path, '/');
+	_cleanup_close_ int dir = -1;
+	ssize_t n;
+
+	if (!slash || (size_t)(slash - e->path) >= sizeof(parent))
+		return;
+	memcpy(parent, e->path, (size_t)(slash - e->path));
+	parent[slash - e->path] = '\0';
+	dir = parent[0] ? open_nofollow(a->treefd, parent, O_PATH | O_DIRECTORY)
+			: fcntl(a->treefd, F_DUPFD_CLOEXEC, 3);
+	n = dir < 0 ? -1 : readlinkat(dir, slash + 1, target, sizeof(target) - 1);
+	if (n < 0) {
+		finding(a, e->path, "a symlink in the manifest, missing from the tree");
+		return;
+	}
+	target[n] = '\0';
+	if (strcmp(target, e->target) != 0)
+		finding(a, e->path, "symlink changed since it was built: '%s', was '%s'", target,
+			e->target);
+}
+
 /* Files that differ from what the manifest says they are. */
 static void audit_manifest(struct auditor *a, const struct jailroot_manifest *m)
 {
@@ -310,8 +335,10 @@ static void audit_manifest(struct auditor *a, const struct jailroot_manifest *m)
 		_cleanup_close_ int fd = -1, host = -1;
 		char hex[JAILROOT_SHA256_HEX], host_hex[JAILROOT_SHA256_HEX];
 
-		if (e->kind == JAILROOT_LINK)
+		if (e->kind == JAILROOT_LINK) {
+			audit_manifest_link(a, e);
 			continue;
+		}
 		fd = open_nofollow(a->treefd, e->path, O_RDONLY | O_NOCTTY | O_NONBLOCK);
 		if (fd < 0) {
 			finding(a, e->path, "in the manifest but not in the tree: %s",

@@ -417,6 +417,29 @@ static int write_etc(struct builder *b, struct jailroot_manifest *m, struct jail
 	return r;
 }
 
+/* A user whose login shell the tree lacks cannot log in to it (sshd runs
+ * every command through that shell): say so, the admin adds --program. */
+static void warn_missing_shells(struct builder *b, const struct jailroot_manifest *m)
+{
+	for (size_t i = 0; i < m->n_users; i++) {
+		struct passwd *pw = getpwnam(m->users[i]);
+		char what[PATH_MAX + 128];
+		int fd;
+
+		if (!pw || !pw->pw_shell || pw->pw_shell[0] != '/')
+			continue;
+		fd = elf_open_in_root(b->c.treefd, pw->pw_shell, O_PATH);
+		if (fd >= 0) {
+			close(fd);
+			continue;
+		}
+		snprintf(what, sizeof(what),
+			 "the login shell of user '%s' is not in the tree (add --program %s)",
+			 m->users[i], pw->pw_shell);
+		note(b, pw->pw_shell, what);
+	}
+}
+
 int jailroot_build(int treefd, struct jailroot_manifest *m, jailroot_note_fn fn, void *opaque,
 		   struct jail_error *err)
 {
@@ -442,6 +465,9 @@ int jailroot_build(int treefd, struct jailroot_manifest *m, jailroot_note_fn fn,
 			goto out;
 	}
 	r = write_etc(&b, m, err);
+	if (r < 0)
+		goto out;
+	warn_missing_shells(&b, m);
 out:
 	builder_clear(&b);
 	return r;

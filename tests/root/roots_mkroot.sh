@@ -100,6 +100,11 @@ ln -s ../../../../../../etc/shadow "$p/etc/climb"
 ln -s /etc/shadow "$p/etc/abs"
 ln -s /usr/bin/bash "$p/etc/inside" # fine: resolves in the tree
 echo "# planted" >>"$p/etc/nsswitch.conf"
+# a soname link re-pointed (to the same file, by another text)
+link=$(awk -F'\t' '$1 == "L" && $2 ~ /^\/usr\/lib\/x86_64-linux-gnu\/lib.*\.so\.[0-9]+$/ { print $2 "\t" $3; exit }' \
+    "$p/.pam_jail/manifest")
+[ -n "$link" ] || fail "no soname link in the manifest"
+ln -sfn "./${link#*$'\t'}" "$p${link%%$'\t'*}"
 "$jailctl" audit "$p" >"$work/audit2.out" 2>&1
 rc=$?
 a=$(cat "$work/audit2.out")
@@ -121,6 +126,8 @@ assert_contains "$a" "/usr/bin/grep: needs 'libpcre2-8.so.0', which the tree doe
 assert_contains "$a" "/etc/nsswitch.conf: changed in the tree since it was built" \
     "file that differs from the manifest"
 assert_contains "$a" "in the manifest but not in the tree" "removed file reported"
+assert_contains "$a" "${link%%$'\t'*}: symlink changed since it was built: './${link#*$'\t'}'" \
+    "a re-pointed symlink reported"
 ok "audit reports every planted problem"
 
 # ---- refusals ----
@@ -142,6 +149,13 @@ assert_eq 1 "$rc" "a missing set is an error"
 out=$("$jailctl" mkroot relative/dir --set shell 2>&1); rc=$?
 assert_eq 1 "$rc" "a relative DIR is refused"
 assert_contains "$out" "not a clean absolute path" "and says why"
+
+# A named user whose login shell the tree lacks: built, and said so.
+user2=$(uniq_name v)
+make_user "$user2" -s /usr/bin/pj-no-such-shell || fail "useradd"
+out=$("$jailctl" mkroot "$work/t4" --program /usr/bin/true --user "$user2" 2>&1) ||
+    { echo "$out"; fail "mkroot with a shell-less user"; }
+assert_contains "$out" "the login shell of user '$user2' is not in the tree" "missing shell noted"
 
 # A parent pam_jail would refuse (group-writable) is refused too.
 mkdir "$work/gw" && chmod 0775 "$work/gw" && chgrp 65534 "$work/gw"
