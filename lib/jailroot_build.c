@@ -225,9 +225,13 @@ static int make_layout(struct builder *b, const struct jailroot_manifest *m,
 		char target[PATH_MAX];
 		struct stat st;
 		ssize_t n;
-		/* The link only: what it points to comes in as programs need it. */
+		/* The link only: what it points to comes in as programs need it.
+		 * A tree that has the name already (debootstrap's) keeps its
+		 * own layout. */
 		if (fstatat(b->c.hostfd, top_links[i], &st, AT_SYMLINK_NOFOLLOW) < 0 ||
 		    !S_ISLNK(st.st_mode) || st.st_uid != 0)
+			continue;
+		if (fstatat(b->c.treefd, top_links[i], &st, AT_SYMLINK_NOFOLLOW) == 0)
 			continue;
 		n = readlinkat(b->c.hostfd, top_links[i], target, sizeof(target) - 1);
 		if (n <= 0)
