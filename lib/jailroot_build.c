@@ -477,6 +477,34 @@ out:
 	return r;
 }
 
+/* The generated /etc follows the host too: a named user's new shell or
+ * uid, the host's new resolv.conf. Rewritten, and counted where the
+ * content differs. */
+static int refresh_etc(struct builder *b, struct jailroot_manifest *m, struct jail_error *err)
+{
+	static const char *const files[] = { "/etc/passwd", "/etc/group", "/etc/nsswitch.conf",
+					     "/etc/hosts", "/etc/ld.so.conf", "/etc/resolv.conf" };
+	char before[JAIL_ARRAY_SIZE(files)][JAILROOT_SHA256_HEX];
+	int r;
+
+	for (size_t i = 0; i < JAIL_ARRAY_SIZE(files); i++) {
+		const struct jailroot_entry *e = jailroot_manifest_find(m, files[i]);
+		snprintf(before[i], sizeof(before[i]), "%s",
+			 e && e->kind == JAILROOT_GEN ? e->sha256 : "");
+	}
+	r = write_etc(b, m, err);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < JAIL_ARRAY_SIZE(files); i++) {
+		const struct jailroot_entry *e = jailroot_manifest_find(m, files[i]);
+		if (!e || e->kind != JAILROOT_GEN || strcmp(before[i], e->sha256) == 0)
+			continue;
+		b->c.changes++;
+		note(b, files[i], "written again (the host's accounts or settings changed)");
+	}
+	return 0;
+}
+
 int jailroot_update(int treefd, struct jailroot_manifest *m, jailroot_note_fn fn, void *opaque,
 		    struct jail_error *err)
 {
@@ -519,6 +547,9 @@ int jailroot_update(int treefd, struct jailroot_manifest *m, jailroot_note_fn fn
 		if (r < 0)
 			goto out;
 	}
+	r = refresh_etc(&b, m, err);
+	if (r < 0)
+		goto out;
 	r = b.c.changes;
 out:
 	for (size_t i = 0; sources && i < n; i++)

@@ -100,6 +100,19 @@ assert_contains "$out" "$host/lib/libpjt.so.1.0: gone from the host" "a vanished
 assert_eq v3 "$(in_tree "$host/bin/prog")" "the tree follows the relinked library"
 ok "update follows a changed symlink and reports a vanished source"
 
+# ---- the generated /etc follows the host's accounts ----
+user=$(uniq_name u)
+make_user "$user" -s /bin/sh || fail "useradd"
+"$jailctl" mkroot "$work/etree" --program /usr/bin/true --user "$user" >/dev/null 2>&1 ||
+    fail "mkroot with a user"
+usermod -s /bin/false "$user" || fail "usermod"
+out=$("$jailctl" update "$work/etree" 2>&1) || { echo "$out"; fail "update after usermod"; }
+assert_contains "$out" "/etc/passwd: written again" "a changed account is written again"
+grep -q "^$user:.*:/bin/false$" "$work/etree/etc/passwd" || fail "the new shell is in the tree"
+out=$("$jailctl" update "$work/etree" 2>&1) || fail "second update"
+assert_contains "$out" "nothing changed" "and then nothing changes"
+ok "update rewrites /etc/passwd when the host's account changed"
+
 # ---- update refuses what is not a tree of ours ----
 mkdir "$work/foreign"
 out=$("$jailctl" update "$work/foreign" 2>&1)
