@@ -267,7 +267,7 @@ log "session cost: $ROUNDS interleaved rounds of $(wc -l <"$d/session.spec") cas
 
 # ---- 2. where the time goes: strace of cold sessions ----
 if command -v strace >/dev/null; then
-	log "breakdown: $TRACE_RUNS traced cold and join sessions"
+	log "breakdown: $TRACE_RUNS traced cold, join and floor sessions"
 	for i in $(seq "$TRACE_RUNS"); do
 		strace -f -ttt -T -qq -o "$raw/trace.cold.$i" \
 			pamtester "$svc-jail" "$UC" open_session close_session >/dev/null 2>&1 ||
@@ -276,6 +276,9 @@ if command -v strace >/dev/null; then
 		strace -f -ttt -T -qq -o "$raw/trace.join.$i" \
 			pamtester "$svc-jail" "$UJ" open_session close_session >/dev/null 2>&1 ||
 			log "traced join $i failed"
+		strace -f -ttt -T -qq -o "$raw/trace.floor.$i" \
+			pamtester "$svc-permit" "$UC" open_session close_session >/dev/null 2>&1 ||
+			log "traced floor $i failed"
 	done
 fi
 
@@ -358,6 +361,9 @@ uptime >"$raw/uptime.end"
 
 # ---- results (the raw measurements are kept beside them) ----
 cp -r "$raw" "$RESULTS/raw-$stamp"
-python3 "$BENCH/benchlib.py" report "$raw" "$RESULTS" "$stamp" "$SRC/docs" || fail "report"
+# Only a full run refreshes the table and plot in docs/PERFORMANCE.md.
+docs=$SRC/docs
+[ "${BENCH_QUICK:-}" = 1 ] && docs=
+python3 "$BENCH/benchlib.py" report "$raw" "$RESULTS" "$stamp" "$docs" || fail "report"
 log "results: $RESULTS/bench-$stamp.json, $RESULTS/table.md"
 cat "$RESULTS/table.md"

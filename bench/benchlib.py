@@ -229,7 +229,7 @@ def step_of(name, rest, is_caller):
 PHASES = [
     ("pamtester start, libpam, the service file", False,
      lambda name, rest, c: c and name == "openat" and "pam_jail.so" in rest),
-    ("load pam_jail.so and its libraries, until the policy is opened", False,
+    ("load pam_jail.so + libconfig, libcap; libpam reads pam.d/other and loads its modules (the floor does too); until the policy is opened", False,
      lambda name, rest, c: c and name == "openat" and "jail.conf" in rest),
     ("read and check the policy, resolve the user, lock, registry; fork the keeper", False,
      lambda name, rest, c: c and name in ("clone", "clone3")),
@@ -423,6 +423,7 @@ def report(raw, results, stamp, docs):
     # 2. breakdown
     r["breakdown"] = breakdown(sorted(glob.glob(os.path.join(raw, "trace.cold.*"))))
     r["breakdown_join"] = breakdown(sorted(glob.glob(os.path.join(raw, "trace.join.*"))), PHASES_JOIN)
+    r["breakdown_floor"] = breakdown(sorted(glob.glob(os.path.join(raw, "trace.floor.*"))), [])
     # 3. scale
     mem = read_jsonl(os.path.join(raw, "mem.jsonl")) if os.path.exists(os.path.join(raw, "mem.jsonl")) else []
     probe = read_bench_time(os.path.join(raw, "probe.txt"), prefix_live=True)
@@ -710,6 +711,11 @@ def table(r):
             if len(vals) * 2 > len(bd):
                 L.append(f"| {label} | {fmt(med(vals))} | {100 * med(vals) / wall:.0f}% |")
         L.append(f"| **whole open+close (pamtester exec to exit)** | {fmt(wall)} | 100% |")
+        fl = r.get("breakdown_floor")
+        if fl:
+            L.append(f"| the same traced, pam_permit only (the floor) | "
+                     f"{fmt(med(b['wall_ms'] for b in fl))} | "
+                     f"{100 * med(b['wall_ms'] for b in fl) / wall:.0f}% |")
         L.append(f"| after pamtester exited (off the login's path) | "
                  f"{fmt(med(b['after_exit_ms'] for b in bd))} | |")
         L.append("\n| time inside these syscalls | ms | calls |")
