@@ -12,6 +12,8 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
@@ -107,6 +109,32 @@ static int run_debootstrap(const char *suite, const char *tmp_path, const char *
 	return 0;
 }
 
+/* --group NAME: every member, named or by primary group, as a --user. The
+ * tree lists them as they are now; a member added later needs a re-run. */
+static int add_group_members(const char *name, struct jailroot_manifest *m)
+{
+	struct group *gr = getgrnam(name);
+	struct passwd *pw;
+	gid_t gid;
+
+	if (!gr) {
+		fprintf(stderr, "jailctl mkroot: group '%s' does not exist\n", name);
+		return -1;
+	}
+	gid = gr->gr_gid;
+	for (char **u = gr->gr_mem; u && *u; u++)
+		if (jailroot_strv_add(&m->users, &m->n_users, *u) < 0)
+			return -1;
+	setpwent();
+	while ((pw = getpwent()))
+		if (pw->pw_gid == gid && jailroot_strv_add(&m->users, &m->n_users, pw->pw_name) < 0) {
+			endpwent();
+			return -1;
+		}
+	endpwent();
+	return 0;
+}
+
 /* Put the finished tree `tmp_name` in place of DIR. */
 static int swap_into_place(struct roots_target *t, const char *tmp_name)
 {
@@ -142,6 +170,7 @@ static int run_mkroot(int argc, char **argv)
 		{ "set", required_argument, NULL, 's' },
 		{ "user", required_argument, NULL, 'u' },
 		{ "dir", required_argument, NULL, 'D' },
+		{ "group", required_argument, NULL, 'g' },
 		{ "sets-dir", required_argument, NULL, 'S' },
 		{ "debootstrap", required_argument, NULL, 'd' },
 		{ "mirror", required_argument, NULL, 'm' },
@@ -182,6 +211,10 @@ static int run_mkroot(int argc, char **argv)
 			break;
 		case 'u':
 			if (jailroot_strv_add(&m.users, &m.n_users, optarg) < 0)
+				goto out;
+			break;
+		case 'g':
+			if (add_group_members(optarg, &m) < 0)
 				goto out;
 			break;
 		case 'D':
@@ -373,7 +406,8 @@ const struct jailctl_verb jailctl_verb_mkroot = {
 		"loader would (nothing is run); symlinks are kept, setuid/setgid bits\n"
 		"stripped, everything owned by root. /etc gets passwd and group with root,\n"
 		"tty and each --user, nsswitch.conf, hosts, resolv.conf and ld.so.cache.\n"
-		"--user NAME also makes the home mount point; --dir PATH an empty\n"
+		"--user NAME also makes the home mount point (--group NAME: each member);\n"
+		"--dir PATH an empty\n"
 		"directory (the target of a bind in the policy); --sets-dir DIR where\n"
 		"the set lists are; --mirror URL the Debian mirror for --debootstrap.\n"
 		"--debootstrap SUITE starts from a minimal Debian instead and hardens it.\n"

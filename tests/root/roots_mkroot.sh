@@ -157,6 +157,21 @@ out=$("$jailctl" mkroot "$work/t4" --program /usr/bin/true --user "$user2" 2>&1)
     { echo "$out"; fail "mkroot with a shell-less user"; }
 assert_contains "$out" "the login shell of user '$user2' is not in the tree" "missing shell noted"
 
+# --group: every member (listed, or by primary group) becomes a --user.
+grp=$(uniq_name g)
+make_group "$grp" || fail "groupadd"
+m1=$(uniq_name m) && make_user "$m1" -G "$grp" || fail "useradd"
+m2=$(uniq_name n) && make_user "$m2" -g "$grp" || fail "useradd"
+"$jailctl" mkroot "$work/t5" --program /usr/bin/sh --group "$grp" >/dev/null 2>&1 ||
+    fail "mkroot --group"
+for u in "$m1" "$m2"; do
+    grep -q "^$u:" "$work/t5/etc/passwd" && [ -d "$work/t5/home/$u" ] ||
+        fail "--group: $u missing from passwd or /home"
+done
+out=$("$jailctl" mkroot "$work/t6" --program /usr/bin/sh --group no-such-group-pj 2>&1) &&
+    fail "an unknown group was accepted"
+assert_contains "$out" "group 'no-such-group-pj' does not exist" "an unknown group is named"
+
 # A parent pam_jail would refuse (group-writable) is refused too.
 mkdir "$work/gw" && chmod 0775 "$work/gw" && chgrp 65534 "$work/gw"
 out=$("$jailctl" mkroot "$work/gw/t" --set shell --sets-dir "$sets" 2>&1); rc=$?
