@@ -12,8 +12,6 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <grp.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
@@ -109,32 +107,6 @@ static int run_debootstrap(const char *suite, const char *tmp_path, const char *
 	return 0;
 }
 
-/* --group NAME: every member, named or by primary group, as a --user. The
- * tree lists them as they are now; a member added later needs a re-run. */
-static int add_group_members(const char *name, struct jailroot_manifest *m)
-{
-	struct group *gr = getgrnam(name);
-	struct passwd *pw;
-	gid_t gid;
-
-	if (!gr) {
-		fprintf(stderr, "jailctl mkroot: group '%s' does not exist\n", name);
-		return -1;
-	}
-	gid = gr->gr_gid;
-	for (char **u = gr->gr_mem; u && *u; u++)
-		if (jailroot_strv_add(&m->users, &m->n_users, *u) < 0)
-			return -1;
-	setpwent();
-	while ((pw = getpwent()))
-		if (pw->pw_gid == gid && jailroot_strv_add(&m->users, &m->n_users, pw->pw_name) < 0) {
-			endpwent();
-			return -1;
-		}
-	endpwent();
-	return 0;
-}
-
 /* Put the finished tree `tmp_name` in place of DIR. */
 static int swap_into_place(struct roots_target *t, const char *tmp_name)
 {
@@ -214,7 +186,7 @@ static int run_mkroot(int argc, char **argv)
 				goto out;
 			break;
 		case 'g':
-			if (add_group_members(optarg, &m) < 0)
+			if (jailroot_strv_add(&m.groups, &m.n_groups, optarg) < 0)
 				goto out;
 			break;
 		case 'D':
@@ -297,6 +269,11 @@ static int run_mkroot(int argc, char **argv)
 						if (jailroot_strv_add(&m.users, &m.n_users,
 								      old.users[i]) < 0)
 							goto out;
+				if (m.n_groups == 0)
+					for (size_t i = 0; i < old.n_groups; i++)
+						if (jailroot_strv_add(&m.groups, &m.n_groups,
+								      old.groups[i]) < 0)
+							goto out;
 				if (m.n_dirs == 0)
 					for (size_t i = 0; i < old.n_dirs; i++)
 						if (jailroot_strv_add(&m.dirs, &m.n_dirs,
@@ -315,6 +292,10 @@ static int run_mkroot(int argc, char **argv)
 	for (size_t i = 0; i < n_set_names; i++)
 		if (roots_add_set(sets_dir, set_names[i], &m) < 0)
 			goto out;
+	if (jailroot_expand_groups(&m, &err) < 0) {
+		fprintf(stderr, "jailctl mkroot: %s\n", err.message);
+		goto out;
+	}
 	for (size_t i = 0; i < m.n_programs; i++) {
 		struct stat st;
 		if (stat(m.programs[i], &st) < 0) {

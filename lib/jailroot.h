@@ -75,6 +75,8 @@ struct jailroot_manifest {
 	size_t n_users;
 	char **dirs; /* extra empty directories: mount points of the policy's binds */
 	size_t n_dirs;
+	char **groups; /* groups whose members are users too (expanded at build and update) */
+	size_t n_groups;
 	char *debootstrap; /* the suite, for a debootstrap tree; else NULL */
 	struct jailroot_entry *entries;
 	size_t n, cap;
@@ -107,6 +109,10 @@ typedef void (*jailroot_note_fn)(void *opaque, const char *path, const char *wha
  */
 int jailroot_build(int treefd, struct jailroot_manifest *m, jailroot_note_fn note, void *opaque,
 		   struct jail_error *err);
+
+/* Add every member of m's groups (listed in the group, or by primary group)
+ * to m's users. An unknown group is an error. */
+int jailroot_expand_groups(struct jailroot_manifest *m, struct jail_error *err);
 
 /*
  * The tree's ld.so.cache, made by the host's own ldconfig run as

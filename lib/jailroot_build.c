@@ -210,6 +210,35 @@ static int builder_init(struct builder *b, int treefd, struct jailroot_manifest 
 
 /* ------------------------------------------------------------ layout */
 
+static int make_homes(struct builder *b, const struct jailroot_manifest *m,
+		      struct jail_error *err);
+
+int jailroot_expand_groups(struct jailroot_manifest *m, struct jail_error *err)
+{
+	for (size_t i = 0; i < m->n_groups; i++) {
+		struct group *gr = getgrnam(m->groups[i]);
+		struct passwd *pw;
+		gid_t gid;
+
+		if (!gr)
+			return jail_error_set(err, ENOENT, "group '%s' does not exist", m->groups[i]);
+		gid = gr->gr_gid;
+		for (char **u = gr->gr_mem; u && *u; u++)
+			if (jailroot_strv_add(&m->users, &m->n_users, *u) < 0)
+				return jail_error_set(err, ENOMEM, "out of memory");
+		setpwent();
+		while ((pw = getpwent())) {
+			if (pw->pw_gid == gid &&
+			    jailroot_strv_add(&m->users, &m->n_users, pw->pw_name) < 0) {
+				endpwent();
+				return jail_error_set(err, ENOMEM, "out of memory");
+			}
+		}
+		endpwent();
+	}
+	return 0;
+}
+
 /* The host's top-level links (merged /usr on Debian 12) and mount points. */
 static int make_layout(struct builder *b, const struct jailroot_manifest *m,
 		       struct jail_error *err)
@@ -273,9 +302,16 @@ static int make_layout(struct builder *b, const struct jailroot_manifest *m,
 			return fd;
 		jail_closep(&fd);
 	}
-	/* A home mount point per user: jail-init mounts the home on it and
-	 * cannot create it in the read-only tree. Root-owned: the tmpfs on
-	 * top is the user's. */
+	return make_homes(b, m, err);
+}
+
+/* A home mount point per user: jail-init mounts the home on it and cannot
+ * create it in the read-only tree. Root-owned: the tmpfs on top is the
+ * user's. */
+static int make_homes(struct builder *b, const struct jailroot_manifest *m, struct jail_error *err)
+{
+	_cleanup_close_ int fd = -1;
+
 	for (size_t i = 0; i < m->n_users; i++) {
 		struct passwd *pw = getpwnam(m->users[i]);
 		if (!pw)
@@ -547,7 +583,13 @@ int jailroot_update(int treefd, struct jailroot_manifest *m, jailroot_note_fn fn
 		if (r < 0)
 			goto out;
 	}
-	r = refresh_etc(&b, m, err);
+	/* Members who joined the tree's groups since: a passwd line and a
+	 * home mount point each. */
+	r = jailroot_expand_groups(m, err);
+	if (r >= 0)
+		r = make_homes(&b, m, err);
+	if (r >= 0)
+		r = refresh_etc(&b, m, err);
 	if (r < 0)
 		goto out;
 	r = b.c.changes;

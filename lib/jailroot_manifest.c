@@ -5,7 +5,7 @@
  * One record a line, fields separated by tabs (names holding a tab or a
  * newline are refused when added, so no quoting is needed):
  *   pam_jail-root 1                      first line, the format version
- *   program<TAB>PATH / set<TAB>NAME / user<TAB>NAME / dir<TAB>PATH /
+ *   program<TAB>PATH / set<TAB>NAME / user<TAB>NAME / group<TAB>NAME / dir<TAB>PATH /
  *   debootstrap<TAB>SUITE
  *   F<TAB>PATH<TAB>MODE<TAB>SHA256<TAB>SOURCE   a file copied from the host
  *   L<TAB>PATH<TAB>TARGET                       a symlink
@@ -71,6 +71,7 @@ void jailroot_manifest_clear(struct jailroot_manifest *m)
 	strv_free(m->sets, m->n_sets);
 	strv_free(m->users, m->n_users);
 	strv_free(m->dirs, m->n_dirs);
+	strv_free(m->groups, m->n_groups);
 	free(m->debootstrap);
 	for (size_t i = 0; i < m->n; i++)
 		entry_free(&m->entries[i]);
@@ -162,6 +163,8 @@ static int parse_line(struct jailroot_manifest *m, char *line)
 		return jailroot_strv_add(&m->sets, &m->n_sets, f[1]);
 	if (n == 2 && strcmp(f[0], "user") == 0)
 		return jailroot_strv_add(&m->users, &m->n_users, f[1]);
+	if (n == 2 && strcmp(f[0], "group") == 0)
+		return jailroot_strv_add(&m->groups, &m->n_groups, f[1]);
 	if (n == 2 && strcmp(f[0], "dir") == 0 && f[1][0] == '/')
 		return jailroot_strv_add(&m->dirs, &m->n_dirs, f[1]);
 	if (n == 2 && strcmp(f[0], "debootstrap") == 0 && !m->debootstrap) {
@@ -296,6 +299,8 @@ int jailroot_manifest_write(int treefd, const struct jailroot_manifest *m, struc
 		fprintf(f, "user\t%s\n", m->users[i]);
 	for (size_t i = 0; i < m->n_dirs; i++)
 		fprintf(f, "dir\t%s\n", m->dirs[i]);
+	for (size_t i = 0; i < m->n_groups; i++)
+		fprintf(f, "group\t%s\n", m->groups[i]);
 	for (size_t i = 0; i < m->n; i++) {
 		const struct jailroot_entry *e = &m->entries[i];
 		if (e->kind == JAILROOT_LINK)

@@ -22,6 +22,7 @@ mkdir -m 0755 "$roots"
 recipe=$je/jail-roots.conf
 for e in sftp-dropbox teaching-server shell-host; do
     sed -e "s|^/srv/jails/|$roots/|" -e "/^\//s|--user [a-z0-9]*|--user $je_user|g" \
+        -e "/^\//s|--group students|--group $je_group|" \
         -e "/^\//s|\$| --sets-dir $SRC/config/sets|" "$ex/$e/jail-roots.conf"
 done >"$recipe"
 chmod 0644 "$recipe"

@@ -113,6 +113,21 @@ out=$("$jailctl" update "$work/etree" 2>&1) || fail "second update"
 assert_contains "$out" "nothing changed" "and then nothing changes"
 ok "update rewrites /etc/passwd when the host's account changed"
 
+# A --group tree: a member who joins later is added by update.
+grp=$(uniq_name g)
+make_group "$grp" || fail "groupadd"
+m1=$(uniq_name m) && make_user "$m1" -G "$grp" || fail "useradd"
+m2=$(uniq_name n) && make_user "$m2" || fail "useradd"
+"$jailctl" mkroot "$work/gtree" --program /usr/bin/sh --group "$grp" >/dev/null 2>&1 ||
+    fail "mkroot --group"
+grep -q "^$m2:" "$work/gtree/etc/passwd" && fail "a non-member is in passwd"
+usermod -aG "$grp" "$m2" || fail "usermod -aG"
+out=$("$jailctl" update "$work/gtree" 2>&1) || { echo "$out"; fail "update after a new member"; }
+assert_contains "$out" "/etc/passwd: written again" "the new member is written in"
+grep -q "^$m2:" "$work/gtree/etc/passwd" && [ -d "$work/gtree/home/$m2" ] ||
+    fail "the new member's passwd line and home mount point"
+ok "update adds a group's new member"
+
 # ---- update refuses what is not a tree of ours ----
 mkdir "$work/foreign"
 out=$("$jailctl" update "$work/foreign" 2>&1)
