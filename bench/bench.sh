@@ -62,7 +62,6 @@ kill_started() {
 	local p
 	for p in "${pids_started[@]}"; do kill -KILL "$p" 2>/dev/null; done
 }
-on_exit kill_started
 # Jails left by an interrupted run: ask each keeper to stop (it kills its
 # jail), then kill the keepers and inits the registry names.
 end_jails() {
@@ -77,7 +76,6 @@ end_jails() {
 	done
 	return 0
 }
-on_exit end_jails
 
 # ---- users and groups, made in bulk with newusers ----
 # /etc/passwd is shared with other jobs that run useradd/userdel: retry
@@ -222,6 +220,11 @@ if command -v jk_chrootsh >/dev/null; then
 	fi
 fi
 
+# Cleanups run last-registered first: processes go before the accounts
+# and files they use (the holders first, then any jail left).
+on_exit end_jails
+on_exit kill_started
+
 # ---- the join case: a session of $UJ held open for the whole run ----
 hold_fifo=$d/hold.fifo
 mkfifo "$hold_fifo"
@@ -264,6 +267,22 @@ uptime >"$raw/uptime.start"
 log "session cost: $ROUNDS interleaved rounds of $(wc -l <"$d/session.spec") cases"
 "$BUILD/bench_time" -n "$ROUNDS" -w 2 "$d/session.spec" >"$raw/session.txt" ||
 	fail "bench_time"
+
+# What each kind of namespace costs to make (and end) on this kernel:
+# unshare(1) with one flag against unshare(1) with none. pam_jail makes
+# them all in one clone3, which strace cannot split.
+{
+	echo "ns_none${T}unshare${T}true"
+	for f in mount pid net ipc uts cgroup; do
+		if [ "$f" = pid ]; then
+			echo "ns_pid${T}unshare${T}--pid${T}--fork${T}true"
+		else
+			echo "ns_$f${T}unshare${T}--$f${T}true"
+		fi
+	done
+} >"$d/ns.spec"
+log "namespaces: $((ROUNDS / 2 + 1)) interleaved rounds"
+"$BUILD/bench_time" -n "$((ROUNDS / 2 + 1))" -w 2 "$d/ns.spec" >"$raw/ns.txt" || fail "bench_time"
 
 # ---- 2. where the time goes: strace of cold sessions ----
 if command -v strace >/dev/null; then

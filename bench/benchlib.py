@@ -420,6 +420,12 @@ def report(raw, results, stamp, docs):
             v["above_floor_ms"] = s["median"] - floor["median"]
         if s and bw:
             v["ratio_to_bwrap"] = s["median"] / bw["median"]
+    ns = read_bench_time(os.path.join(raw, "ns.txt"))
+    if ns.get("ns_none") and ns["ns_none"]["ms"]:
+        base = statistics.median(ns["ns_none"]["ms"])
+        r["namespaces"] = {k[3:]: {"stats": stats(v["ms"]),
+                                   "above_plain_unshare_ms": statistics.median(v["ms"]) - base}
+                           for k, v in ns.items() if v["ms"]}
     # 2. breakdown
     r["breakdown"] = breakdown(sorted(glob.glob(os.path.join(raw, "trace.cold.*"))))
     r["breakdown_join"] = breakdown(sorted(glob.glob(os.path.join(raw, "trace.join.*"))), PHASES_JOIN)
@@ -694,6 +700,18 @@ def table(r):
                  f"p99 {fmt(st['open']['p99'])} ms, max {fmt(st['open']['max'])} ms; all in "
                  f"after {fmt(st['all_in_ms'])} ms ({fmt(st.get('jails_per_s'), 0)} jails/s); all {st['users']} logouts returned after "
                  f"{fmt(st['all_out_ms'])} ms; failures: {st['fail']}.")
+    if r.get("namespaces"):
+        L.append("\n### What each namespace costs (unshare(1) with that one flag, against none)\n")
+        L.append("| namespace | median ms | p95 ms | above `unshare true`, ms |")
+        L.append("|---|---:|---:|---:|")
+        for k, v in r["namespaces"].items():
+            if k == "none":
+                continue
+            L.append(f"| {k} | {fmt(v['stats']['median'])} | {fmt(v['stats']['p95'])} | "
+                     f"{fmt(v['above_plain_unshare_ms'])} |")
+        nn = r["namespaces"].get("none")
+        if nn:
+            L.append(f"| (none: `unshare true`) | {fmt(nn['stats']['median'])} | {fmt(nn['stats']['p95'])} | |")
     for key, what, plist in (("breakdown", "a cold session (a new jail)", PHASES),
                              ("breakdown_join", "a session that joins a live jail", PHASES_JOIN)):
         bd = r.get(key)
