@@ -325,13 +325,17 @@ def breakdown(paths, phase_list=None):
                 continue
             i = j
             t_mark = calls[i][2 if at_end else 1]
-            phases.append((label, (t_mark - t_prev) * 1000))
+            n_calls = sum(1 for c in calls if t_prev <= c[1] < t_mark)
+            phases.append((label, (t_mark - t_prev) * 1000, n_calls))
             t_prev = t_mark
         t_exit = max((t for pid, t, te, n, d, r in calls if pid == caller), default=t_first)
+        n_total = sum(1 for c in calls if c[1] <= t_exit)
         t_last = max(c[2] for c in calls)
         runs.append({"trace": os.path.basename(p), "wall_ms": (t_exit - t_first) * 1000,
                      "after_exit_ms": (t_last - t_exit) * 1000,
-                     "syscall_ms": steps, "syscall_count": counts, "phases_ms": dict(phases)})
+                     "syscalls": n_total, "syscall_ms": steps, "syscall_count": counts,
+                     "phases_ms": {l: ms for l, ms, n in phases},
+                     "phases_calls": {l: n for l, ms, n in phases}})
     return runs
 
 
@@ -721,21 +725,58 @@ def table(r):
         L.append(f"\n### Where the time of {what} goes (strace -f -T; medians of {len(bd)} "
                  "traced runs; tracing slows every syscall several times, so read the shares, "
                  "not the absolute figures)\n")
-        L.append("| phase (between marker syscalls) | ms | share |")
-        L.append("|---|---:|---:|")
+        # What tracing adds: a fixed start-up (attach, exec) and a cost per
+        # syscall stop. Fitted by least squares on the floor, the join and
+        # the cold session (traced wall less untraced median, against their
+        # syscall counts); each phase less its syscalls times the per-call
+        # cost (the first also less the fixed part) estimates it untraced.
+        fl = r.get("breakdown_floor")
+        S = r.get("session", {})
+        floor_untraced = ((S.get("floor_pam_permit") or {}).get("stats") or {}).get("median")
+        pts = []
+        for bkey, ckey in (("breakdown_floor", "floor_pam_permit"), ("breakdown_join", "pam_jail_join"),
+                           ("breakdown", "pam_jail_cold")):
+            untr = ((S.get(ckey) or {}).get("stats") or {}).get("median")
+            if r.get(bkey) and untr is not None:
+                pts.append((med(b["syscalls"] for b in r[bkey]), med(b["wall_ms"] for b in r[bkey]) - untr))
+        ovh = fixed = None
+        if len(pts) >= 2:
+            mx = sum(x for x, _ in pts) / len(pts)
+            my = sum(y for _, y in pts) / len(pts)
+            sxx = sum((x - mx) ** 2 for x, _ in pts)
+            if sxx > 0:
+                ovh = max(sum((x - mx) * (y - my) for x, y in pts) / sxx, 0)
+                fixed = max(my - ovh * mx, 0)
+        L.append("| phase (between marker syscalls) | traced ms | share | syscalls | "
+                 "estimated untraced ms |")
+        L.append("|---|---:|---:|---:|---:|")
         wall = med(b["wall_ms"] for b in bd)
+        est_total = 0
         for label, _, _ in plist:
             vals = [b["phases_ms"][label] for b in bd if label in b["phases_ms"]]
+            ncs = [b["phases_calls"][label] for b in bd if label in b.get("phases_calls", {})]
             if len(vals) * 2 > len(bd):
-                L.append(f"| {label} | {fmt(med(vals))} | {100 * med(vals) / wall:.0f}% |")
-        L.append(f"| **whole open+close (pamtester exec to exit)** | {fmt(wall)} | 100% |")
-        fl = r.get("breakdown_floor")
+                est = None
+                if ovh is not None and ncs:
+                    est = max(med(vals) - med(ncs) * ovh - (fixed if label == plist[0][0] else 0), 0)
+                    est_total += est
+                L.append(f"| {label} | {fmt(med(vals))} | {100 * med(vals) / wall:.0f}% | "
+                         f"{med(ncs) if ncs else 0:.0f} | {fmt(est)} |")
+        if ovh is not None:
+            key_case = "pam_jail_cold" if key == "breakdown" else "pam_jail_join"
+            real = ((r.get("session", {}).get(key_case) or {}).get("stats") or {}).get("median")
+            L.append(f"| (estimate: tracing adds {fixed:.1f} ms once and {ovh * 1000:.1f} µs per syscall, "
+                     "fitted on the floor, join and cold runs; "
+                     f"the estimates sum to {est_total:.1f} ms, measured untraced: {fmt(real)} ms) | | | | |")
+        L.append(f"| **whole open+close (pamtester exec to exit)** | {fmt(wall)} | 100% | "
+                 f"{med(b['syscalls'] for b in bd):.0f} | |")
         if fl:
             L.append(f"| the same traced, pam_permit only (the floor) | "
                      f"{fmt(med(b['wall_ms'] for b in fl))} | "
-                     f"{100 * med(b['wall_ms'] for b in fl) / wall:.0f}% |")
+                     f"{100 * med(b['wall_ms'] for b in fl) / wall:.0f}% | "
+                     f"{med(b['syscalls'] for b in fl):.0f} | {fmt(floor_untraced)} (measured) |")
         L.append(f"| after pamtester exited (off the login's path) | "
-                 f"{fmt(med(b['after_exit_ms'] for b in bd))} | |")
+                 f"{fmt(med(b['after_exit_ms'] for b in bd))} | | | |")
         L.append("\n| time inside these syscalls | ms | calls |")
         L.append("|---|---:|---:|")
         keys = sorted({k for b in bd for k in b["syscall_ms"]})
