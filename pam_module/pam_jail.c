@@ -21,6 +21,7 @@
 #include "jail_client.h"
 #include "pam_x11.h"
 #include "policy.h"
+#include "privs.h"
 #include "session.h"
 
 #define DATA_KEY "pam_jail_session"
@@ -239,6 +240,16 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	/* Now in the jail's mount namespace: attach the display socket
 	 * prepared above and hand the cookie to jailsh (pam_x11.h). */
 	pam_jail_x11_finish(pamh, policy, &x11);
+	/* Last, after every mount: what the user's processes inherit from
+	 * us (lib/privs.h). */
+	r = jail_privs_apply(policy, &e);
+	if (r < 0) {
+		pam_syslog(pamh, LOG_ERR, "session refused: user=%s profile=%s: privileges: %s",
+			   user, policy->profile, e.message);
+		(void)jail_session_close(&d->s, NULL, NULL);
+		ret = PAM_SESSION_ERR;
+		goto out;
+	}
 	ret = put_env(pamh, "JAIL_PROFILE", policy->profile);
 	if (ret == PAM_SUCCESS)
 		ret = put_env(pamh, "JAIL_ID", d->s.id);

@@ -139,7 +139,11 @@ escape='
 import os
 os.makedirs("/tmp/e", exist_ok=True)
 fd = os.open("/", os.O_RDONLY)
-os.chroot("/tmp/e")
+try:
+    os.chroot("/tmp/e")
+except PermissionError:
+    print("chroot=denied")
+    raise SystemExit(0)
 os.fchdir(fd)
 for _ in range(64):
     os.chdir("..")
@@ -154,6 +158,15 @@ try:
 except OSError as e:
     print("sysctl=" + e.strerror)
 '
+out=$(je_session "$je_user" -- /usr/bin/python3 -c "$escape" 2>&1) || fail "escape attempt: $out"
+# The session's privileges (lib/privs.h, on by default) leave root inside
+# no capabilities: chroot itself is refused.
+assert_eq chroot=denied "$out" "root inside has no CAP_SYS_CHROOT"
+je_wait_gone 10 || fail "escape-test jail did not end"
+ok "root inside: no capabilities, chroot refused"
+# A profile that keeps cap_sys_chroot: the escape must still end at the
+# jail's / (pivot_root, the old root detached).
+je_default_policy 'capabilities = ["cap_sys_chroot"];'
 out=$(je_session "$je_user" -- /usr/bin/python3 -c "$escape" 2>&1) || fail "escape attempt: $out"
 assert_contains "$out" "home=$je_user" "after the escape attempt: still the jail's /home"
 assert_contains "$out" "marker=True" "after the escape attempt: still the jail's /run"
