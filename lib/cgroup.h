@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Per-jail cgroups: memory, swap, pids and CPU limits for all of a jail's
+ * processes together (every session of the jail, and the jail's PID 1).
+ *
+ * Where they live: a group "pam_jail/<key>.<id>" at the root of the
+ * hierarchy that carries each controller:
+ *   cgroup v2 (controllers on the unified hierarchy, /sys/fs/cgroup or
+ *     /sys/fs/cgroup/unified): one group; the parent pam_jail/ enables the
+ *     controllers in its cgroup.subtree_control and never holds a process.
+ *   cgroup v1 (hybrid hosts): one group per controller hierarchy,
+ *     /sys/fs/cgroup/{memory,pids,cpu}/pam_jail/<key>.<id>.
+ * The jail id in the name makes every jail's group new: a jail's group may
+ * still be draining (exiting tasks) when the next jail of the same key starts.
+ *
+ * Who does what:
+ *   keeper  jail_cgroup_create (limits written), jail_cgroup_enter around the
+ *           clone of the jail's PID 1 (so PID 1 is born in the group and its
+ *           CLONE_NEWCGROUP namespace is rooted there), jail_cgroup_leave,
+ *           and at the end jail_cgroup_report + jail_cgroup_destroy.
+ *   module  jail_cgroup_join before setns(): the session process (sshd's
+ *           monitor, su) moves itself in while it still sees the host's
+ *           /sys/fs/cgroup and its host cgroup namespace (see cgroup.c).
+ *
+ * On a host whose PID 1 is systemd the cgroup tree belongs to systemd, and
+ * moving a session's process out of its session scope breaks logind's
+ * session tracking; limits there need a transient unit over D-Bus, which
+ * this version does not make: jail_cgroup_detect says JAIL_CGROUP_SYSTEMD
+ * and the caller decides (the keeper logs that the limits are not applied).
+ *
+ * Library code: returns negative errno and fills struct jail_error.
+ */
+#ifndef PAM_JAIL_CGROUP_H
+#define PAM_JAIL_CGROUP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "jail_proto.h"
+#include "policy.h"
+#include "util.h"
+
+/* The hierarchy root everything is found under (tests may not change it:
+ * the module and the keeper must agree without being told). */
+#define JAIL_CGROUP_ROOT   "/sys/fs/cgroup"
+#define JAIL_CGROUP_PARENT "pam_jail"
+/* CPU quota period (µs): cpu_percent 100 = one full period per period. */
+#define JAIL_CGROUP_CPU_PERIOD_US 100000
+/* How long jail_cgroup_destroy retries an rmdir that meets exiting tasks. */
+#define JAIL_CGROUP_DESTROY_MS 10000
+
+enum jail_cgroup_mode {
+	JAIL_CGROUP_NONE,    /* the profile asks for no cgroup limit */
+	JAIL_CGROUP_V1,	     /* hybrid: per-controller v1 hierarchies */
+	JAIL_CGROUP_V2,	     /* controllers on the unified hierarchy */
+	JAIL_CGROUP_SYSTEMD, /* systemd owns the tree: not handled here */
+};
+
+enum jail_cgroup_ctl {
+	JAIL_CG_MEMORY,
+	JAIL_CG_PIDS,
+	JAIL_CG_CPU,
+	JAIL_CG_NCTL,
+};
+
+struct jail_cgroup {
+	enum jail_cgroup_mode mode;
+	char leaf[JAIL_KEY_MAX + JAIL_ID_HEX_LEN + 2]; /* "<key>.<id>" */
+	/* v1: per controller (-1 = not used); v2: all point at one group
+	 * (dup'ed), so the callers never care which layout it is. */
+	int dir_fd[JAIL_CG_NCTL];	/* pam_jail/<leaf> */
+	int parent_fd[JAIL_CG_NCTL];	/* pam_jail (rmdir of the leaf is from here) */
+	int home_procs_fd[JAIL_CG_NCTL];/* enter/leave: the caller's own cgroup.procs */
+	bool used[JAIL_CG_NCTL];
+};
+
+#define JAIL_CGROUP_INIT                                                                   \
+	{                                                                                  \
+		.mode = JAIL_CGROUP_NONE, .dir_fd = { -1, -1, -1 }, .parent_fd = { -1, -1, -1 }, \
+		.home_procs_fd = { -1, -1, -1 },                                             \
+	}
+
+/* Does the profile ask for any cgroup limit at all? */
+bool jail_cgroup_wanted(const struct jail_limits *l);
+
+/* Which layout this host has for the controllers `l` needs. JAIL_CGROUP_NONE
+ * when `l` needs none; an error when a needed controller is nowhere. */
+int jail_cgroup_detect(const struct jail_limits *l, enum jail_cgroup_mode *ret,
+		       struct jail_error *err);
+
+/* Make pam_jail/<key>.<id> in the detected layout and write the limits.
+ * Fails closed: a limit that cannot be written undoes the group and errs.
+ * With JAIL_CGROUP_NONE / _SYSTEMD nothing is made (cg->mode says which). */
+int jail_cgroup_create(struct jail_cgroup *cg, const char *key, const char *id,
+		       const struct jail_limits *l, struct jail_error *err);
+
+/* Move the calling process into the group, remembering where it was, and
+ * back (jail_cgroup_leave). For the keeper, around the clone of PID 1. */
+int jail_cgroup_enter(struct jail_cgroup *cg, struct jail_error *err);
+int jail_cgroup_leave(struct jail_cgroup *cg, struct jail_error *err);
+
+/* Module side: move the calling process into jail <key>.<id>'s group(s)
+ * if the jail has any (its keeper made them before PID 1 ran; a group
+ * holding PID 1 cannot be removed, so "none found" means "no limits").
+ * Must run before setns(CLONE_NEWNS|CLONE_NEWCGROUP). *ret_joined: any. */
+int jail_cgroup_join(const char *key, const char *id, bool *ret_joined, struct jail_error *err);
+
+/* What the limits did (read at the end of a jail, for the log). */
+struct jail_cgroup_events {
+	uint64_t pids_max;	/* forks refused at pids.max */
+	uint64_t memory_max;	/* times usage hit the memory limit */
+	uint64_t oom_kill;	/* processes the OOM killer ended in the jail */
+	uint64_t memory_peak;	/* bytes, 0 when the kernel does not tell */
+};
+int jail_cgroup_read_events(const struct jail_cgroup *cg, struct jail_cgroup_events *ev,
+			    struct jail_error *err);
+
+/* rmdir the group(s), retrying while tasks are still exiting (EBUSY), for
+ * at most timeout_ms. Closes every fd of `cg`. Safe on an unused cg. */
+int jail_cgroup_destroy(struct jail_cgroup *cg, int timeout_ms, struct jail_error *err);
+
+/* Close fds without removing anything (a forked child, error paths). */
+void jail_cgroup_close(struct jail_cgroup *cg);
+
+#endif
