@@ -32,6 +32,7 @@
 #include <sys/sysmacros.h>
 
 #include "jail_init.h"
+#include "jail_net.h"
 #include "marker.h"
 #include "safepath.h"
 
@@ -604,7 +605,7 @@ static int pivot(int root, struct jail_error *err)
 int jail_root_build(const struct jail_policy *p, const char *id, struct jail_error *err)
 {
 	struct root_build b = { .root = -1, .home = { .mnt = -1 } };
-	_cleanup_close_ int ns = -1, run = -1, tmp = -1;
+	_cleanup_close_ int ns = -1, run = -1, tmp = -1, resolv = -1;
 	gid_t tty_gid = 0;
 	struct stat mntns;
 	int r;
@@ -711,6 +712,11 @@ int jail_root_build(const struct jail_policy *p, const char *id, struct jail_err
 		if (r < 0)
 			goto out;
 	}
+	r = jail_net_resolv_mount(p, &resolv, err);
+	if (r >= 0 && resolv >= 0)
+		r = attach_at(resolv, b.root, "/etc/resolv.conf", MP_FILE, err);
+	if (r < 0)
+		goto out;
 	r = finish_hides(&b, err);
 	if (r < 0)
 		goto out;
