@@ -34,7 +34,7 @@ HARDEN   := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIC
 OPT      ?= -O2 -g
 SANITIZE ?=
 
-PKGS      := libconfig libcap libseccomp
+PKGS      := libconfig libcap libseccomp libmnl
 DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) pam 2>/dev/null)
 DEP_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 PAM_LIBS   := $(shell $(PKG_CONFIG) --libs pam 2>/dev/null || echo -lpam)
