@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "jail_client.h"
 #include "session.h"
 
@@ -134,11 +135,16 @@ int jail_session_open(const struct jail_session_params *params, struct jail_sess
 
 int jail_session_enter(struct jail_session *s, struct jail_error *err)
 {
+	bool in_cgroup;
 	int r;
 
 	if (s->init_pidfd < 0)
 		return jail_error_set(err, EBADF, "no jail to enter");
-	r = jail_setns(s->init_pidfd, s->ns_flags, err);
+	/* The jail's cgroup first (if its keeper made one): found by its
+	 * host path, so before setns (see jail_cgroup_join). */
+	r = jail_cgroup_join(s->key, s->id, &in_cgroup, err);
+	if (r >= 0)
+		r = jail_setns(s->init_pidfd, s->ns_flags, err);
 	/* In or not, the pidfd goes: a jailed process keeps no handle on
 	 * namespaces (it would let it back out). */
 	jail_closep(&s->init_pidfd);
