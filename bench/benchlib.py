@@ -417,11 +417,13 @@ def report(raw, results, stamp, docs):
                         "teardown_after_close": stats(v["gone_ms"])} for k, v in sess.items()}
     floor = (r["session"].get("floor_pam_permit") or {}).get("stats") or {}
     bw = (r["session"].get("bwrap") or {}).get("stats") or {}
+    floor2 = (r["session"].get("floor_pam_permit_2") or {}).get("stats") or {}
     for k, v in r["session"].items():
         s = v["stats"]
-        if s and floor:
-            v["ratio_to_floor"] = s["median"] / floor["median"]
-            v["above_floor_ms"] = s["median"] - floor["median"]
+        f = floor2 if k.endswith(("_2", "_noinit")) and floor2 else floor
+        if s and f:
+            v["ratio_to_floor"] = s["median"] / f["median"]
+            v["above_floor_ms"] = s["median"] - f["median"]
         if s and bw:
             v["ratio_to_bwrap"] = s["median"] / bw["median"]
     ns = read_bench_time(os.path.join(raw, "ns.txt"))
@@ -614,7 +616,9 @@ LABELS = {
     "pam_jail_cold": "pamtester, pam_jail, new jail (cold)",
     "pam_jail_join": "pamtester, pam_jail, join a live jail",
     "pam_jail_ignored": "pamtester, pam_jail, user no rule names (policy only)",
-    "pam_namespace": "pamtester, pam_namespace (3 tmpfs polydirs)",
+    "pam_namespace": "pamtester, pam_namespace (3 tmpfs polydirs, Debian's namespace.init)",
+    "floor_pam_permit_2": "pamtester, pam_permit only (floor, second run)",
+    "pam_namespace_noinit": "pamtester, pam_namespace without Debian's namespace.init (second run)",
     "pam_chroot": "pamtester, pam_chroot",
     "bwrap": "bwrap --unshare-all, ro /, tmpfs /tmp /home, /proc, /dev",
     "firejail": "firejail --noprofile --private --private-tmp --net=none",
