@@ -406,7 +406,7 @@ def fmt(x, nd=2):
 
 def report(raw, results, stamp, docs):
     r = {"stamp": stamp, "host": os.uname().nodename, "kernel": os.uname().release,
-         "cpus": os.cpu_count()}
+         "cpus": os.cpu_count(), "mem_total_gib": meminfo()["MemTotal"] / 1048576}
     for k in ("start", "end"):
         p = os.path.join(raw, f"uptime.{k}")
         if os.path.exists(p):
@@ -635,7 +635,8 @@ ORDER = list(LABELS)
 
 def table(r):
     L = []
-    L.append(f"Run {r['stamp']} on {r['host']} (kernel {r['kernel']}, {r['cpus']} CPUs)  ")
+    L.append(f"Run {r['stamp']} on {r['host']} (kernel {r['kernel']}, {r['cpus']} CPUs, "
+             f"{r.get('mem_total_gib', 0):.0f} GiB)  ")
     L.append(f"load at start: `{r.get('uptime_start', '?')}`  ")
     L.append(f"load at end: `{r.get('uptime_end', '?')}`\n")
     L.extend(targets(r))
