@@ -1,0 +1,147 @@
+#!/bin/bash
+# The privileges of a jailed session (lib/privs.h), read from the host in
+# /proc/PID/status of the user's process and of the PAM caller: empty
+# bounding set, no ambient/inheritable caps, locked securebits,
+# no_new_privs, a seccomp filter; the profile's rlimits; the opt-outs; a
+# bad seccomp.deny name refuses the session; what the filter denies fails
+# with EPERM (and what it does not deny still works).
+. "$TESTS/lib.sh"
+. "$TESTS/root/jail_env.bash"
+need_cmd capsh
+je_setup "$@"
+je_service
+
+mkfifo "$je/hold"
+exec 7<>"$je/hold"
+on_exit "exec 7>&-"
+
+# Open a session running CMD as the user (or root with -R) and hold it: sets
+# $child (the user's process) and $caller (the PAM caller, as sshd's monitor).
+hold_session() { # [-R] -- nothing else: the command waits on fd 7
+    local as=(-U)
+    [ "${1:-}" = -R ] && as=()
+    : >"$je/out"
+    je_session -p "${as[@]}" "$je_user" -- sh -c 'echo READY; read -r _' <&7 >"$je/out" 2>"$je/err" &
+    drv=$!
+    for _ in $(seq 100); do grep -q READY "$je/out" 2>/dev/null && break; sleep 0.1; done
+    grep -q READY "$je/out" || { cat "$je/out" "$je/err"; fail "the session did not come up"; }
+    child=$(sed -n 's/^CHILD //p' "$je/err")
+    caller=$(sed -n 's/^PPid:\s*//p' "/proc/$child/status")
+    assert_eq pj_session "$(cat "/proc/$caller/comm")" "the PAM caller is pj_session"
+    je_track "u$je_uid"
+}
+release_session() {
+    echo >&7
+    wait "$drv" || fail "session ended with $?: $(cat "$je/err")"
+    je_wait_gone 10 || fail "jail did not end"
+}
+field() { sed -n "s/^$2:\s*//p" "/proc/$1/status"; }
+limit() { awk -v n="$2" 'index($0, n) == 1 { print $(NF-2) "/" $(NF-1) }' "/proc/$1/limits"; }
+
+# ---- defaults ----
+je_default_policy 'limits = { nofile = 256; nproc = 300; fsize = "8M"; };'
+hold_session
+assert_eq 0000000000000000 "$(field "$child" CapBnd)" "user process: bounding set empty"
+assert_eq 0000000000000000 "$(field "$child" CapAmb)" "user process: ambient set empty"
+assert_eq 0000000000000000 "$(field "$child" CapInh)" "user process: inheritable set empty"
+assert_eq 0000000000000000 "$(field "$child" CapPrm)" "user process: permitted set empty"
+assert_eq 1 "$(field "$child" NoNewPrivs)" "user process: no_new_privs"
+assert_eq 2 "$(field "$child" Seccomp)" "user process: seccomp filter mode"
+assert_eq 1 "$(field "$child" Seccomp_filters)" "user process: one filter"
+assert_eq 256/256 "$(limit "$child" "Max open files")" "nofile soft/hard"
+assert_eq 300/300 "$(limit "$child" "Max processes")" "nproc soft/hard"
+assert_eq 0/0 "$(limit "$child" "Max core file size")" "core: the default 0"
+assert_eq 8388608/8388608 "$(limit "$child" "Max file size")" "fsize soft/hard"
+# The PAM caller (sshd's monitor) keeps its own effective caps: it still
+# chowns ptys and writes utmp; it only cannot hand them on.
+assert_eq 0000000000000000 "$(field "$caller" CapBnd)" "PAM caller: bounding set empty"
+assert_ne 0000000000000000 "$(field "$caller" CapEff)" "PAM caller keeps its effective caps"
+release_session
+ok "defaults: CapBnd/CapAmb/CapInh empty, NoNewPrivs 1, Seccomp 2, rlimits; caller keeps CapEff"
+
+# securebits and the setuid fixup, from inside as the user: a set-uid-root
+# exec or a uid change must not bring capabilities back.
+out=$(je_session -U "$je_user" -- python3 -c '
+import ctypes
+libc = ctypes.CDLL(None, use_errno=True)
+print("securebits=%#x" % libc.prctl(27, 0, 0, 0, 0))       # PR_GET_SECUREBITS
+print("set_keepcaps=%d" % libc.prctl(8, 1, 0, 0, 0))        # PR_SET_KEEPCAPS
+print("clear_noroot=%d" % libc.prctl(28, 0, 0, 0, 0))       # PR_SET_SECUREBITS 0
+' 2>&1) || fail "securebits probe: $out"
+assert_contains "$out" "securebits=0xeb" "securebits NOROOT, NO_CAP_AMBIENT_RAISE and the locks (fixup locked off)"
+assert_contains "$out" "set_keepcaps=-1" "KEEP_CAPS cannot be set"
+assert_contains "$out" "clear_noroot=-1" "securebits cannot be changed"
+# Root inside (as sshd's monitor runs its children before setuid): exec as
+# uid 0 gives no capabilities.
+out=$(je_session "$je_user" -- sh -c 'grep -E "^Cap(Prm|Eff|Bnd)" /proc/self/status' 2>&1) || fail "root probe: $out"
+assert_contains "$out" "CapPrm:	0000000000000000" "root inside: no permitted caps after exec"
+assert_contains "$out" "CapBnd:	0000000000000000" "root inside: empty bounding set"
+ok "securebits locked; root inside gets no capabilities from exec"
+
+# ---- what the filter denies: EPERM, not a kill; the rest still works ----
+probe='
+import ctypes, errno, os, socket
+libc = ctypes.CDLL(None, use_errno=True)
+def sc(name, *a):
+    r = libc.syscall(*a)
+    print("%s=%s" % (name, "ok" if r >= 0 else errno.errorcode[ctypes.get_errno()]))
+sc("unshare_user", 272, 0x10000000)          # unshare(CLONE_NEWUSER)
+sc("unshare_mnt", 272, 0x00020000)           # unshare(CLONE_NEWNS)
+sc("clone3", 435, 0, 0)                      # clone3 -> ENOSYS
+sc("mount", 165, b"none", b"/tmp", b"tmpfs", 0, 0)
+sc("keyctl", 250, 0, -3, 0)                  # KEYCTL_GET_KEYRING_ID session
+sc("bpf", 321, 0, 0, 0)
+sc("userfaultfd", 323, 0)
+sc("perf_event_open", 298, 0, 0, -1, -1, 0)
+sc("getpid", 39)
+pid = os.fork()
+if pid == 0:
+    os._exit(7)
+print("fork=%d" % os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
+'
+out=$(je_session -U "$je_user" -- python3 -c "$probe" 2>&1) || fail "seccomp probe: $out"
+echo "$out"
+for c in unshare_user unshare_mnt mount keyctl bpf userfaultfd perf_event_open; do
+    assert_contains "$out" "$c=EPERM" "$c denied with EPERM"
+done
+assert_contains "$out" "clone3=ENOSYS" "clone3 answers ENOSYS (libc falls back to clone)"
+assert_contains "$out" "getpid=ok" "getpid still works"
+assert_contains "$out" "fork=7" "fork still works"
+# The same probe without the jail, as the same user: not all of it is
+# denied there (the kernel alone lets an unprivileged user create user
+# namespaces, mount in them and read a keyring), so EPERM above is the
+# filter's.
+bare=$(setpriv --reuid="$je_uid" --regid="$(id -g "$je_user")" --init-groups /usr/bin/python3 -c "$probe" 2>&1)
+assert_contains "$bare" "unshare_user=ok" "control: a user namespace outside the jail"
+assert_contains "$bare" "mount=ok" "control: then a mount in it"
+assert_contains "$bare" "keyctl=ok" "control: keyctl works outside the jail"
+assert_not_contains "$bare" "clone3=ENOSYS" "control: clone3 reaches the kernel outside the jail"
+ok "seccomp: namespaces, mounts, keyrings, bpf, perf, userfaultfd denied with EPERM; fork works"
+
+# ---- a profile's additions; an unknown name refuses the session ----
+je_default_policy 'seccomp = { deny = ["uname"]; };'
+out=$(je_session -U "$je_user" -- python3 -c '
+import os
+try:
+    os.uname(); print("uname=ok")
+except OSError as e:
+    print("uname=" + e.strerror)' 2>&1) || fail "deny probe: $out"
+assert_contains "$out" "uname=Operation not permitted" "seccomp.deny adds uname"
+je_default_policy 'seccomp = { deny = ["no_such_call"]; };'
+: >"$je_log"
+out=$(je_session -U "$je_user" -- true 2>&1) && fail "an unknown seccomp.deny name opened a session"
+je_wait_log "privileges: seccomp.deny: 'no_such_call' is not a system call" ||
+    fail "no log line for the unknown name: $(cat "$je_log")"
+je_wait_gone 10 || fail "the refused session left a jail"
+ok "seccomp.deny adds to the list; an unknown name refuses the session with one log line"
+
+# ---- opting out: no_new_privs = false, seccomp off, a kept capability ----
+je_default_policy 'no_new_privs = false; seccomp = { enabled = false; };
+capabilities = ["cap_net_bind_service"];'
+hold_session
+assert_eq 0 "$(field "$child" NoNewPrivs)" "opt-out: no_new_privs off"
+assert_eq 0 "$(field "$child" Seccomp)" "opt-out: no filter"
+assert_eq 0000000000000400 "$(field "$child" CapBnd)" "opt-out: only cap_net_bind_service bounded in"
+assert_eq 0000000000000000 "$(field "$child" CapPrm)" "opt-out: the user still holds none"
+release_session
+ok "opt-outs: no_new_privs=false, seccomp off, a kept capability"
