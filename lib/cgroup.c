@@ -536,6 +536,7 @@ int jail_cgroup_join(const char *key, const char *id, bool *ret_joined, struct j
 {
 	char leaf[JAIL_KEY_MAX + JAIL_ID_HEX_LEN + 2], rel[sizeof(leaf) + 16];
 	int dirs[JAIL_CG_NCTL] = { -1, -1, -1 };
+	bool v2 = false;
 	int r;
 
 	*ret_joined = false;
@@ -552,9 +553,11 @@ int jail_cgroup_join(const char *key, const char *id, bool *ret_joined, struct j
 			if (dirs[0] < 0 && errno != ENOENT)
 				return jail_error_set(err, errno, "cgroup v2 %s: %s", rel,
 						      strerror(errno));
+			v2 = dirs[0] >= 0;
 		}
 	}
-	for (int c = 0; c < JAIL_CG_NCTL && dirs[0] < 0; c++) {
+	/* v1: every hierarchy the keeper made a group in (one per controller) */
+	for (int c = 0; c < JAIL_CG_NCTL && !v2; c++) {
 		_cleanup_close_ int root = open_v1_root((enum jail_cgroup_ctl)c);
 
 		if (root < 0)

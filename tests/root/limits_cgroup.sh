@@ -1,0 +1,178 @@
+#!/bin/bash
+# Limits per jail (issue #7): the jail's cgroup exists with the profile's
+# values while the jail lives, holds jail PID 1 and every session process,
+# is "/" inside the jail (cgroup namespace); a fork bomb stops at pids.max
+# while the host can still fork; a memory hog is OOM-killed inside the jail
+# only; the log names the jail and the limit; nothing is left after logout;
+# a profile without limits gets no cgroup at all.
+. "$TESTS/lib.sh"
+. "$TESTS/root/jail_env.bash"
+need_cmd python3
+[ -e /run/systemd/system ] && skip "systemd host: pam_jail does not write the cgroup tree (transient units not built)"
+je_setup "$@"
+je_service
+key=u$je_uid
+
+# Where the controllers are: v2 (unified, with controllers) or v1 (hybrid).
+v2root=
+for d in /sys/fs/cgroup /sys/fs/cgroup/unified; do
+    if [ "$(stat -f -c %T "$d" 2>/dev/null)" = cgroup2fs ] &&
+        grep -qw pids "$d/cgroup.controllers" 2>/dev/null; then
+        v2root=$d
+        break
+    fi
+done
+grp() { # controller leaf -> the group's directory
+    if [ -n "$v2root" ]; then echo "$v2root/pam_jail/$2"; else echo "/sys/fs/cgroup/$1/pam_jail/$2"; fi
+}
+in_group() { # pid controller leaf: is the process in the jail's group?
+    if [ -n "$v2root" ]; then
+        grep -qx "0::/pam_jail/$3" "/proc/$1/cgroup"
+    else
+        grep -Eq "^[0-9]+:([a-z_]+,)*$2(,[a-z_]+)*:/pam_jail/$3\$" "/proc/$1/cgroup"
+    fi
+}
+all_gone() { # leaf
+    local c
+    for c in memory pids cpu; do [ -e "$(grp "$c" "$1")" ] && return 1; done
+    return 0
+}
+
+mkfifo "$je/hold"
+exec 7<>"$je/hold"
+start_held() { # name cmd
+    (exec "$BUILD/tests/bin/pj_session" -c "$je/pam" -s "$je_svc" -p "$je_user" -- sh -c "$2") \
+        <"$je/hold" >"$je/$1.out" 2>"$je/$1.err" &
+    eval "pid_$1=$!"
+    for _ in $(seq 100); do grep -q READY "$je/$1.out" 2>/dev/null && break; sleep 0.1; done
+    grep -q READY "$je/$1.out" || { cat "$je/$1.err"; fail "session $1 did not come up"; }
+}
+
+# ---- the group, its values, its members, the namespace ----
+je_default_policy 'limits = { memory = "64M"; swap = "0"; pids = 40; cpu = 50; };'
+start_held a 'cat /proc/self/cgroup; grep "^id=" /run/pam_jail/jail; echo READY; read -r _'
+je_track "$key"
+id=$(sed -n 's/^id=//p' "$je/a.out")
+[ -n "$id" ] || fail "no jail id inside the jail"
+assert_eq "$id" "$(je_info "$key" id)" "the registry names the session's jail"
+leaf=$key.$id
+init=$(je_info "$key" init)
+child=$(sed -n 's/^CHILD //p' "$je/a.err")
+
+assert_eq 40 "$(cat "$(grp pids "$leaf")/pids.max")" "pids.max"
+if [ -n "$v2root" ]; then
+    assert_eq 67108864 "$(cat "$(grp memory "$leaf")/memory.max")" "memory.max"
+    [ -e "$(grp memory "$leaf")/memory.swap.max" ] &&
+        assert_eq 0 "$(cat "$(grp memory "$leaf")/memory.swap.max")" "memory.swap.max"
+    assert_eq "50000 100000" "$(cat "$(grp cpu "$leaf")/cpu.max")" "cpu.max"
+else
+    assert_eq 67108864 "$(cat "$(grp memory "$leaf")/memory.limit_in_bytes")" "memory.limit_in_bytes"
+    [ -e "$(grp memory "$leaf")/memory.memsw.limit_in_bytes" ] &&
+        assert_eq 67108864 "$(cat "$(grp memory "$leaf")/memory.memsw.limit_in_bytes")" \
+            "memory.memsw.limit_in_bytes (swap 0)"
+    assert_eq 100000 "$(cat "$(grp cpu "$leaf")/cpu.cfs_period_us")" "cpu.cfs_period_us"
+    assert_eq 50000 "$(cat "$(grp cpu "$leaf")/cpu.cfs_quota_us")" "cpu.cfs_quota_us"
+fi
+ok "the jail's cgroup has the profile's limits"
+
+for c in memory pids cpu; do
+    in_group "$init" $c "$leaf" || fail "jail PID 1 is not in the $c group: $(cat "/proc/$init/cgroup")"
+    in_group "$pid_a" $c "$leaf" || fail "the session process is not in the $c group: $(cat "/proc/$pid_a/cgroup")"
+    in_group "$child" $c "$leaf" || fail "the session's command is not in the $c group"
+done
+# the keeper steps in only for the clone of PID 1: it must not stay
+keeper=$(je_info "$key" keeper)
+in_group "$keeper" pids "$leaf" && fail "the keeper stayed in the jail's group"
+ok "jail PID 1, the session process and its command are in the group; the keeper is not"
+
+# cgroup namespace: inside, the jail's group is the root
+inside=$(grep -v '^READY\|^id=' "$je/a.out")
+if [ -n "$v2root" ]; then
+    assert_contains "$inside" "0::/" "v2 path inside"
+else
+    for c in memory pids cpu; do
+        echo "$inside" | grep -Eq "^[0-9]+:([a-z_]+,)*$c(,[a-z_]+)*:/\$" ||
+            fail "inside the jail the $c cgroup is not '/': $inside"
+    done
+fi
+assert_not_contains "$inside" "pam_jail" "the host's group path shows inside"
+ok "inside the jail /proc/self/cgroup shows '/' (cgroup namespace)"
+
+# ---- fork bomb: stops at pids.max, the host still forks ----
+bomb='import os, time, signal
+n = 0
+kids = []
+try:
+    while n < 2000:
+        pid = os.fork()
+        if pid == 0:
+            time.sleep(30)
+            os._exit(0)
+        kids.append(pid)
+        n += 1
+except OSError as e:
+    print("STOPPED", n, e.errno)
+for k in kids:
+    os.kill(k, signal.SIGKILL)
+for k in kids:
+    os.waitpid(k, 0)
+print("FORKED", n)'
+timeout 60 "$BUILD/tests/bin/pj_session" -c "$je/pam" -s "$je_svc" -U "$je_user" -- \
+    python3 -c "$bomb" >"$je/bomb.out" 2>"$je/bomb.err" &
+bomb_pid=$!
+on_exit kill -9 "$bomb_pid"
+host_ok=0
+for _ in $(seq 20); do /bin/true && host_ok=$((host_ok + 1)); done
+wait "$bomb_pid" || { cat "$je/bomb.err"; fail "the fork bomb session failed"; }
+grep -q '^STOPPED [0-9]* 11$' "$je/bomb.out" || fail "the fork bomb was not stopped by EAGAIN: $(cat "$je/bomb.out")"
+forked=$(sed -n 's/^FORKED //p' "$je/bomb.out")
+[ "$forked" -lt 40 ] || fail "the fork bomb made $forked processes, pids.max is 40"
+assert_eq 20 "$host_ok" "the host could fork during the bomb"
+ev=$(sed -n 's/^max //p' "$(grp pids "$leaf")/pids.events")
+[ "${ev:-0}" -gt 0 ] || fail "pids.events shows no hit"
+kill -0 "$pid_a" || fail "the held session died with the fork bomb"
+ok "a fork bomb stops at pids.max ($forked forked), the host forks meanwhile"
+
+# ---- memory hog: OOM-killed in the jail only ----
+hog='b = bytearray(256 * 1024 * 1024)
+for i in range(0, len(b), 4096):
+    b[i] = 1
+print("SURVIVED")'
+timeout 60 "$BUILD/tests/bin/pj_session" -c "$je/pam" -s "$je_svc" -U "$je_user" -- \
+    python3 -c "$hog" >"$je/hog.out" 2>"$je/hog.err"
+st=$?
+assert_not_contains "$(cat "$je/hog.out")" SURVIVED "the hog allocated past memory.max"
+assert_eq 137 "$st" "the hog was SIGKILLed (OOM) ($(cat "$je/hog.err"))"
+kill -0 "$pid_a" || fail "the held session died with the memory hog"
+kill -0 "$init" || fail "jail PID 1 died with the memory hog"
+if [ -n "$v2root" ]; then
+    oom=$(sed -n 's/^oom_kill //p' "$(grp memory "$leaf")/memory.events")
+else
+    oom=$(sed -n 's/^oom_kill //p' "$(grp memory "$leaf")/memory.oom_control")
+fi
+[ "${oom:-0}" -gt 0 ] || fail "no OOM kill counted in the jail's group"
+ok "a memory hog past memory.max is OOM-killed; the other session and PID 1 live on"
+
+# ---- the end: the log names jail and limit, nothing is left ----
+echo go >&7
+wait "$pid_a"
+je_wait_gone 15 || fail "the jail did not end"
+for _ in $(seq 150); do all_gone "$leaf" && break; sleep 0.1; done
+all_gone "$leaf" || fail "cgroup left after logout: $(ls -d /sys/fs/cgroup/*/pam_jail/"$leaf" 2>&1)"
+je_wait_log "limit hit: user=$je_user profile=student id=$id pids.max=40 reached" ||
+    fail "no log line for the pids limit: $(grep limit "$je_log")"
+je_wait_log "limit hit: user=$je_user profile=student id=$id memory.max=67108864" ||
+    fail "no log line for the memory limit: $(grep limit "$je_log")"
+ok "after logout the groups are gone and the log names the jail and each limit hit"
+
+# ---- no limits asked: no cgroup ----
+je_default_policy 'limits = { pids = "unlimited"; };'
+start_held b 'cat /proc/self/cgroup; grep "^id=" /run/pam_jail/jail; echo READY; read -r _'
+je_track "$key"
+id_b=$(sed -n 's/^id=//p' "$je/b.out")
+all_gone "$key.$id_b" || fail "a profile without limits got a cgroup"
+in_group "$pid_b" pids "$key.$id_b" && fail "a session moved into a group that should not exist"
+echo go >&7
+wait "$pid_b"
+je_wait_gone 15 || fail "the jail without limits did not end"
+ok "a profile without limits makes no cgroup"
