@@ -480,6 +480,12 @@ int jailroot_install_host_path(struct jailroot_copier *c, const char *path, char
 	return 0;
 }
 
+static bool is_tree(struct jailroot_copier *c, const struct stat *st)
+{
+	struct stat t;
+	return fstat(c->treefd, &t) == 0 && t.st_dev == st->st_dev && t.st_ino == st->st_ino;
+}
+
 /* Everything below the host directory `path` (already made in the tree). */
 static int install_dir_contents(struct jailroot_copier *c, int hostdir, const char *path,
 				struct jail_error *err)
@@ -512,6 +518,11 @@ static int install_dir_contents(struct jailroot_copier *c, int hostdir, const ch
 		if (fstatat(hostdir, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;
 		if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode) && !S_ISLNK(st.st_mode))
+			continue;
+		/* The tree being built, met inside a directory it copies (a
+		 * tree under /srv with /srv named as a program): copying it
+		 * into itself would never end. */
+		if (S_ISDIR(st.st_mode) && is_tree(c, &st))
 			continue;
 		/* A symlink comes with what it points to (an alternatives
 		 * entry, a header directory elsewhere): otherwise it would

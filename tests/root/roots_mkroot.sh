@@ -172,6 +172,14 @@ out=$("$jailctl" mkroot "$work/t6" --program /usr/bin/sh --group no-such-group-p
     fail "an unknown group was accepted"
 assert_contains "$out" "group 'no-such-group-pj' does not exist" "an unknown group is named"
 
+# A tree inside a directory it copies does not copy itself.
+mkdir -p "$work/self/data" && echo x >"$work/self/data/f"
+timeout 60 "$jailctl" mkroot "$work/self/tree" --program "$work/self" >/dev/null 2>&1 ||
+    fail "mkroot of a tree inside what it copies"
+[ -f "$work/self/tree$work/self/data/f" ] || fail "the directory was not copied"
+[ -z "$(ls "$work/self/tree$work/self")" ] && fail "nothing copied"
+ls "$work/self/tree$work/self" | grep -q tree && fail "the tree copied itself"
+
 # A parent pam_jail would refuse (group-writable) is refused too.
 mkdir "$work/gw" && chmod 0775 "$work/gw" && chgrp 65534 "$work/gw"
 out=$("$jailctl" mkroot "$work/gw/t" --set shell --sets-dir "$sets" 2>&1); rc=$?
