@@ -18,7 +18,7 @@ logs=$BUILD/test-logs
 mkdir -p "$logs"
 
 tiers=("$@")
-[ ${#tiers[@]} -gt 0 ] || tiers=(unit pam root e2e ldap)
+[ ${#tiers[@]} -gt 0 ] || tiers=(unit pam root e2e ldap escape)
 must_run=${JAIL_TESTS_MUST_RUN:-0}
 per_test_timeout=${JAIL_TEST_TIMEOUT:-900}
 
@@ -56,7 +56,7 @@ for tier in "${tiers[@]}"; do
             [ -x "$t" ] || continue
             run_one unit "$(basename "$t")" "$t"
         done ;;
-    pam|root|e2e|ldap)
+    pam|root|e2e|ldap|escape)
         for t in "$here/$tier"/*.sh; do
             [ -f "$t" ] || continue
             case ${t##*/} in lib-*) continue ;; esac # sourced helpers, not tests
