@@ -111,7 +111,8 @@ try:
         kids.append(pid)
         n += 1
 except OSError as e:
-    print("STOPPED", n, e.errno)
+    print("STOPPED", n, e.errno, flush=True)
+time.sleep(5)  # stay at the limit while the test forks elsewhere
 for k in kids:
     os.kill(k, signal.SIGKILL)
 for k in kids:
@@ -121,8 +122,18 @@ timeout 60 "$BUILD/tests/bin/pj_session" -c "$je/pam" -s "$je_svc" -U "$je_user"
     python3 -c "$bomb" >"$je/bomb.out" 2>"$je/bomb.err" &
 bomb_pid=$!
 on_exit kill -9 "$bomb_pid"
+# meanwhile: the host forks, and another user's jail (own group) forks 20 times
+other=$(uniq_name u)
+make_user "$other" -G "$je_group" || fail "useradd $other"
+for _ in $(seq 100); do grep -q STOPPED "$je/bomb.out" && break; sleep 0.1; done
+grep -q STOPPED "$je/bomb.out" || fail "the fork bomb did not reach its limit: $(cat "$je/bomb.out" "$je/bomb.err")"
 host_ok=0
 for _ in $(seq 20); do /bin/true && host_ok=$((host_ok + 1)); done
+timeout 30 "$BUILD/tests/bin/pj_session" -c "$je/pam" -s "$je_svc" -U "$other" -- \
+    sh -c 'n=0; for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do /bin/true && n=$((n+1)); done; echo OTHER $n' \
+    >"$je/other.out" 2>"$je/other.err" || { cat "$je/other.err"; fail "the other jail's session failed"; }
+assert_eq "OTHER 20" "$(cat "$je/other.out")" "the other jail could fork during the bomb"
+kill -0 "$bomb_pid" 2>/dev/null || fail "the bomb let go of its processes before the other jail had run"
 wait "$bomb_pid" || { cat "$je/bomb.err"; fail "the fork bomb session failed"; }
 grep -q '^STOPPED [0-9]* 11$' "$je/bomb.out" || fail "the fork bomb was not stopped by EAGAIN: $(cat "$je/bomb.out")"
 forked=$(sed -n 's/^FORKED //p' "$je/bomb.out")
@@ -131,7 +142,7 @@ assert_eq 20 "$host_ok" "the host could fork during the bomb"
 ev=$(sed -n 's/^max //p' "$(grp pids "$leaf")/pids.events")
 [ "${ev:-0}" -gt 0 ] || fail "pids.events shows no hit"
 kill -0 "$pid_a" || fail "the held session died with the fork bomb"
-ok "a fork bomb stops at pids.max ($forked forked), the host forks meanwhile"
+ok "a fork bomb stops at pids.max ($forked forked); the host and another jail fork meanwhile"
 
 # ---- memory hog: OOM-killed in the jail only ----
 hog='b = bytearray(256 * 1024 * 1024)
