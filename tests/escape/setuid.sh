@@ -1,0 +1,21 @@
+#!/bin/bash
+# Gain root through a set-user-ID-root program the test places where the
+# jail sees it (a copy of cat, reading /etc/shadow) and through a
+# file-capability program (cap_dac_read_search). Two layers stop it: the
+# jail's mounts are nosuid and the session has no_new_privs. The second run
+# switches no_new_privs off: the nosuid mounts alone must still hold.
+. "$TESTS/escape/lib-escape.sh"
+need_cmd setcap
+esc_setup "$@"
+cp /bin/cat "$esc_dir/suidcat" && chmod 4755 "$esc_dir/suidcat" || fail "suid copy"
+cp /bin/cat "$esc_dir/capcat" && setcap cap_dac_read_search+ep "$esc_dir/capcat" || fail "setcap"
+attempt='for c in suidcat capcat; do
+    if "$0/$c" /etc/shadow >/dev/null 2>&1; then echo "$c read /etc/shadow"; exit 0; fi
+    echo "$c: $("$0/$c" /etc/shadow 2>&1 >/dev/null)"
+done; exit 1'
+esc_control host-user sh -c "$attempt" "$esc_dir"
+esc_jailed jail-user sh -c "$attempt" "$esc_dir"
+je_default_policy 'no_new_privs = false;'
+out=$(esc_run jail-user grep NoNewPrivs /proc/self/status)
+assert_contains "$out" "NoNewPrivs:	0" "the second run has no_new_privs off"
+esc_jailed jail-user sh -c "$attempt" "$esc_dir"
