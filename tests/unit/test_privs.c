@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * lib/privs.c without PAM: the deny list's names, and (as root, in a
+ * forked child) what jail_privs_apply leaves a process: no bounding set,
+ * no_new_privs, rlimits, and the filter's answers, the other syscall
+ * table included. tests/root/jail_privs.sh checks the same through PAM.
+ */
+#include <errno.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include <linux/capability.h>
+
+#include "policy.h"
+#include "privs.h"
+
+static void test_deny_list_names(void **state)
+{
+	(void)state;
+	/* Every built-in name means something to this libseccomp: an unknown
+	 * one would be skipped, leaving that call open. */
+	for (const char *const *s = jail_seccomp_builtin_deny; *s; s++)
+		if (!jail_syscall_known(*s))
+			fail_msg("libseccomp does not know '%s'", *s);
+	assert_true(jail_syscall_known("clone3"));
+	assert_false(jail_syscall_known("no_such_call"));
+	assert_false(jail_syscall_known(""));
+}
+
+/* The child's verdicts, one bit per check that failed. */
+static int check_applied(void)
+{
+	struct rlimit rl;
+	int bad = 0, bit = 0;
+
+#define CHECK(cond)                                                                                \
+	do {                                                                                       \
+		if (!(cond))                                                                       \
+			bad |= 1 << bit;                                                           \
+		bit++;                                                                             \
+	} while (0)
+	CHECK(prctl(PR_CAPBSET_READ, CAP_SYS_ADMIN, 0, 0, 0) == 0);
+	CHECK(prctl(PR_CAPBSET_READ, CAP_NET_BIND_SERVICE, 0, 0, 0) == 1); /* kept */
+	CHECK(prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1);
+	CHECK(getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur == 64 && rl.rlim_max == 64);
+	CHECK(getrlimit(RLIMIT_CORE, &rl) == 0 && rl.rlim_max == 0);
+	CHECK(unshare(CLONE_NEWUSER) < 0 && errno == EPERM);
+	CHECK(unshare(CLONE_NEWNS) < 0 && errno == EPERM);
+	CHECK(syscall(SYS_keyctl, 0, -3, 0) < 0 && errno == EPERM);
+	CHECK(syscall(SYS_clone3, NULL, 0) < 0 && errno == ENOSYS);
+	CHECK(syscall(SYS_uname, NULL) < 0 && errno == EPERM); /* the profile's addition */
+	CHECK(syscall(SYS_getdents64, -1, NULL, 0) < 0 && errno == EBADF); /* not denied */
+	/* TIOCSTI with junk in the upper half still matches (the kernel
+	 * uses 32 bits of the command). */
+	CHECK(syscall(SYS_ioctl, -1, 0x100000000UL | TIOCSTI, NULL) < 0 && errno == EPERM);
+	CHECK(ioctl(-1, TIOCGWINSZ, NULL) < 0 &&
+	      errno == EBADF); /* other ioctls reach the kernel */
+	CHECK(getpid() > 0);
+#if defined(__x86_64__)
+	{
+		/* getpid through the i386 table (int $0x80, eax = 20): refused. */
+		long ret;
+		__asm__ volatile("int $0x80" : "=a"(ret) : "a"(20L) : "memory");
+		CHECK(ret == -EPERM);
+	}
+#endif
+#undef CHECK
+	return bad;
+}
+
+static void test_apply(void **state)
+{
+	char cap0[] = "cap_net_bind_service", deny0[] = "uname";
+	char *caps[] = {cap0, NULL};
+	char *deny[] = {deny0, NULL};
+	struct jail_policy p;
+	struct jail_error e = {0};
+	pid_t pid;
+	int status;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	memset(&p, 0, sizeof(p));
+	p.capabilities = caps;
+	p.no_new_privs = true;
+	p.seccomp = true;
+	p.seccomp_deny = deny;
+	p.limits.nofile = 64;
+	p.limits.core_bytes = 0;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (jail_privs_apply(&p, &e) < 0)
+			_exit(255);
+		_exit(check_applied());
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	if (WEXITSTATUS(status) != 0)
+		fail_msg("checks failed (bit mask / 255 = apply failed): %#x", WEXITSTATUS(status));
+}
+
+static void test_unknown_deny_name(void **state)
+{
+	char deny0[] = "no_such_call";
+	char *deny[] = {deny0, NULL};
+	struct jail_policy p;
+	struct jail_error e = {0};
+	pid_t pid;
+	int status;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	memset(&p, 0, sizeof(p));
+	p.no_new_privs = true;
+	p.seccomp = true;
+	p.seccomp_deny = deny;
+	p.limits.core_bytes = UINT64_MAX;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int r = jail_privs_apply(&p, &e);
+		_exit(r == -EINVAL && strstr(e.message, "no_such_call") ? 0 : 1);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_deny_list_names),
+	    cmocka_unit_test(test_apply),
+	    cmocka_unit_test(test_unknown_deny_name),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
