@@ -14,6 +14,7 @@
 #include <sys/capability.h>
 
 #include "policy_load.h"
+#include "privs.h"
 #include "safepath.h"
 
 /* Groups of keys inside a profile: root = { ... }, network = { ... }, ... */
@@ -301,6 +302,12 @@ static bool check_syscall(struct pctx *x, const config_setting_t *s, const char 
 	for (const char *p = v; *p; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
 			goto bad;
+	/* Spelled right but unknown here: the session would refuse it at
+	 * open (lib/privs.c); say so now, with the file and line. */
+	if (!jail_syscall_known(v)) {
+		perr(x, s, "'%s' is not a system call of this machine", v);
+		return false;
+	}
 	return true;
 bad:
 	perr(x, s, "'%s' is not a system call name", v);

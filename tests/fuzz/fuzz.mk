@@ -18,8 +18,8 @@ PKG_CONFIG   ?= pkg-config
 
 FUZZ_SAN    := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -fno-omit-frame-pointer -D_GNU_SOURCE -Ilib \
-	$(shell $(PKG_CONFIG) --cflags libconfig libcap 2>/dev/null)
-FUZZ_LIBS   := $(shell $(PKG_CONFIG) --libs libconfig libcap 2>/dev/null || echo -lconfig -lcap)
+	$(shell $(PKG_CONFIG) --cflags libconfig libcap libseccomp 2>/dev/null)
+FUZZ_LIBS   := $(shell $(PKG_CONFIG) --libs libconfig libcap libseccomp 2>/dev/null || echo -lconfig -lcap -lseccomp)
 
 FUZZ_LIB_SRCS := $(sort $(wildcard lib/*.c))
 FUZZ_LIB_OBJS := $(patsubst %.c,$(FUZZ_BUILD)/obj/%.o,$(FUZZ_LIB_SRCS))
