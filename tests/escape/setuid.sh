@@ -3,7 +3,8 @@
 # jail sees it (a copy of cat, reading /etc/shadow) and through a
 # file-capability program (cap_dac_read_search). Two layers stop it: the
 # jail's mounts are nosuid and the session has no_new_privs. The second run
-# switches no_new_privs off: the nosuid mounts alone must still hold.
+# switches no_new_privs off: the nosuid mounts alone must still hold; the
+# third binds the directory in (a profile's bind), no_new_privs off too.
 . "$TESTS/escape/lib-escape.sh"
 need_cmd setcap
 esc_setup "$@"
@@ -19,3 +20,9 @@ je_default_policy 'no_new_privs = false;'
 out=$(esc_run jail-user grep NoNewPrivs /proc/self/status)
 assert_contains "$out" "NoNewPrivs:	0" "the second run has no_new_privs off"
 esc_jailed jail-user sh -c "$attempt" "$esc_dir"
+# (a bind source must sit in root-owned directories: the test dir under /run)
+mkdir -m 0755 "$je/bin" && cp -a "$esc_dir/suidcat" "$esc_dir/capcat" "$je/bin/" || fail "copy"
+je_default_policy "no_new_privs = false; binds = ( { source = \"$je/bin\"; target = \"/mnt\"; } );"
+out=$(esc_run jail-user ls /mnt 2>&1) || out="$out: $(grep refused "$je_log" | tail -n 1)"
+assert_contains "$out" suidcat "the bind shows the programs"
+esc_jailed jail-user sh -c "$attempt" /mnt

@@ -94,6 +94,12 @@ sc("bpf", 321, 0, 0, 0)
 sc("userfaultfd", 323, 0)
 sc("perf_event_open", 298, 0, 0, -1, -1, 0)
 sc("getpid", 39)
+child = os.fork()
+if child == 0:
+    os.execv("/bin/sleep", ["sleep", "30"])
+ok = libc.ptrace(16, child, 0, 0) == 0                  # PTRACE_ATTACH own child
+print("ptrace_own=%s" % ("ok" if ok else errno.errorcode[ctypes.get_errno()]))
+os.kill(child, 9); os.waitpid(child, 0)
 pid = os.fork()
 if pid == 0:
     os._exit(7)
@@ -107,6 +113,7 @@ done
 assert_contains "$out" "clone3=ENOSYS" "clone3 answers ENOSYS (libc falls back to clone)"
 assert_contains "$out" "getpid=ok" "getpid still works"
 assert_contains "$out" "fork=7" "fork still works"
+assert_contains "$out" "ptrace_own=ok" "a user may still debug their own process (gdb, strace)"
 # The same probe without the jail, as the same user: not all of it is
 # denied there (the kernel alone lets an unprivileged user create user
 # namespaces, mount in them and read a keyring), so EPERM above is the

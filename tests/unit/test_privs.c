@@ -63,6 +63,7 @@ static int check_applied(void)
 	/* TIOCSTI with junk in the upper half still matches (the kernel
 	 * uses 32 bits of the command). */
 	CHECK(syscall(SYS_ioctl, -1, 0x100000000UL | TIOCSTI, NULL) < 0 && errno == EPERM);
+	CHECK(syscall(SYS_ioctl, -1, TIOCLINUX, NULL) < 0 && errno == EPERM);
 	CHECK(ioctl(-1, TIOCGWINSZ, NULL) < 0 &&
 	      errno == EBADF); /* other ioctls reach the kernel */
 	CHECK(getpid() > 0);
