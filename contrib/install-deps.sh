@@ -9,7 +9,7 @@ packages="
   pamtester libpam-wrapper libpamtest0-dev libnss-wrapper
   openssh-server openssh-client rsync python3
   xvfb x11-utils xauth
-  iproute2 procps util-linux passwd tmux valgrind
+  iproute2 procps util-linux passwd tmux valgrind libcap2-bin
   qemu-system-x86 debootstrap e2fsprogs dpkg-dev debhelper lintian
 "
 # The ldap test tier (tests/ldap): a directory server and NSS through nslcd.

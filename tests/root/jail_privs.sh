@@ -7,7 +7,6 @@
 # with EPERM (and what it does not deny still works).
 . "$TESTS/lib.sh"
 . "$TESTS/root/jail_env.bash"
-need_cmd capsh
 je_setup "$@"
 je_service
 
