@@ -38,25 +38,27 @@ demo_clean() {
 }
 
 # The demo's view of a system, as "key=value" lines; run as the demo user,
-# on the host and in the jail alike.
-PROBE='
+# on the host and in the jail alike (sent on stdin: no quoting to survive).
+PROBE=$(cat <<'EOF'
 echo "hostname=$(hostname)"
 echo "id=$(id -un) ($(id -u)) in $(id -Gn)"
 for n in mnt pid net ipc uts; do echo "ns_$n=$(readlink /proc/self/ns/$n)"; done
 echo "pid1=$(cat /proc/1/comm)"
 echo "nprocs=$(ps -e --no-headers | wc -l)"
-echo "procs=$(ps -e -o comm=,args= | awk "\$2 !~ /^\[/ { print \$1 }" | head -n 6 | tr "\n" " ")"
-echo "kill=$(kill -0 "$HOST_PID" 2>&1 | sed "s/.*kill: //")"
-echo "links=$(ip -o link show | awk -F": " "{ print \$2 }" | tr "\n" " ")"
-echo "addrs=$(ip -o addr show | awk "{ print \$4 }" | tr "\n" " ")"
-echo "root=$(awk "\$5 == \"/\" { o = \$6 } END { print o }" /proc/self/mountinfo)"
-echo "run=$(ls /run | head -n 6 | tr "\n" " ")"
-echo "home=$HOME: $(stat -f -c %T "$HOME"), $(df -h --output=size "$HOME" | tail -n 1 | tr -d " ")"
-echo "homefiles=$(ls -A "$HOME" | tr "\n" " ")"
+echo "procs=$(ps -e -o comm=,args= | awk '$2 !~ /^\[/ { print $1 }' | head -n 6 | tr '\n' ' ')"
+echo "kill=$(kill -0 "$HOST_PID" 2>&1 | sed 's/.*kill: //')"
+echo "links=$(ip -o link show | awk -F': ' '{ print $2 }' | tr '\n' ' ')"
+echo "addrs=$(ip -o addr show | awk '{ print $4 }' | tr '\n' ' ')"
+echo "root=$(awk '$5 == "/" { o = $6 } END { print o }' /proc/self/mountinfo)"
+echo "run=$(ls /run | head -n 6 | tr '\n' ' ')"
+echo "home=$HOME: $(stat -f -c %T "$HOME"), $(df -h --output=size "$HOME" | tail -n 1 | tr -d ' ')"
+echo "homefiles=$(ls -A "$HOME" | tr '\n' ' ')"
 echo "tmp=$(stat -f -c %T /tmp), $(ls -A /tmp | wc -l) entries"
-echo "ulimits=nofile $(ulimit -n), nproc $(ulimit -u)"
-echo "marker=$(test -r /run/pam_jail/jail && sed -n "s/^id=//p" /run/pam_jail/jail || echo none)"
-'
+echo "nofile=$(ulimit -n)"
+echo "caps=$(grep CapBnd /proc/self/status | cut -f2), no_new_privs $(grep NoNewPrivs /proc/self/status | cut -f2)"
+echo "marker=$(test -r /run/pam_jail/jail && sed -n 's/^id=//p' /run/pam_jail/jail || echo none)"
+EOF
+)
 
 show() { # label key
 	printf '  %-16s %-40.40s %s\n' "$1" "${HOSTV[$2]:-}" "${JAILV[$2]:-}"
@@ -91,6 +93,7 @@ profiles = {
 		root = { type = "host"; hide = [ "/root", "/home", "/run", "/srv", "/var/mail" ]; };
 		network = { mode = "loopback"; };
 		home = { mode = "tmpfs"; size = "64M"; skeleton = "/etc/skel"; };
+		limits = { nofile = 1024; };
 	};
 };
 rules = (
@@ -111,12 +114,12 @@ EOF
 	declare -gA HOSTV=() JAILV=()
 	out=$(cd "/home/$DEMO_USER" && setpriv --reuid="$DEMO_USER" --regid="$DEMO_GROUP" \
 		--init-groups env -i HOME="/home/$DEMO_USER" USER="$DEMO_USER" \
-		PATH=/usr/bin:/bin HOST_PID="$host_pid" bash -c "$PROBE") ||
+		PATH=/usr/bin:/bin HOST_PID="$host_pid" bash -s <<<"$PROBE") ||
 		fail "probe on the host failed"
 	while IFS= read -r line; do HOSTV[${line%%=*}]=${line#*=}; done <<<"$out"
 
 	echo "== ssh -p ${SSHD_PORT[demo]} $DEMO_USER@127.0.0.1   (the login goes through sshd, PAM and pam_jail)"
-	out=$(e2e_ssh "$DEMO_USER@demo" "HOST_PID=$host_pid bash -c '$PROBE'") ||
+	out=$(e2e_ssh "$DEMO_USER@demo" "HOST_PID=$host_pid bash -s" <<<"$PROBE") ||
 		fail "the jailed login failed: $out"
 	while IFS= read -r line; do JAILV[${line%%=*}]=${line#*=}; done <<<"$out"
 
@@ -137,7 +140,8 @@ EOF
 	show "home" home
 	show "  files" homefiles
 	show "/tmp" tmp
-	show "limits (ulimit)" ulimits
+	show "open files" nofile
+	show "capabilities" caps
 	show "jail marker" marker
 	echo
 	echo "== What pam_jail logged (syslog, captured by the demo's own listener):"
