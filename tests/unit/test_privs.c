@@ -73,6 +73,9 @@ static int check_applied(void)
 		long ret;
 		__asm__ volatile("int $0x80" : "=a"(ret) : "a"(20L) : "memory");
 		CHECK(ret == -EPERM);
+		/* ... and through the x32 numbers (the kernel alone says
+		 * ENOSYS where x32 is off, else runs it). */
+		CHECK(syscall(0x40000000L | SYS_getpid) < 0 && errno == EPERM);
 	}
 #endif
 #undef CHECK
