@@ -14,13 +14,11 @@ mkfifo "$je/hold"
 exec 7<>"$je/hold"
 on_exit "exec 7>&-"
 
-# Open a session running CMD as the user (or root with -R) and hold it: sets
+# Open a session running a command as the user and hold it: sets
 # $child (the user's process) and $caller (the PAM caller, as sshd's monitor).
-hold_session() { # [-R] -- nothing else: the command waits on fd 7
-    local as=(-U)
-    [ "${1:-}" = -R ] && as=()
+hold_session() { # the command waits on fd 7
     : >"$je/out"
-    je_session -p "${as[@]}" "$je_user" -- sh -c 'echo READY; read -r _' <&7 >"$je/out" 2>"$je/err" &
+    je_session -p -U "$je_user" -- sh -c 'echo READY; read -r _' <&7 >"$je/out" 2>"$je/err" &
     drv=$!
     for _ in $(seq 100); do grep -q READY "$je/out" 2>/dev/null && break; sleep 0.1; done
     grep -q READY "$je/out" || { cat "$je/out" "$je/err"; fail "the session did not come up"; }
