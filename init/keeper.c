@@ -31,6 +31,7 @@
 
 #include "jail_client.h"
 #include "jail_init.h"
+#include "keeper_cgroup.h"
 #include "msg.h"
 
 #ifndef SO_PEERPIDFD
@@ -57,6 +58,7 @@ struct keeper {
 	uint64_t init_start, self_start;
 	int64_t created;
 	unsigned long ns_flags;
+	struct jail_cgroup cg; /* the limits (keeper_cgroup.h) */
 
 	struct conn conns[MAX_CONNS];
 	size_t n_conns;
@@ -206,10 +208,31 @@ static int start_init(struct keeper *k, struct jail_error *err)
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return jail_error_set(err, errno, "pipe: %s", strerror(errno));
 
+	/* PID 1 is born in the jail's cgroup: the keeper steps in for the
+	 * clone and out again, so CLONE_NEWCGROUP roots the jail's cgroup
+	 * namespace at that group (the jail sees it as "/") and no jailed
+	 * process ever runs outside it. (v1 has no CLONE_INTO_CGROUP.) */
+	r = jail_cgroup_enter(&k->cg, err);
+	if (r < 0) {
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return r;
+	}
 	args.flags = k->ns_flags | CLONE_PIDFD;
 	args.pidfd = (uint64_t)(uintptr_t)&pidfd;
 	args.exit_signal = SIGCHLD;
 	pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+	if (pid != 0 && jail_cgroup_leave(&k->cg, err) < 0) {
+		/* a keeper stuck in the jail's limits: fail closed */
+		if (pid > 0) {
+			pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
+			waitpid(pid, NULL, 0);
+			close(pidfd);
+		}
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return -EIO;
+	}
 	if (pid < 0) {
 		r = jail_error_set(err, errno, "creating the namespaces: %s", strerror(errno));
 		close(pipefd[0]);
@@ -345,6 +368,51 @@ static void join_reply(struct keeper *k, struct conn *c)
 	reply(c, msg, k->init_pidfd);
 }
 
+
+/* The pidfd of the process at the other end of `sock`, or -1.
+ *
+ * Linux 6.5+ hands it out directly (SO_PEERPIDFD): nothing to trust. On
+ * older kernels (Debian 12 runs 6.1) the client sends pidfd_open(getpid())
+ * with JOIN, and we accept it only if it names the process that connected
+ * (SO_PEERCRED, fixed at connect time) and that process is still alive: a
+ * PID is not reused while its process lives, so a live process with the
+ * connecting PID is the connecting process. */
+static int session_pidfd_of(int sock, int sent_pidfd)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(int);
+	char path[64], line[128];
+	struct pollfd pfd;
+	long fd_pid = -1;
+	int pidfd = -1;
+	FILE *f;
+
+	if (getsockopt(sock, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len) == 0 && pidfd >= 0) {
+		fcntl(pidfd, F_SETFD, FD_CLOEXEC);
+		return pidfd;
+	}
+	if (errno != ENOPROTOOPT || sent_pidfd < 0)
+		return -1;
+	len = sizeof(cred);
+	if (getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || cred.pid <= 0)
+		return -1;
+	/* What the sent fd is: a pidfd's fdinfo names its PID ("Pid:"). */
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", sent_pidfd);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Pid: %ld", &fd_pid) == 1)
+			break;
+	fclose(f);
+	if (fd_pid != (long)cred.pid)
+		return -1;
+	pfd = (struct pollfd){ .fd = sent_pidfd, .events = POLLIN };
+	if (poll(&pfd, 1, 0) != 0) /* readable (exited) or an error */
+		return -1;
+	return fcntl(sent_pidfd, F_DUPFD_CLOEXEC, 3);
+}
+
 static void handle_request(struct keeper *k, size_t i)
 {
 	struct conn *c = &k->conns[i];
@@ -363,25 +431,27 @@ static void handle_request(struct keeper *k, size_t i)
 		conn_drop(k, i);
 		return;
 	}
-	if (strcmp(msg, "JOIN") == 0 && n_fds == 0) {
+	if (strcmp(msg, "JOIN") == 0 && n_fds <= 1) {
 		int pidfd = -1;
-		socklen_t len = sizeof(pidfd);
 
+		/* The pidfd of the process that connected: readable when that
+		 * process exits, whoever holds the fd. */
+		pidfd = session_pidfd_of(c->fd, fds[0]);
+		jail_closep(&fds[0]);
 		if (c->session_pidfd >= 0) {
+			jail_closep(&pidfd);
 			reply(c, "ERR this connection already has a session", -1);
 			return;
 		}
 		if (k->end_reason && k->end_final) {
+			jail_closep(&pidfd);
 			reply(c, "ERR the jail is ending", -1);
 			return;
 		}
-		/* The pidfd of the process that connected, from the kernel:
-		 * readable when that process exits, whoever holds the fd. */
-		if (getsockopt(c->fd, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len) < 0 || pidfd < 0) {
+		if (pidfd < 0) {
 			reply(c, "ERR cannot get a pidfd of the session process", -1);
 			return;
 		}
-		fcntl(pidfd, F_SETFD, FD_CLOEXEC);
 		fds[0] = pidfd;
 		/* A login that comes while a shared jail waits to end keeps it. */
 		k->end_reason = NULL;
@@ -477,12 +547,15 @@ static bool try_end(struct keeper *k)
 	kill_init(k);
 	syslog(LOG_NOTICE, "jail ended: user=%s profile=%s id=%s init=%d reason=%s", k->p->user,
 	       k->p->profile, k->id, (int)k->init_pid, k->end_reason);
+	/* Sessions' connections go before the cgroup: a session process
+	 * (in the group until it exits) may be waiting for an answer. */
+	while (k->n_conns > 0)
+		conn_drop(k, k->n_conns - 1);
+	keeper_cgroup_end(&k->cg, k->p, k->id);
 	if (k->stop_fd >= 0) {
 		jail_msg_send_str(k->stop_fd, "OK stopped", NULL, 0);
 		jail_closep(&k->stop_fd);
 	}
-	while (k->n_conns > 0)
-		conn_drop(k, k->n_conns - 1);
 	return true;
 }
 
@@ -574,6 +647,7 @@ int jail_keeper_run(int sock, int state_fd, const char *key, struct jail_policy 
 	k->jails_fd = k->locks_fd = k->keydir_fd = k->lock_fd = k->listen_fd = -1;
 	k->init_pidfd = -1;
 	k->stop_fd = -1;
+	k->cg = (struct jail_cgroup)JAIL_CGROUP_INIT;
 	k->created = (int64_t)time(NULL);
 
 	r = jail_proc_start_time(getpid(), &k->self_start);
@@ -585,6 +659,8 @@ int jail_keeper_run(int sock, int state_fd, const char *key, struct jail_policy 
 		r = jail_error_set(&e, EIO, "getrandom failed");
 	if (r >= 0)
 		r = make_entry(k, &e);
+	if (r >= 0)
+		r = keeper_cgroup_setup(&k->cg, p, key, k->id, &e);
 	if (r >= 0)
 		r = start_init(k, &e);
 	if (r >= 0)
@@ -602,6 +678,7 @@ int jail_keeper_run(int sock, int state_fd, const char *key, struct jail_policy 
 		 * the entry races with no one, and when the login is refused
 		 * nothing of this jail is left. */
 		kill_init(k);
+		jail_cgroup_destroy(&k->cg, JAIL_CGROUP_DESTROY_MS, NULL);
 		remove_entry(k);
 		jail_closep(&k->keydir_fd);
 		jail_closep(&k->jails_fd);
@@ -623,6 +700,7 @@ int jail_keeper_run(int sock, int state_fd, const char *key, struct jail_policy 
 			;
 		remove_entry(k);
 		kill_init(k);
+		keeper_cgroup_end(&k->cg, k->p, k->id);
 	}
 	return 0;
 }
