@@ -368,6 +368,51 @@ static void join_reply(struct keeper *k, struct conn *c)
 	reply(c, msg, k->init_pidfd);
 }
 
+
+/* The pidfd of the process at the other end of `sock`, or -1.
+ *
+ * Linux 6.5+ hands it out directly (SO_PEERPIDFD): nothing to trust. On
+ * older kernels (Debian 12 runs 6.1) the client sends pidfd_open(getpid())
+ * with JOIN, and we accept it only if it names the process that connected
+ * (SO_PEERCRED, fixed at connect time) and that process is still alive: a
+ * PID is not reused while its process lives, so a live process with the
+ * connecting PID is the connecting process. */
+static int session_pidfd_of(int sock, int sent_pidfd)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(int);
+	char path[64], line[128];
+	struct pollfd pfd;
+	long fd_pid = -1;
+	int pidfd = -1;
+	FILE *f;
+
+	if (getsockopt(sock, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len) == 0 && pidfd >= 0) {
+		fcntl(pidfd, F_SETFD, FD_CLOEXEC);
+		return pidfd;
+	}
+	if (errno != ENOPROTOOPT || sent_pidfd < 0)
+		return -1;
+	len = sizeof(cred);
+	if (getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || cred.pid <= 0)
+		return -1;
+	/* What the sent fd is: a pidfd's fdinfo names its PID ("Pid:"). */
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", sent_pidfd);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Pid: %ld", &fd_pid) == 1)
+			break;
+	fclose(f);
+	if (fd_pid != (long)cred.pid)
+		return -1;
+	pfd = (struct pollfd){ .fd = sent_pidfd, .events = POLLIN };
+	if (poll(&pfd, 1, 0) != 0) /* readable (exited) or an error */
+		return -1;
+	return fcntl(sent_pidfd, F_DUPFD_CLOEXEC, 3);
+}
+
 static void handle_request(struct keeper *k, size_t i)
 {
 	struct conn *c = &k->conns[i];
@@ -386,25 +431,27 @@ static void handle_request(struct keeper *k, size_t i)
 		conn_drop(k, i);
 		return;
 	}
-	if (strcmp(msg, "JOIN") == 0 && n_fds == 0) {
+	if (strcmp(msg, "JOIN") == 0 && n_fds <= 1) {
 		int pidfd = -1;
-		socklen_t len = sizeof(pidfd);
 
+		/* The pidfd of the process that connected: readable when that
+		 * process exits, whoever holds the fd. */
+		pidfd = session_pidfd_of(c->fd, fds[0]);
+		jail_closep(&fds[0]);
 		if (c->session_pidfd >= 0) {
+			jail_closep(&pidfd);
 			reply(c, "ERR this connection already has a session", -1);
 			return;
 		}
 		if (k->end_reason && k->end_final) {
+			jail_closep(&pidfd);
 			reply(c, "ERR the jail is ending", -1);
 			return;
 		}
-		/* The pidfd of the process that connected, from the kernel:
-		 * readable when that process exits, whoever holds the fd. */
-		if (getsockopt(c->fd, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len) < 0 || pidfd < 0) {
+		if (pidfd < 0) {
 			reply(c, "ERR cannot get a pidfd of the session process", -1);
 			return;
 		}
-		fcntl(pidfd, F_SETFD, FD_CLOEXEC);
 		fds[0] = pidfd;
 		/* A login that comes while a shared jail waits to end keeps it. */
 		k->end_reason = NULL;

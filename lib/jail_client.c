@@ -12,6 +12,7 @@
 #include <sys/pidfd.h>
 #include <sys/random.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -523,10 +524,17 @@ int jail_join(int sock, struct jail_join_result *ret, struct jail_error *err)
 	char reply[JAIL_MSG_MAX];
 	int pidfd, r;
 
-	/* The keeper takes a pidfd of us from the connection (SO_PEERPIDFD)
-	 * and counts the session out when we exit, so even a killed sshd
-	 * ends its session (DESIGN.md "The shape we expect"). */
-	r = request(sock, "JOIN", NULL, 0, reply, sizeof(reply), &pidfd, err);
+	_cleanup_close_ int self = -1;
+
+	/* The keeper counts the session out when we exit, so even a killed
+	 * sshd ends its session (DESIGN.md "The shape we expect"). It takes a
+	 * pidfd of us from the connection itself (SO_PEERPIDFD, Linux 6.5);
+	 * on older kernels (Debian 12 runs 6.1) it uses the one we send,
+	 * after checking that it names the process that connected.
+	 * If we can't make one (valgrind does not know pidfd_open), we send
+	 * none and a keeper without SO_PEERPIDFD refuses the session. */
+	self = (int)syscall(SYS_pidfd_open, getpid(), 0);
+	r = request(sock, "JOIN", &self, self >= 0 ? 1 : 0, reply, sizeof(reply), &pidfd, err);
 	if (r < 0)
 		return r;
 	return parse_join_reply(reply, pidfd, ret, err);

@@ -79,9 +79,11 @@
  *   session (below) and closes the socketpair.
  *
  * On <key>/control, one connection per session or per jailctl command:
- *   "JOIN"   (the session's process is the one that connected: the keeper
- *            takes its pidfd with SO_PEERPIDFD, so no PID is trusted and
- *            nothing can be forged)
+ *   "JOIN" + [pidfd of the sender]  (the session's process is the one that
+ *            connected: the keeper takes its pidfd with SO_PEERPIDFD (Linux
+ *            6.5+); on older kernels it uses the sent pidfd only if it names
+ *            the live process that connected (SO_PEERCRED pid), so no PID is
+ *            trusted and nothing can be forged)
  *        -> "OK id=<id> init=<pid> profile=<name> sessions=<n> ns=<flags>"
  *           + [pidfd of jail PID 1]; ns = the CLONE_NEW* flags (decimal) of
  *           the jail's namespaces, i.e. what setns() must join
