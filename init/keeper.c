@@ -31,6 +31,7 @@
 
 #include "jail_client.h"
 #include "jail_init.h"
+#include "jail_net.h"
 #include "keeper_cgroup.h"
 #include "msg.h"
 
@@ -58,6 +59,7 @@ struct keeper {
 	uint64_t init_start, self_start;
 	int64_t created;
 	unsigned long ns_flags;
+	struct jail_bridge_net bnet; /* network.mode = "bridge" (net_bridge.c) */
 	struct jail_cgroup cg; /* the limits (keeper_cgroup.h) */
 
 	struct conn conns[MAX_CONNS];
@@ -122,9 +124,9 @@ static int ns_flags_for(const struct jail_policy *p, unsigned long *ret, struct 
 		return jail_error_set(err, EOPNOTSUPP,
 				      "profile '%s': time namespaces are not supported yet",
 				      p->profile);
-	if (p->net.mode == JAIL_NET_BRIDGE)
-		return jail_error_set(err, EOPNOTSUPP,
-				      "profile '%s': network mode bridge is not supported yet",
+	if (p->net.mode == JAIL_NET_BRIDGE && !(p->namespaces & JAIL_NS_NET))
+		return jail_error_set(err, EINVAL,
+				      "profile '%s': network mode bridge needs the net namespace",
 				      p->profile);
 	if ((p->namespaces & JAIL_NS_NET) && p->net.mode != JAIL_NET_HOST)
 		f |= CLONE_NEWNET;
@@ -276,14 +278,15 @@ static int start_init(struct keeper *k, struct jail_error *err)
 static int write_info(struct keeper *k, struct jail_error *err)
 {
 	_cleanup_close_ int fd = -1;
-	char buf[2048];
+	char buf[2048], net[128];
 	int n;
 
+	jail_net_bridge_info(&k->bnet, net, sizeof(net));
 	n = snprintf(buf, sizeof(buf),
-		     "id=%s\nkey=%s\nuser=%s\nuid=%u\nprofile=%s\ninit=%d\nkeeper=%d\n"
+		     "%sid=%s\nkey=%s\nuser=%s\nuid=%u\nprofile=%s\ninit=%d\nkeeper=%d\n"
 		     "created=%" PRId64 "\nlifetime=%s\ninit_start=%" PRIu64
 		     "\nkeeper_start=%" PRIu64 "\n",
-		     k->id, k->key, k->p->user, (unsigned)k->p->uid, k->p->profile,
+		     net, k->id, k->key, k->p->user, (unsigned)k->p->uid, k->p->profile,
 		     (int)k->init_pid, (int)getpid(), k->created, lifetime_name(k->p->lifetime),
 		     k->init_start, k->self_start);
 	if (n < 0 || (size_t)n >= sizeof(buf))
@@ -545,6 +548,7 @@ static bool try_end(struct keeper *k)
 	jail_closep(&k->lock_fd); /* releases the lock: the next login makes a new jail */
 	k->lock_fd = -1;
 	kill_init(k);
+	jail_net_bridge_teardown(&k->bnet);
 	syslog(LOG_NOTICE, "jail ended: user=%s profile=%s id=%s init=%d reason=%s", k->p->user,
 	       k->p->profile, k->id, (int)k->init_pid, k->end_reason);
 	/* Sessions' connections go before the cgroup: a session process
@@ -647,6 +651,7 @@ int jail_keeper_run(int sock, int state_fd, const char *key, struct jail_policy 
 	k->jails_fd = k->locks_fd = k->keydir_fd = k->lock_fd = k->listen_fd = -1;
 	k->init_pidfd = -1;
 	k->stop_fd = -1;
+	k->bnet = (struct jail_bridge_net)JAIL_BRIDGE_NET_INIT;
 	k->cg = (struct jail_cgroup)JAIL_CGROUP_INIT;
 	k->created = (int64_t)time(NULL);
 
@@ -663,6 +668,8 @@ int jail_keeper_run(int sock, int state_fd, const char *key, struct jail_policy 
 		r = keeper_cgroup_setup(&k->cg, p, key, k->id, &e);
 	if (r >= 0)
 		r = start_init(k, &e);
+	if (r >= 0 && p->net.mode == JAIL_NET_BRIDGE)
+		r = jail_net_bridge_setup(&k->bnet, k->state_fd, p, key, k->id, k->init_pid, &e);
 	if (r >= 0)
 		r = write_info(k, &e);
 	if (r >= 0) {
@@ -678,6 +685,7 @@ int jail_keeper_run(int sock, int state_fd, const char *key, struct jail_policy 
 		 * the entry races with no one, and when the login is refused
 		 * nothing of this jail is left. */
 		kill_init(k);
+		jail_net_bridge_teardown(&k->bnet);
 		jail_cgroup_destroy(&k->cg, JAIL_CGROUP_DESTROY_MS, NULL);
 		remove_entry(k);
 		jail_closep(&k->keydir_fd);
@@ -700,6 +708,7 @@ int jail_keeper_run(int sock, int state_fd, const char *key, struct jail_policy 
 			;
 		remove_entry(k);
 		kill_init(k);
+		jail_net_bridge_teardown(&k->bnet);
 		keeper_cgroup_end(&k->cg, k->p, k->id);
 	}
 	return 0;

@@ -139,14 +139,8 @@ int jail_net_bridge_setup(struct jail_bridge_net *bn, int state_fd, const struct
 		 bn->host_if, (int)getpid());
 	r = jail_lease4_take(bn->dir_fd, p->net.pool4, p->net.gateway4, owner, &bn->lease, stale,
 			     sizeof(stale), err);
-	if (r < 0) {
-		if (r == -EADDRNOTAVAIL) {
-			char why[sizeof(err->message)];
-			snprintf(why, sizeof(why), "%s", err->message);
-			jail_error_set(err, EADDRNOTAVAIL, "profile '%s': %s", p->profile, why);
-		}
+	if (r < 0) /* an exhausted pool says so itself (the module logs the profile) */
 		goto fail;
-	}
 
 	r = jail_nl_open(&nl, err);
 	if (r < 0)

@@ -1,0 +1,67 @@
+#!/bin/bash
+# Address pool of bridged jails, in a network namespace of the test's own:
+# 10.213.4.0/29 with the gateway .1 leaves .2 to .6, five addresses (the
+# network and broadcast addresses and the gateway are never handed out).
+# Five concurrent users get five different addresses; the sixth is refused
+# with a log line that names the pool. A keeper killed with SIGKILL frees
+# its address (its lease's flock dies with it) and the next jail that takes
+# the address deletes the veth the dead keeper left behind. At the end no
+# lease, veth or bridge port is left.
+. "$TESTS/lib.sh"
+. "$TESTS/root/net_env.bash"
+net_enter "$@"
+. "$TESTS/root/jail_env.bash"
+je_setup "$@"
+
+je_default_policy 'network = { mode = "bridge"; bridge = "pjpool0"; pool4 = "10.213.4.0/29";
+    gateway4 = "10.213.4.1"; };'
+je_service
+users=("$je_user")
+for i in 1 2 3 4 5; do
+    u=$(uniq_name "p$i")
+    make_user "$u" -G "$je_group" || fail "useradd $u"
+    users+=("$u")
+done
+hold='echo "addr=$(ip -o -4 addr show dev eth0 | awk "{print \$4}")"; echo READY; read -r _'
+
+addrs=()
+for i in 0 1 2 3 4; do
+    net_hold "s$i" "${users[$i]}" "$hold"
+    addrs+=("$(sed -n 's/^addr=//p' "$je/s$i.out")")
+done
+echo "addresses: ${addrs[*]}"
+assert_eq "10.213.4.2/29 10.213.4.3/29 10.213.4.4/29 10.213.4.5/29 10.213.4.6/29" \
+    "$(printf '%s\n' "${addrs[@]}" | sort -V | tr '\n' ' ' | sed 's/ $//')" \
+    "five users, the five host addresses of the pool, none twice"
+ok "five concurrent jails: five distinct addresses of the pool"
+
+HOME=/home/${users[5]} je_session -U "${users[5]}" -- true >"$je/s5.out" 2>&1
+assert_eq 10 "$?" "the sixth login must be refused"
+je_wait_log "address pool 10.213.4.0/29 is exhausted: all 5 addresses are in use" ||
+    { cat "$je_log"; fail "no log line about the exhausted pool"; }
+grep -F "exhausted" "$je_log"
+ok "the sixth login is refused: the pool is exhausted, and the log says so"
+
+# ---- a killed keeper frees its address; its veth goes with the next lease ----
+key=u$(id -u "${users[2]}")
+keeper=$(je_info "$key" keeper)
+init=$(je_info "$key" init)
+dead_veth=$(je_info "$key" veth)
+dead_addr=$(sed -n 's/^net4=//p' "$je/state/jails/$key/info")
+kill -9 "$keeper"
+for _ in $(seq 100); do je_dead "$init" && break; sleep 0.1; done
+je_dead "$init" || fail "the jail init outlived its keeper"
+net_hold s5 "${users[5]}" "$hold"
+got=$(sed -n 's/^addr=//p' "$je/s5.out")
+assert_eq "$dead_addr" "$got" "the killed keeper's address is leased again"
+ip link show dev "$dead_veth" >/dev/null 2>&1 && fail "the dead jail's veth $dead_veth is still there"
+ok "a killed keeper's address is free again ($got), its veth removed"
+
+for i in 0 1 2 3 4 5; do net_release "s$i"; done
+# the killed keeper's registry entry is cleaned by its user's next login
+HOME=/home/${users[2]} je_session -U "${users[2]}" -- true || fail "login after the kill"
+je_wait_gone 15 || fail "jails did not end"
+[ -z "$(ls "$je/state/net" | grep ^ip4-)" ] || fail "leases left: $(ls "$je/state/net")"
+[ -z "$(ip -o link show master pjpool0)" ] || fail "ports left on pjpool0"
+[ -z "$(ip -o link show | grep -o ' pj[0-9a-f]\{13\}')" ] || fail "veths left: $(ip -o link show)"
+ok "after logout: no lease, port or veth left"
