@@ -67,6 +67,9 @@ PROGRAMS := $(if $(MODULE_SRCS),$(MODULE)) $(if $(INIT_SRCS),$(INIT)) \
 	$(if $(SHELL_SRCS),$(JAILSH)) $(if $(CTL_SRCS),$(JAILCTL))
 
 .PHONY: all check check-unit check-vm asan fuzz deps install uninstall clean demo demo-clean bench
+
+# Keep object files: they are inputs of several links, not throwaway intermediates.
+.SECONDARY:
 all: $(LIBCORE) $(PROGRAMS) $(UNITS) $(TESTBINS)
 
 # `make V=1` shows the full command lines.
