@@ -476,12 +476,11 @@ static int move_self(const int dirs[JAIL_CG_NCTL], const char *what, struct jail
 	return 0;
 }
 
-int jail_cgroup_enter(struct jail_cgroup *cg, struct jail_error *err)
+/* Remember where the caller is, as open cgroup.procs files of its own
+ * groups (in each hierarchy `cg` uses): leave() must not depend on
+ * resolving anything later (the caller may be in the jail's namespaces). */
+static int save_home(struct jail_cgroup *cg, struct jail_error *err)
 {
-	if (cg->mode != JAIL_CGROUP_V1 && cg->mode != JAIL_CGROUP_V2)
-		return 0;
-	/* Remember where we are, as open files: leave() must not depend on
-	 * resolving anything later. */
 	for (int c = 0; c < JAIL_CG_NCTL; c++) {
 		_cleanup_close_ int root = -1;
 		char path[4096], rel[4096 + 16];
@@ -505,6 +504,18 @@ int jail_cgroup_enter(struct jail_cgroup *cg, struct jail_error *err)
 			return jail_error_set(err, errno, "cgroup: own cgroup %s: %s", path,
 					      strerror(errno));
 	}
+	return 0;
+}
+
+int jail_cgroup_enter(struct jail_cgroup *cg, struct jail_error *err)
+{
+	int r;
+
+	if (cg->mode != JAIL_CGROUP_V1 && cg->mode != JAIL_CGROUP_V2)
+		return 0;
+	r = save_home(cg, err);
+	if (r < 0)
+		return r;
 	return move_self(cg->dir_fd, cg->leaf, err);
 }
 
@@ -532,52 +543,59 @@ int jail_cgroup_leave(struct jail_cgroup *cg, struct jail_error *err)
  * at the jail's group, so from there the caller could not move in (it is
  * outside) — and once in, it sees that group as "/", like PID 1.
  */
-int jail_cgroup_join(const char *key, const char *id, bool *ret_joined, struct jail_error *err)
+int jail_cgroup_join(struct jail_cgroup *cg, const char *key, const char *id,
+		     struct jail_error *err)
 {
-	char leaf[JAIL_KEY_MAX + JAIL_ID_HEX_LEN + 2], rel[sizeof(leaf) + 16];
-	int dirs[JAIL_CG_NCTL] = { -1, -1, -1 };
-	bool v2 = false;
+	char rel[sizeof(cg->leaf) + 16];
+	bool joined = false;
 	int r;
 
-	*ret_joined = false;
-	r = make_leaf(leaf, sizeof(leaf), key, id);
+	r = make_leaf(cg->leaf, sizeof(cg->leaf), key, id);
 	if (r < 0)
 		return jail_error_set(err, -r, "cgroup: bad group name for key '%s'", key);
-	snprintf(rel, sizeof(rel), JAIL_CGROUP_PARENT "/%s", leaf);
+	snprintf(rel, sizeof(rel), JAIL_CGROUP_PARENT "/%s", cg->leaf);
 
 	{
 		_cleanup_close_ int root = open_v2_root();
 
 		if (root >= 0) {
-			dirs[0] = openat(root, rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (dirs[0] < 0 && errno != ENOENT)
+			cg->dir_fd[0] = openat(root, rel,
+					       O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (cg->dir_fd[0] < 0 && errno != ENOENT)
 				return jail_error_set(err, errno, "cgroup v2 %s: %s", rel,
 						      strerror(errno));
-			v2 = dirs[0] >= 0;
+			if (cg->dir_fd[0] >= 0)
+				cg->mode = JAIL_CGROUP_V2;
 		}
 	}
 	/* v1: every hierarchy the keeper made a group in (one per controller) */
-	for (int c = 0; c < JAIL_CG_NCTL && !v2; c++) {
+	for (int c = 0; c < JAIL_CG_NCTL && cg->mode != JAIL_CGROUP_V2; c++) {
 		_cleanup_close_ int root = open_v1_root((enum jail_cgroup_ctl)c);
 
 		if (root < 0)
 			continue;
-		dirs[c] = openat(root, rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (dirs[c] < 0 && errno != ENOENT) {
+		cg->dir_fd[c] = openat(root, rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (cg->dir_fd[c] < 0 && errno != ENOENT) {
 			r = jail_error_set(err, errno, "cgroup v1 %s/%s: %s", ctl_name[c], rel,
 					   strerror(errno));
-			break;
+			jail_cgroup_close(cg);
+			return r;
 		}
+		if (cg->dir_fd[c] >= 0)
+			cg->mode = JAIL_CGROUP_V1;
 	}
 	for (int c = 0; c < JAIL_CG_NCTL; c++)
-		if (dirs[c] >= 0)
-			*ret_joined = true;
-	if (r >= 0 && *ret_joined)
-		r = move_self(dirs, leaf, err);
-	for (int c = 0; c < JAIL_CG_NCTL; c++)
-		jail_closep(&dirs[c]);
-	if (r < 0)
-		*ret_joined = false;
+		joined = joined || cg->dir_fd[c] >= 0;
+	if (!joined)
+		return 0;
+	r = save_home(cg, err);
+	if (r >= 0)
+		r = move_self(cg->dir_fd, cg->leaf, err);
+	if (r < 0) {
+		jail_cgroup_leave(cg, NULL); /* a partial v1 move goes back */
+		jail_cgroup_close(cg);
+		cg->mode = JAIL_CGROUP_NONE;
+	}
 	return r;
 }
 

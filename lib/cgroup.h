@@ -101,9 +101,14 @@ int jail_cgroup_leave(struct jail_cgroup *cg, struct jail_error *err);
 
 /* Module side: move the calling process into jail <key>.<id>'s group(s)
  * if the jail has any (its keeper made them before PID 1 ran; a group
- * holding PID 1 cannot be removed, so "none found" means "no limits").
- * Must run before setns(CLONE_NEWNS|CLONE_NEWCGROUP). *ret_joined: any. */
-int jail_cgroup_join(const char *key, const char *id, bool *ret_joined, struct jail_error *err);
+ * holding PID 1 cannot be removed, so "none found" means "no limits":
+ * cg->mode stays JAIL_CGROUP_NONE). Must run before
+ * setns(CLONE_NEWNS|CLONE_NEWCGROUP). `cg` (JAIL_CGROUP_INIT) also keeps
+ * where the caller was, so jail_cgroup_leave can undo the move when
+ * entering the jail fails; jail_cgroup_close it either way (no host fd
+ * may stay open in a jailed process). */
+int jail_cgroup_join(struct jail_cgroup *cg, const char *key, const char *id,
+		     struct jail_error *err);
 
 /* What the limits did (read at the end of a jail, for the log). */
 struct jail_cgroup_events {

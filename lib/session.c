@@ -135,16 +135,23 @@ int jail_session_open(const struct jail_session_params *params, struct jail_sess
 
 int jail_session_enter(struct jail_session *s, struct jail_error *err)
 {
-	bool in_cgroup;
+	struct jail_cgroup cg = JAIL_CGROUP_INIT;
 	int r;
 
 	if (s->init_pidfd < 0)
 		return jail_error_set(err, EBADF, "no jail to enter");
 	/* The jail's cgroup first (if its keeper made one): found by its
 	 * host path, so before setns (see jail_cgroup_join). */
-	r = jail_cgroup_join(s->key, s->id, &in_cgroup, err);
-	if (r >= 0)
+	r = jail_cgroup_join(&cg, s->key, s->id, err);
+	if (r >= 0) {
 		r = jail_setns(s->init_pidfd, s->ns_flags, err);
+		/* refused: the caller goes on outside (sshd keeps the
+		 * connection), so it must not hold the jail's group open
+		 * nor live under the jail's limits */
+		if (r < 0)
+			jail_cgroup_leave(&cg, NULL);
+	}
+	jail_cgroup_close(&cg);
 	/* In or not, the pidfd goes: a jailed process keeps no handle on
 	 * namespaces (it would let it back out). */
 	jail_closep(&s->init_pidfd);
