@@ -116,7 +116,7 @@ round() { # bridge net isolate expect-peer
     net_release j1
     je_wait_gone || fail "jails did not end"
     [ -z "$(ip -o link show master "$br")" ] || fail "$br still has ports"
-    [ -z "$(ls "$je/state/net" | grep ^ip4-)" ] || fail "leases left: $(ls "$je/state/net")"
+    net_wait_leases || fail "leases left"
     assert_eq "$( (echo "$links0"; echo "$br") | sort -u)" "$(net_links)" \
         "no link is left but the bridge"
     ok "$br: after logout no veth, port or lease is left"

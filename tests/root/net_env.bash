@@ -11,6 +11,7 @@
 #                     and returns once CMD printed READY; its output is in
 #                     $je/NAME.out; CMD should end with `read -r _`, which
 #                     net_release NAME answers (the session then closes).
+#   net_wait_leases   waits until every address lease is released
 #   net_links         the interfaces of the test's host namespace, sorted
 #   net_addrs         its addresses, sorted
 
@@ -50,6 +51,18 @@ net_release() { # name
     echo >&"$fd"
     wait "${net_drv[$1]}"
     exec {fd}>&-
+}
+
+# The registry entry goes before the keeper tears the network down: wait
+# for the keepers' last step, the leases' release.
+net_wait_leases() { # [timeout-seconds]
+    local i
+    for ((i = 0; i < ${1:-10} * 10; i++)); do
+        ls "$je/state/net" 2>/dev/null | grep -q ^ip4- || return 0
+        sleep 0.1
+    done
+    echo "leases left: $(ls "$je/state/net")" >&2
+    return 1
 }
 
 net_links() { ip -o link show | awk -F': ' '{print $2}' | sort; }

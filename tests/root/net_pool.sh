@@ -61,7 +61,7 @@ for i in 0 1 2 3 4 5; do net_release "s$i"; done
 # the killed keeper's registry entry is cleaned by its user's next login
 HOME=/home/${users[2]} je_session -U "${users[2]}" -- true || fail "login after the kill"
 je_wait_gone 15 || fail "jails did not end"
-[ -z "$(ls "$je/state/net" | grep ^ip4-)" ] || fail "leases left: $(ls "$je/state/net")"
+net_wait_leases || fail "leases left"
 [ -z "$(ip -o link show master pjpool0)" ] || fail "ports left on pjpool0"
 [ -z "$(ip -o link show | grep -o ' pj[0-9a-f]\{13\}')" ] || fail "veths left: $(ip -o link show)"
 ok "after logout: no lease, port or veth left"
