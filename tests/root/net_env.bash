@@ -7,6 +7,8 @@
 #                     no address or link of this test touches the real host,
 #                     and the namespace's end removes whatever a failed run
 #                     left. Addresses are from 10.213.0.0/16, only in here.
+#   net_start NAME USER CMD + net_ready NAME: net_hold in two steps, so
+#                     several sessions can open at the same time
 #   net_hold NAME USER CMD   opens a session of USER running `bash -c CMD`
 #                     and returns once CMD printed READY; its output is in
 #                     $je/NAME.out; CMD should end with `read -r _`, which
@@ -25,15 +27,20 @@ net_enter() {
     ip link set lo up || fail "lo up in the test's namespace"
 }
 
-declare -A net_fds net_drv
-net_hold() { # name user cmd
+declare -A net_fds net_drv net_users
+net_start() { # name user cmd
     local name=$1 user=$2 cmd=$3 fd
     mkfifo "$je/$name.hold"
     exec {fd}<>"$je/$name.hold"
     net_fds[$name]=$fd
+    net_users[$name]=$user
     HOME=/home/$user je_session -U "$user" -- bash -c "$cmd" \
         <&"$fd" >"$je/$name.out" 2>"$je/$name.err" &
     net_drv[$name]=$!
+}
+
+net_ready() { # name
+    local name=$1
     for _ in $(seq 100); do
         grep -q READY "$je/$name.out" 2>/dev/null && break
         je_dead "${net_drv[$name]}" && break
@@ -43,7 +50,12 @@ net_hold() { # name user cmd
         cat "$je/$name.out" "$je/$name.err"
         fail "session $name did not come up"
     }
-    je_track "u$(id -u "$user")"
+    je_track "u$(id -u "${net_users[$name]}")"
+}
+
+net_hold() { # name user cmd
+    net_start "$@"
+    net_ready "$1"
 }
 
 net_release() { # name

@@ -2,7 +2,7 @@
 # Address pool of bridged jails, in a network namespace of the test's own:
 # 10.213.4.0/29 with the gateway .1 leaves .2 to .6, five addresses (the
 # network and broadcast addresses and the gateway are never handed out).
-# Five concurrent users get five different addresses; the sixth is refused
+# Five users logging in at once get five different addresses; the sixth is refused
 # with a log line that names the pool. A keeper killed with SIGKILL frees
 # its address (its lease's flock dies with it) and the next jail that takes
 # the address deletes the veth the dead keeper left behind. At the end no
@@ -24,9 +24,11 @@ for i in 1 2 3 4 5; do
 done
 hold='echo "addr=$(ip -o -4 addr show dev eth0 | awk "{print \$4}")"; echo READY; read -r _'
 
+# five logins at the same time: the pool lock keeps their addresses apart
+for i in 0 1 2 3 4; do net_start "s$i" "${users[$i]}" "$hold"; done
 addrs=()
 for i in 0 1 2 3 4; do
-    net_hold "s$i" "${users[$i]}" "$hold"
+    net_ready "s$i"
     addrs+=("$(sed -n 's/^addr=//p' "$je/s$i.out")")
 done
 echo "addresses: ${addrs[*]}"
