@@ -67,3 +67,21 @@ net_wait_leases || fail "leases left"
 [ -z "$(ip -o link show master pjpool0)" ] || fail "ports left on pjpool0"
 [ -z "$(ip -o link show | grep -o ' pj[0-9a-f]\{13\}')" ] || fail "veths left: $(ip -o link show)"
 ok "after logout: no lease, port or veth left"
+
+# ---- refused logins leave nothing behind ----
+refused() { # what log-text policy-network
+    je_default_policy "network = { mode = \"bridge\"; $3 };"
+    HOME=/home/$je_user je_session -U "$je_user" -- true >/dev/null 2>&1
+    assert_eq 10 "$?" "$1: the login must be refused"
+    je_wait_log "$2" || { tail -3 "$je_log"; fail "$1: no log line '$2'"; }
+    je_wait_gone 10 || fail "$1: the jail did not end"
+    net_wait_leases || fail "$1: leases left"
+    [ -z "$(ip -o link show | grep -o ' pj[0-9a-f]\{13\}')" ] || fail "$1: a veth is left"
+    ok "$1: refused ('$2'), no lease or veth left"
+}
+# "lo" is no bridge: enslaving the veth fails after the address was leased
+# and the veth made; both must be undone
+refused "a bridge that is not one" "joining the bridge" \
+    'bridge = "lo"; pool4 = "10.213.4.0/29";'
+refused "IPv6 pool" "network.pool6 (IPv6) is not supported yet" \
+    'bridge = "pjpool0"; pool4 = "10.213.4.0/29"; pool6 = "fd00:213::/64";'
