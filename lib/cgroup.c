@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Per-jail cgroups, v1 and v2 (see cgroup.h). */
 #include <ctype.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -366,6 +367,35 @@ static int write_v1_limits(enum jail_cgroup_ctl c, int dir, const struct jail_li
 	}
 }
 
+/*
+ * Remove the groups an earlier jail of this key left behind: a keeper that
+ * was SIGKILLed never reached its rmdir (its PID 1 died with it, so the
+ * group is empty). Only this key's: the caller holds the key's lock, so no
+ * other keeper of this key is between mkdir and placing its PID 1 (when a
+ * group is empty yet alive). A group still in use (an ending jail's) is
+ * populated and its rmdir fails with EBUSY: left to its own keeper.
+ */
+static void sweep_key(int parent, const char *key)
+{
+	size_t kl = strlen(key);
+	struct dirent *de;
+	DIR *d;
+	int fd = fcntl(parent, F_DUPFD_CLOEXEC, 3);
+
+	if (fd < 0)
+		return;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return;
+	}
+	while ((de = readdir(d)))
+		if (de->d_type == DT_DIR && strncmp(de->d_name, key, kl) == 0 &&
+		    de->d_name[kl] == '.')
+			unlinkat(parent, de->d_name, AT_REMOVEDIR);
+	closedir(d);
+}
+
 /* Make <parent>/<leaf> and open it; the caller owns both fds. */
 static int make_group(int parent, const char *leaf, struct jail_error *err)
 {
@@ -407,6 +437,7 @@ int jail_cgroup_create(struct jail_cgroup *cg, const char *key, const char *id,
 		parent = open_parent(root, true, need, err);
 		if (parent < 0)
 			return parent;
+		sweep_key(parent, key);
 		dir = make_group(parent, cg->leaf, err);
 		if (dir < 0) {
 			close(parent);
@@ -442,6 +473,7 @@ int jail_cgroup_create(struct jail_cgroup *cg, const char *key, const char *id,
 				cg->parent_fd[c] = -1;
 				break;
 			}
+			sweep_key(cg->parent_fd[c], key);
 			r = cg->dir_fd[c] = make_group(cg->parent_fd[c], cg->leaf, err);
 			if (r < 0) {
 				cg->dir_fd[c] = -1;

@@ -129,6 +129,7 @@ for _ in $(seq 100); do grep -q STOPPED "$je/bomb.out" && break; sleep 0.1; done
 grep -q STOPPED "$je/bomb.out" || fail "the fork bomb did not reach its limit: $(cat "$je/bomb.out" "$je/bomb.err")"
 host_ok=0
 for _ in $(seq 20); do /bin/true && host_ok=$((host_ok + 1)); done
+# shellcheck disable=SC2016 # expanded by the jailed sh
 timeout 30 "$BUILD/tests/bin/pj_session" -c "$je/pam" -s "$je_svc" -U "$other" -- \
     sh -c 'n=0; for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do /bin/true && n=$((n+1)); done; echo OTHER $n' \
     >"$je/other.out" 2>"$je/other.err" || { cat "$je/other.err"; fail "the other jail's session failed"; }
@@ -181,6 +182,30 @@ je_wait_log "limit hit: user=$je_user profile=student id=$id pids.max=40 reached
 je_wait_log "limit hit: user=$je_user profile=student id=$id memory.max=67108864" ||
     fail "no log line for the memory limit: $(grep limit "$je_log")"
 ok "after logout the groups are gone and the log names the jail and each limit hit"
+
+# ---- a killed keeper's group goes with the next jail of its key ----
+je_default_policy 'limits = { pids = 40; };'
+start_held c 'grep "^id=" /run/pam_jail/jail; echo READY; read -r _'
+je_track "$key"
+id_c=$(sed -n 's/^id=//p' "$je/c.out")
+init_c=$(je_info "$key" init)
+kill -9 "$(je_info "$key" keeper)"
+for _ in $(seq 50); do je_dead "$init_c" && break; sleep 0.1; done
+je_dead "$init_c" || fail "the jail init outlived its keeper"
+wait "$pid_c"
+[ -d "$(grp pids "$key.$id_c")" ] || fail "expected the killed keeper's group to be left"
+start_held d 'grep "^id=" /run/pam_jail/jail; echo READY; read -r _'
+je_track "$key"
+id_d=$(sed -n 's/^id=//p' "$je/d.out")
+assert_ne "$id_c" "$id_d" "a new jail after the killed keeper"
+[ -d "$(grp pids "$key.$id_c")" ] && fail "the killed keeper's group is still there after the next jail"
+[ -d "$(grp pids "$key.$id_d")" ] || fail "the new jail has no group"
+echo go >&7
+wait "$pid_d"
+je_wait_gone 15 || fail "the jail after the killed keeper did not end"
+for _ in $(seq 150); do all_gone "$key.$id_d" && break; sleep 0.1; done
+all_gone "$key.$id_d" || fail "cgroup left after logout"
+ok "a killed keeper's empty group is removed by the next jail of the same key"
 
 # ---- no limits asked: no cgroup ----
 je_default_policy 'limits = { pids = "unlimited"; };'
