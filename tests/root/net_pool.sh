@@ -53,11 +53,29 @@ dead_addr=$(sed -n 's/^net4=//p' "$je/state/jails/$key/info")
 kill -9 "$keeper"
 for _ in $(seq 100); do je_dead "$init" && break; sleep 0.1; done
 je_dead "$init" || fail "the jail init outlived its keeper"
+# The session's process (the driver) is still in the jail's network
+# namespace, so the dead jail's veth is still there: the next lease of the
+# address must remove it.
+ip link show dev "$dead_veth" >/dev/null 2>&1 || fail "expected $dead_veth to outlive its keeper"
 net_hold s5 "${users[5]}" "$hold"
 got=$(sed -n 's/^addr=//p' "$je/s5.out")
 assert_eq "$dead_addr" "$got" "the killed keeper's address is leased again"
 ip link show dev "$dead_veth" >/dev/null 2>&1 && fail "the dead jail's veth $dead_veth is still there"
 ok "a killed keeper's address is free again ($got), its veth removed"
+
+# ---- a killed init: the keeper ends the jail and frees its network ----
+key=u$(id -u "${users[0]}")
+init=$(je_info "$key" init)
+veth=$(je_info "$key" veth)
+addr=$(sed -n 's/^net4=//p' "$je/state/jails/$key/info")
+kill -9 "$init"
+for _ in $(seq 100); do
+    [ -e "$je/state/net/ip4-${addr%/*}" ] || break
+    sleep 0.1
+done
+[ -e "$je/state/net/ip4-${addr%/*}" ] && fail "the lease of $addr outlived its jail's init"
+ip link show dev "$veth" >/dev/null 2>&1 && fail "$veth outlived its jail's init"
+ok "a killed init: its keeper removed $veth and freed $addr"
 
 for i in 0 1 2 3 4 5; do net_release "s$i"; done
 # the killed keeper's registry entry is cleaned by its user's next login
