@@ -54,11 +54,34 @@ echo "run=$(ls /run | head -n 6 | tr '\n' ' ')"
 echo "home=$HOME: $(stat -f -c %T "$HOME"), $(df -h --output=size "$HOME" | tail -n 1 | tr -d ' ')"
 echo "homefiles=$(ls -A "$HOME" | tr '\n' ' ')"
 echo "tmp=$(stat -f -c %T /tmp), $(ls -A /tmp | wc -l) entries"
+# Which cgroups hold this process: the demo reads their limits as root on
+# the host (a jail's own cgroup directory is not readable from inside).
+echo "cg_memory=$(awk -F: '$2 == "memory" { print $3 }' /proc/self/cgroup)"
+echo "cg_pids=$(awk -F: '$2 == "pids" { print $3 }' /proc/self/cgroup)"
+echo "cg_unified=$(awk -F: '$1 == "0" { print $3 }' /proc/self/cgroup)"
 echo "nofile=$(ulimit -n)"
 echo "caps=$(grep CapBnd /proc/self/status | cut -f2), no_new_privs $(grep NoNewPrivs /proc/self/status | cut -f2)"
 echo "marker=$(test -r /run/pam_jail/jail && sed -n 's/^id=//p' /run/pam_jail/jail || echo none)"
 EOF
 )
+
+# The limit the kernel holds a cgroup to, read on the host: v1 controller
+# dir, else the unified (v2) tree; "none" when there is no limit.
+cg_limit() { # v1-path v1-controller v1-file unified-path v2-file
+	local v
+	v=$(cat "/sys/fs/cgroup/$2${1%/}/$3" 2>/dev/null) ||
+		v=$(cat "/sys/fs/cgroup${4%/}/$5" 2>/dev/null) || v=none
+	case $v in
+	max | 9223372036854*) echo none ;;
+	*[!0-9]*) echo "$v" ;;
+	*) if [ "$v" -ge 1048576 ]; then echo "$((v / 1048576))M"; else echo "$v"; fi ;;
+	esac
+}
+limits_of() { # HOSTV|JAILV
+	local -n v=$1
+	v[memory]=$(cg_limit "${v[cg_memory]}" memory memory.limit_in_bytes "${v[cg_unified]}" memory.max)
+	v[pids]=$(cg_limit "${v[cg_pids]}" pids pids.max "${v[cg_unified]}" pids.max)
+}
 
 show() { # label key
 	printf '  %-16s %-40.40s %s\n' "$1" "${HOSTV[$2]:-}" "${JAILV[$2]:-}"
@@ -93,7 +116,7 @@ profiles = {
 		root = { type = "host"; hide = [ "/root", "/home", "/run", "/srv", "/var/mail" ]; };
 		network = { mode = "loopback"; };
 		home = { mode = "tmpfs"; size = "64M"; skeleton = "/etc/skel"; };
-		limits = { nofile = 1024; };
+		limits = { memory = "256M"; pids = 200; nofile = 1024; };
 	};
 };
 rules = (
@@ -118,10 +141,21 @@ EOF
 		fail "probe on the host failed"
 	while IFS= read -r line; do HOSTV[${line%%=*}]=${line#*=}; done <<<"$out"
 
+	limits_of HOSTV
+
+	# One session stays open meanwhile, so the jail (and its cgroup) is
+	# still there when we look at it from the host.
 	echo "== ssh -p ${SSHD_PORT[demo]} $DEMO_USER@127.0.0.1   (the login goes through sshd, PAM and pam_jail)"
+	e2e_hold "$DEMO_USER@demo"
+	local held_pid=$HELD_PID held_fd=$HELD_FD
 	out=$(e2e_ssh "$DEMO_USER@demo" "HOST_PID=$host_pid bash -s" <<<"$PROBE") ||
 		fail "the jailed login failed: $out"
 	while IFS= read -r line; do JAILV[${line%%=*}]=${line#*=}; done <<<"$out"
+	limits_of JAILV
+	echo
+	echo "== The administrator's view meanwhile: jailctl list"
+	"$BUILD/jailctl" list --statedir "$E2E_STATE" | sed 's/^/   /'
+	e2e_release "$held_pid" "$held_fd"
 
 	echo
 	printf '  %-16s %-40s %s\n' "" "ON THE HOST (as $DEMO_USER)" "IN THE JAIL (ssh as $DEMO_USER)"
@@ -140,6 +174,8 @@ EOF
 	show "home" home
 	show "  files" homefiles
 	show "/tmp" tmp
+	show "memory (cgroup)" memory
+	show "tasks (cgroup)" pids
 	show "open files" nofile
 	show "capabilities" caps
 	show "jail marker" marker
