@@ -41,11 +41,11 @@ void keeper_cgroup_end(struct jail_cgroup *cg, const struct jail_policy *p, cons
 			       p->user, p->profile, id, p->limits.pids, ev.pids_max);
 		if (ev.oom_kill > 0 || ev.memory_max > 0)
 			syslog(LOG_WARNING,
-			       "limit hit: user=%s profile=%s id=%s memory.max=%" PRIu64
-			       " reached %" PRIu64 " times, %" PRIu64
-			       " processes killed (out of memory), peak %" PRIu64 " bytes",
-			       p->user, p->profile, id, p->limits.memory_bytes, ev.memory_max,
-			       ev.oom_kill, ev.memory_peak);
+			       "limit hit: user=%s profile=%s id=%s memory.max=%" PRIu64 ": %" PRIu64
+			       " processes killed (out of memory), reached %" PRIu64
+			       " times, peak %" PRIu64 " bytes",
+			       p->user, p->profile, id, p->limits.memory_bytes, ev.oom_kill,
+			       ev.memory_max, ev.memory_peak);
 	}
 	if (jail_cgroup_destroy(cg, JAIL_CGROUP_DESTROY_MS, &e) < 0)
 		syslog(LOG_ERR, "cgroup left behind: user=%s profile=%s id=%s: %s", p->user,

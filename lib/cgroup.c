@@ -678,6 +678,9 @@ int jail_cgroup_read_events(const struct jail_cgroup *cg, struct jail_cgroup_eve
 		return 0;
 	ev->pids_max = keyed_value(pids, "pids.events", "max");
 	ev->memory_max = single_value(mem, "memory.failcnt");
+	/* with a swap limit, the memory+swap counter is the one that trips */
+	if (single_value(mem, "memory.memsw.failcnt") > ev->memory_max)
+		ev->memory_max = single_value(mem, "memory.memsw.failcnt");
 	ev->oom_kill = keyed_value(mem, "memory.oom_control", "oom_kill");
 	ev->memory_peak = single_value(mem, "memory.max_usage_in_bytes");
 	return 0;

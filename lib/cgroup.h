@@ -113,7 +113,8 @@ int jail_cgroup_join(struct jail_cgroup *cg, const char *key, const char *id,
 /* What the limits did (read at the end of a jail, for the log). */
 struct jail_cgroup_events {
 	uint64_t pids_max;	/* forks refused at pids.max */
-	uint64_t memory_max;	/* times usage hit the memory limit */
+	uint64_t memory_max;	/* times usage hit the memory limit (v1: failcnt,
+				 * which recent kernels no longer count: 0) */
 	uint64_t oom_kill;	/* processes the OOM killer ended in the jail */
 	uint64_t memory_peak;	/* bytes, 0 when the kernel does not tell */
 };
