@@ -17,6 +17,45 @@ export TESTS=$here
 logs=$BUILD/test-logs
 mkdir -p "$logs"
 
+# Is every component of a path owned by root and not writable by group or
+# others? pam_jail runs only a jail-init, and jailctl reads only program
+# sets, from such paths, and the jail hides /tmp, /home, /root and /run; so
+# a checkout in, say, /tmp cannot be tested in place.
+path_is_trusted() {
+    local p=$1 st
+    while :; do
+        st=$(stat -Lc '%u %a' "$p") || return 1
+        set -- $st
+        [ "$1" = 0 ] || return 1
+        [ $((8#$2 & 8#022)) -eq 0 ] || return 1
+        case $p in /tmp|/tmp/*|/home|/home/*|/root|/root/*|/run|/run/*) return 1 ;; esac
+        [ "$p" = / ] && return 0
+        p=$(dirname "$p")
+    done
+}
+
+# Root tiers from an untrusted checkout: run them on a copy of the sources
+# and build outputs in a root-owned directory the jails show, removed at
+# the end. Logs still go to $BUILD/test-logs.
+stage_trusted_copy() {
+    local stage
+    stage=$(mktemp -d /var/lib/pam_jail-tests.XXXXXX) || return 1
+    chmod 0755 "$stage"
+    trap 'rm -rf --one-file-system "$stage"' EXIT
+    tar -C "$SRC" --exclude='./build' --exclude='./build-*' --exclude='./.git' -cf - . |
+        tar -C "$stage" -xf - || return 1
+    mkdir -p "$stage/build"
+    tar -C "$BUILD" --exclude='./obj' --exclude='./vm' --exclude='./vm-cache' \
+        --exclude='./test-logs' -cf - . | tar -C "$stage/build" -xf - || return 1
+    chown -R 0:0 "$stage" && chmod -R go-w "$stage" || return 1
+    echo "run-tests: $SRC is not on a root-owned path the jails show; testing a copy in $stage"
+    SRC=$stage BUILD=$stage/build TESTS=$stage/tests
+    here=$TESTS
+}
+if [ "$(id -u)" -eq 0 ] && ! { path_is_trusted "$SRC" && path_is_trusted "$BUILD"; }; then
+    stage_trusted_copy || { echo "run-tests: could not stage a trusted copy" >&2; exit 1; }
+fi
+
 tiers=("$@")
 [ ${#tiers[@]} -gt 0 ] || tiers=(unit pam root e2e ldap escape)
 must_run=${JAIL_TESTS_MUST_RUN:-0}
