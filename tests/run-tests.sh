@@ -37,11 +37,11 @@ path_is_trusted() {
 # Root tiers from an untrusted checkout: run them on a copy of the sources
 # and build outputs in a root-owned directory the jails show, removed at
 # the end. Logs still go to $BUILD/test-logs.
+stage=
 stage_trusted_copy() {
-    local stage
     stage=$(mktemp -d /var/lib/pam_jail-tests.XXXXXX) || return 1
     chmod 0755 "$stage"
-    trap 'rm -rf --one-file-system "$stage"' EXIT
+    trap '[ -n "$stage" ] && rm -rf --one-file-system "$stage"' EXIT
     tar -C "$SRC" --exclude='./build' --exclude='./build-*' --exclude='./.git' -cf - . |
         tar -C "$stage" -xf - || return 1
     mkdir -p "$stage/build"
@@ -51,6 +51,8 @@ stage_trusted_copy() {
     echo "run-tests: $SRC is not on a root-owned path the jails show; testing a copy in $stage"
     SRC=$stage BUILD=$stage/build TESTS=$stage/tests
     here=$TESTS
+    # and not from a working directory the jails replace
+    cd "$SRC" || return 1
 }
 if [ "$(id -u)" -eq 0 ] && ! { path_is_trusted "$SRC" && path_is_trusted "$BUILD"; }; then
     stage_trusted_copy || { echo "run-tests: could not stage a trusted copy" >&2; exit 1; }
