@@ -50,7 +50,7 @@ wait_for() { # secs cmd...
 
 e2e_init() {
 	need_root
-	local c
+	local c f
 	for c in sshd ssh ssh-keygen scp sftp unshare python3 ip; do
 		need_cmd "$c"
 	done
@@ -85,17 +85,19 @@ e2e_init() {
 	# way. It is an empty root-owned directory, so it is left in place.
 	[ -d /run/sshd ] || install -d -m 0755 /run/sshd
 
-	# The login shell of jailed users must be at one path that sshd sees
-	# on the host and the session sees in the jail. The build tree may be
-	# where the jail hides or replaces things (/root, /home, /tmp, /run),
-	# so jailsh runs from a copy in a root-owned dir the jail shows.
-	if [ -x "$BUILD/jailsh" ]; then
-		E2E_BIN=/var/lib/${E2E##*/}
-		mkdir -m 0755 "$E2E_BIN" || fail "mkdir $E2E_BIN"
-		_e2e_record dir "$E2E_BIN"
-		on_exit rm -rf "$E2E_BIN"
-		install -m 0755 "$BUILD/jailsh" "$E2E_BIN/jailsh" || fail "copy jailsh"
-	fi
+	# The programs run from a copy in a root-owned dir that the jail
+	# shows: pam_jail runs jail-init only from a path no one but root can
+	# change, and jailsh (the jailed users' login shell) must be at one
+	# path that sshd sees on the host and the session sees in the jail.
+	# The build tree may be anywhere, /tmp or /root included.
+	E2E_BIN=/var/lib/${E2E##*/}
+	mkdir -m 0755 "$E2E_BIN" || fail "mkdir $E2E_BIN"
+	_e2e_record dir "$E2E_BIN"
+	on_exit rm -rf "$E2E_BIN"
+	for f in pam_jail.so jail-init jailsh; do
+		[ -f "$BUILD/$f" ] || fail "no $BUILD/$f: build first (make)"
+		install -m 0755 "$BUILD/$f" "$E2E_BIN/$f" || fail "copy $f"
+	done
 
 	_e2e_start_syslog
 }
@@ -165,7 +167,6 @@ e2e_policy() {
 e2e_user() { # name [primary-group]
 	local name=$1 group=${2:-}
 	if [ -n "$group" ]; then
-		[ -x "$E2E_BIN/jailsh" ] || fail "no $BUILD/jailsh: build first"
 		make_user "$name" -s "$E2E_BIN/jailsh" -g "$group" || fail "useradd $name"
 		_e2e_record user "$name"
 	else
@@ -204,10 +205,10 @@ EOF
 	[ "$1" = plain ] || printf 'session  required %s\n' "$(e2e_jail_module_line)"
 }
 
-# pam_jail as the last session line, run from the build tree.
+# pam_jail as the last session line, this build's copy (e2e_init).
 e2e_jail_module_line() {
 	printf '%s/pam_jail.so config=%s init=%s/jail-init statedir=%s' \
-		"$BUILD" "$E2E_POLICY" "$BUILD" "$E2E_STATE"
+		"$E2E_BIN" "$E2E_POLICY" "$E2E_BIN" "$E2E_STATE"
 }
 
 sshd_start() { # instance jail|plain
@@ -437,6 +438,7 @@ e2e_hold() { # user@inst
 	local n=$((${#_cleanups[@]}))
 	local fifo=$E2E/client/hold.$n out=$E2E/client/hold.$n.out
 	mkfifo "$fifo"
+	: >"$out"
 	# shellcheck disable=SC2016
 	ssh -F "$E2E_SSH_CONFIG" "$1" 'echo held; exec cat >/dev/null' <"$fifo" >"$out" 2>&1 &
 	HELD_PID=$!
