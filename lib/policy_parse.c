@@ -13,6 +13,7 @@
 #include <strings.h>
 #include <sys/capability.h>
 
+#include "addrpool.h"
 #include "policy_load.h"
 #include "privs.h"
 #include "safepath.h"
@@ -231,6 +232,9 @@ static bool check_cidr(struct pctx *x, const config_setting_t *s, const char *v,
 	char addr[64];
 	const char *slash = strchr(v, '/');
 	unsigned char bin[16];
+	/* The IPv4 bounds are the address pool's (addrpool.h), so `jailctl
+	 * check` refuses what a login would. */
+	int minp = af == AF_INET ? JAIL_POOL_MIN_PREFIX : 1;
 	int maxp = af == AF_INET ? 30 : 126;
 	long prefix;
 	char *end;
@@ -245,12 +249,12 @@ static bool check_cidr(struct pctx *x, const config_setting_t *s, const char *v,
 		goto bad;
 	errno = 0;
 	prefix = strtol(slash + 1, &end, 10);
-	if (errno || *end || prefix < 1 || prefix > maxp)
+	if (errno || *end || prefix < minp || prefix > maxp)
 		goto bad;
 	return true;
 bad:
-	perr(x, s, "'%s' is not an %s network (ADDRESS/PREFIX, prefix 1 to %d)", v,
-	     af == AF_INET ? "IPv4" : "IPv6", maxp);
+	perr(x, s, "'%s' is not an %s network (ADDRESS/PREFIX, prefix %d to %d)", v,
+	     af == AF_INET ? "IPv4" : "IPv6", minp, maxp);
 	return false;
 }
 
