@@ -165,7 +165,12 @@ rules = (
 );
 EOF
 chmod 0644 "$d/etc/jail.conf"
-jail_line="session required $BUILD/pam_jail.so config=$d/etc/jail.conf init=$BUILD/jail-init statedir=$d/state"
+# pam_jail runs jail-init only from a path no one but root can change, and
+# the build tree may be anywhere (a clone under /tmp): the module and
+# jail-init run from a copy in the run's root-owned dir.
+mkdir -m 0755 "$d/bin"
+install -m 0755 "$BUILD/pam_jail.so" "$BUILD/jail-init" "$d/bin/" || fail "copy pam_jail.so, jail-init"
+jail_line="session required $d/bin/pam_jail.so config=$d/etc/jail.conf init=$d/bin/jail-init statedir=$d/state"
 echo "$jail_line" >"$d/pam/jail"
 
 # ---- pamtester services: /etc/pam.d/pjbench<id>-<stack>, ours only ----
@@ -237,7 +242,7 @@ for _ in $(seq 200); do grep -q up "$d/hold.out" && break; sleep 0.05; done
 grep -q up "$d/hold.out" || fail "held session of $UJ did not start: $(cat "$d/hold.out")"
 
 # ---- 1. session cost, interleaved ----
-init_exe=$(readlink -f "$BUILD/jail-init")
+init_exe=$d/bin/jail-init
 T=$(printf '\t')
 {
 	echo "floor_pam_permit${T}pamtester${T}$svc-permit${T}$UC${T}open_session${T}close_session"
@@ -264,6 +269,12 @@ while IFS=$T read -r name rest; do
 		fail "$name does not work here: ${argv[*]}: $(head -c 400 "$d/probe.out")"
 done <"$d/session.spec"
 uptime >"$raw/uptime.start"
+# Which code was measured: the commit, and whether the module's sources
+# differed from it (other work in progress in the tree).
+{
+	git -C "$SRC" rev-parse --short HEAD 2>/dev/null || echo unknown
+	git -C "$SRC" status --porcelain -- lib init pam_module 2>/dev/null | grep -q . && echo dirty
+} | paste -sd' ' >"$raw/commit"
 log "session cost: $ROUNDS interleaved rounds of $(wc -l <"$d/session.spec") cases"
 "$BUILD/bench_time" -n "$ROUNDS" -w 2 "$d/session.spec" >"$raw/session.txt" ||
 	fail "bench_time"

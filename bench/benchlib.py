@@ -408,6 +408,9 @@ def fmt(x, nd=2):
 def report(raw, results, stamp, docs):
     r = {"stamp": stamp, "host": os.uname().nodename, "kernel": os.uname().release,
          "cpus": os.cpu_count(), "mem_total_gib": meminfo()["MemTotal"] / 1048576}
+    cp = os.path.join(raw, "commit")
+    if os.path.exists(cp):
+        r["commit"] = open(cp).read().strip()
     for k in ("start", "end"):
         p = os.path.join(raw, f"uptime.{k}")
         if os.path.exists(p):
@@ -554,16 +557,16 @@ def history(results, current):
     def med(h, k):
         return ((h.get("session", {}).get(k) or {}).get("stats") or {}).get("median")
     out = ["### Full runs on this machine (medians, ms)\n",
-           "| run | load (1-min avg) at start | floor | cold | join | bwrap | firejail | "
+           "| run | commit | load (1-min avg) at start | floor | cold | join | bwrap | firejail | "
            "cold − floor | join − floor | cold / bwrap | jails/s storm | MiB/jail at max |",
-           "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+           "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for h in rows:
         load = re.search(r"load average: ([0-9.]+)", h.get("uptime_start", ""))
         f, c, j, b, x = (med(h, k) for k in ("floor_pam_permit", "pam_jail_cold", "pam_jail_join",
                                               "bwrap", "firejail"))
         sc = h.get("scale") or []
         mem = (sc[-1].get("mem_per_jail_kib") or {}).get("accounted") if sc else None
-        out.append(f"| {h['stamp']} | {load.group(1) if load else '?'} | {fmt(f)} | {fmt(c)} | {fmt(j)} | "
+        out.append(f"| {h['stamp']} | {h.get('commit', '?')} | {load.group(1) if load else '?'} | {fmt(f)} | {fmt(c)} | {fmt(j)} | "
                    f"{fmt(b)} | {fmt(x)} | {fmt(c - f if None not in (c, f) else None)} | "
                    f"{fmt(j - f if None not in (j, f) else None)} | "
                    f"{fmt(c / b if None not in (c, b) else None)} | "
@@ -676,6 +679,7 @@ def table(r):
     L = []
     L.append(f"Run {r['stamp']} on {r['host']} (kernel {r['kernel']}, {r['cpus']} CPUs, "
              f"{r.get('mem_total_gib', 0):.0f} GiB)  ")
+    L.append(f"code: commit {r.get('commit', '?')} (\"dirty\": the module's sources had uncommitted changes)  ")
     L.append(f"load at start: `{r.get('uptime_start', '?')}`  ")
     L.append(f"load at end: `{r.get('uptime_end', '?')}`\n")
     L.extend(targets(r))

@@ -31,7 +31,7 @@ ssh_case() { # name [exe:PATH] user@inst
 {
 	ssh_case ssh_plain "$UN@plain"
 	ssh_case ssh_jail_ignored "$UN@main"
-	ssh_case ssh_jail_cold "exe:$(readlink -f "$BUILD/jail-init")" "$UA@main"
+	ssh_case ssh_jail_cold "exe:$(readlink -f "$E2E_BIN/jail-init")" "$UA@main"
 } >"$E2E/cold.spec"
 "$BUILD/bench_time" -n "$rounds" -w 1 "$E2E/cold.spec" >"$out" || fail "bench_time"
 
