@@ -113,10 +113,15 @@ static int load_policy(pam_handle_t *pamh, const struct module_args *a, const ch
 	r = jail_config_load(main_path, dropin, 0, &c, &errs, &n_errs);
 	if (r < 0) {
 		/* A policy we cannot read refuses every login it might govern. */
-		if (n_errs > 0 && errs[0].file[0])
+		if (n_errs > 0 && errs[0].file[0] && errs[0].line > 0)
 			pam_syslog(pamh, LOG_ERR,
 				   "session refused: user=%s profile=-: policy %s:%d: %s%s", user,
 				   errs[0].file, errs[0].line, errs[0].message,
+				   n_errs > 1 ? " (and more: run jailctl check)" : "");
+		else if (n_errs > 0 && errs[0].file[0]) /* about the file as a whole */
+			pam_syslog(pamh, LOG_ERR,
+				   "session refused: user=%s profile=-: policy %s: %s%s", user,
+				   errs[0].file, errs[0].message,
 				   n_errs > 1 ? " (and more: run jailctl check)" : "");
 		else
 			pam_syslog(pamh, LOG_ERR, "session refused: user=%s profile=-: policy: %s",

@@ -97,6 +97,14 @@ profiles = { broken = { root = { type = \"host\"; }; };
 rules = ( { group = \"$je_group\"; profile = \"broken\"; } );"
 expect_refusal "broken policy" "session refused: user=$je_user profile=-: policy $je/etc/jail.conf:"
 
+# A policy file writable by its group: a problem with the file as a whole,
+# named without a line number.
+je_default_policy
+chmod g+w "$je/etc/jail.conf"
+expect_refusal "group-writable policy file" \
+    "session refused: user=$je_user profile=-: policy $je/etc/jail.conf: '$je/etc/jail.conf' is writable by group"
+chmod g-w "$je/etc/jail.conf"
+
 je_default_policy
 je_service bogus_option
 expect_refusal "unknown module argument" "unknown option: bogus_option"
