@@ -419,6 +419,8 @@ struct root_build {
 	struct prepared_bind *binds;
 	size_t n_binds;
 	struct prepared_bind home;
+	struct prepared_bind *persist; /* tmpfs home: one per p->persist entry */
+	size_t n_persist;
 	int hides[MAX_HIDES];
 	size_t n_hides;
 	int root;
@@ -432,6 +434,9 @@ static void root_build_free(struct root_build *b)
 		jail_closep(&b->binds[i].mnt);
 	free(b->binds);
 	jail_closep(&b->home.mnt);
+	for (size_t i = 0; i < b->n_persist; i++)
+		jail_closep(&b->persist[i].mnt);
+	free(b->persist);
 	for (size_t i = 0; i < b->n_hides; i++)
 		jail_closep(&b->hides[i]);
 	jail_closep(&b->root);
@@ -570,9 +575,162 @@ static int mount_proc(int root, struct jail_error *err)
 	return 0;
 }
 
+/* Open (making it if missing) the directory `sub` below the user's real
+ * home `home`, for a persistent bind. The home and everything in it belong
+ * to the user, so the walk follows no symlink (O_NOFOLLOW on every
+ * component, through jail_safe_openat), and a directory we have to make is
+ * made, opened without following anything and only then given to the user:
+ * swapping a name for a symlink meanwhile makes the open fail, not follow. */
+static int open_persist_source(int home, const char *sub, uid_t uid, gid_t gid,
+			       struct jail_error *err)
+{
+	_cleanup_close_ int cur = -1;
+	struct jail_error e = { 0 };
+	const char *p = sub;
+	int fd;
+
+	fd = jail_safe_openat(home, sub, O_PATH | O_DIRECTORY, JAIL_SAFE_DIRECTORY, 0, NULL, &e);
+	if (fd >= 0 || fd != -ENOENT) {
+		if (fd < 0)
+			return jail_error_set(err, -fd, "persistent directory '%s': %s", sub,
+					      e.message);
+		return fd;
+	}
+	cur = fcntl(home, F_DUPFD_CLOEXEC, 3);
+	if (cur < 0)
+		return jail_error_set(err, errno, "dup: %s", strerror(errno));
+	while (*p) {
+		char comp[NAME_MAX + 1];
+		size_t len = strcspn(p, "/");
+		struct stat st;
+
+		if (len == 0 || len > NAME_MAX)
+			return jail_error_set(err, EINVAL, "persistent directory '%s': bad name",
+					      sub);
+		memcpy(comp, p, len);
+		comp[len] = '\0';
+		p += len;
+		while (*p == '/')
+			p++;
+		if (mkdirat(cur, comp, 0700) == 0) {
+			fd = openat(cur, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (fd >= 0 && fchown(fd, uid, gid) < 0) {
+				int e2 = errno;
+				close(fd);
+				errno = e2;
+				fd = -1;
+			}
+		} else if (errno == EEXIST) {
+			fd = openat(cur, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		} else {
+			fd = -1;
+		}
+		if (fd < 0)
+			return jail_error_set(err, errno, "persistent directory '%s': '%s': %s", sub,
+					      comp, strerror(errno));
+		if (fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode)) {
+			close(fd);
+			return jail_error_set(err, ENOTDIR,
+					      "persistent directory '%s': '%s' is not a directory",
+					      sub, comp);
+		}
+		jail_closep(&cur);
+		cur = fd;
+	}
+	return steal_fd(&cur);
+}
+
+/* Step 2 for persistent directories: clone each from the real home while
+ * the host is reachable. A jail that asks for persistence and cannot have it
+ * is refused: the user's work would silently land in a tmpfs and be lost. */
+static int prepare_persist(struct root_build *b, const struct jail_policy *p,
+			   struct jail_error *err)
+{
+	_cleanup_close_ int home = -1;
+	struct jail_error e = { 0 };
+	size_t n = 0;
+
+	while (p->persist && p->persist[n])
+		n++;
+	if (n == 0 || p->home_mode != JAIL_HOME_TMPFS)
+		return 0;
+	b->persist = calloc(n, sizeof(*b->persist));
+	if (!b->persist)
+		return jail_error_set(err, ENOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++)
+		b->persist[i].mnt = -1;
+	b->n_persist = n;
+	home = jail_safe_open(p->home, O_PATH | O_DIRECTORY, JAIL_SAFE_DIRECTORY, 0, NULL, &e);
+	if (home < 0)
+		return jail_error_set(err, -home, "persistent directories: real home: %s",
+				      e.message);
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_close_ int src = -1;
+		char what[PATH_MAX + 32];
+		int r;
+
+		src = open_persist_source(home, p->persist[i], p->uid, p->gid, err);
+		if (src < 0)
+			return src;
+		snprintf(what, sizeof(what), "persistent directory '%s'", p->persist[i]);
+		b->persist[i].mnt = clone_tree(src, "", false, what, err);
+		if (b->persist[i].mnt < 0)
+			return b->persist[i].mnt;
+		b->persist[i].is_dir = true;
+		b->persist[i].target = p->persist[i];
+		r = set_attrs(b->persist[i].mnt, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, 0, false,
+			      what, err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* In the fresh tmpfs home (its mount fd), the directories the persistent
+ * binds go on, owned by the user so the home stays theirs to arrange. */
+static int make_persist_mountpoints(int home, const struct root_build *b, uid_t uid, gid_t gid,
+				    struct jail_error *err)
+{
+	for (size_t i = 0; i < b->n_persist; i++) {
+		_cleanup_close_ int cur = fcntl(home, F_DUPFD_CLOEXEC, 3);
+		const char *p = b->persist[i].target;
+
+		if (cur < 0)
+			return jail_error_set(err, errno, "dup: %s", strerror(errno));
+		while (*p) {
+			char comp[NAME_MAX + 1];
+			size_t len = strcspn(p, "/");
+			int fd;
+
+			if (len == 0 || len > NAME_MAX)
+				return jail_error_set(err, EINVAL, "persistent directory '%s'",
+						      b->persist[i].target);
+			memcpy(comp, p, len);
+			comp[len] = '\0';
+			p += len;
+			while (*p == '/')
+				p++;
+			if (mkdirat(cur, comp, 0700) < 0 && errno != EEXIST)
+				return jail_error_set(err, errno, "home: mkdir '%s': %s", comp,
+						      strerror(errno));
+			fd = openat(cur, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (fd < 0 || fchown(fd, uid, gid) < 0) {
+				int e = errno;
+				if (fd >= 0)
+					close(fd);
+				return jail_error_set(err, e, "home: '%s': %s", comp, strerror(e));
+			}
+			jail_closep(&cur);
+			cur = fd;
+		}
+	}
+	return 0;
+}
+
 static int mount_home(struct root_build *b, const struct jail_policy *p, struct jail_error *err)
 {
 	_cleanup_close_ int m = -1;
+	int r;
 
 	if (p->home_mode == JAIL_HOME_BIND) {
 		if (b->home.mnt < 0)
@@ -583,7 +741,20 @@ static int mount_home(struct root_build *b, const struct jail_policy *p, struct 
 		      MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, "home", err);
 	if (m < 0)
 		return m;
-	return attach_at(m, b->root, p->home, MP_DIR, err);
+	r = make_persist_mountpoints(m, b, p->uid, p->gid, err);
+	if (r < 0)
+		return r;
+	r = attach_at(m, b->root, p->home, MP_DIR, err);
+	for (size_t i = 0; r >= 0 && i < b->n_persist; i++) {
+		char target[PATH_MAX];
+
+		if (snprintf(target, sizeof(target), "%s/%s", p->home, b->persist[i].target) >=
+		    (int)sizeof(target))
+			return jail_error_set(err, ENAMETOOLONG, "persistent directory '%s'",
+					      b->persist[i].target);
+		r = attach_at(b->persist[i].mnt, b->root, target, MP_EXISTING, err);
+	}
+	return r;
 }
 
 /* The fd-anchored pivot (bubblewrap's): the new root is named by our cwd,
@@ -647,6 +818,9 @@ int jail_root_build(const struct jail_policy *p, const char *id, struct jail_err
 				goto out;
 		}
 	}
+	r = prepare_persist(&b, p, err);
+	if (r < 0)
+		goto out;
 	if (p->home_mode == JAIL_HOME_BIND) {
 		r = prepare_bind(p->home, true, false, &b.home, err);
 		if (r < 0)

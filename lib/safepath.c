@@ -122,7 +122,7 @@ static int walk(int dirfd, const char *shown, const char *rel, int open_flags,
 		fd = openat(cur, comp, flags);
 		if (fd < 0) {
 			int e = errno;
-			if (e == ELOOP || (e == ENOTDIR && !last)) {
+			if (e == ELOOP || e == ENOTDIR) {
 				/* O_NOFOLLOW on a symlink gives ELOOP; tell the admin plainly */
 				struct stat lst;
 				if (fstatat(cur, comp, &lst, AT_SYMLINK_NOFOLLOW) == 0 &&

@@ -143,3 +143,27 @@ je_session "$other" -- sh -c 'test -e /run/pam_jail/jail || echo NOT_JAILED' >"$
 assert_eq NOT_JAILED "$(cat "$je/out")" "unmatched user is not jailed"
 assert_nothing_left "unmatched user"
 ok "a user no rule names is not jailed (PAM_IGNORE)"
+
+# ---- home.persist through a symlink the user planted in the real home ----
+# (the real /home is replaced by a tmpfs in this test's mount namespace only)
+mount -t tmpfs -o mode=0755 pj-home /home || fail "tmpfs on /home"
+install -d -m 0755 -o "$je_user" "/home/$je_user" || fail "real home"
+ln -s /etc "/home/$je_user/keep"
+chown -h "$je_user" "/home/$je_user/keep"
+je_policy "version = 1;
+profiles = { student = {
+    namespaces = [\"mount\", \"pid\", \"net\", \"ipc\", \"uts\"];
+    home = { mode = \"tmpfs\"; size = \"16M\"; persist = [\"keep\"]; };
+}; };
+rules = ( { group = \"$je_group\"; profile = \"student\"; } );"
+je_service
+expect_refusal "persistent directory through a user's symlink" \
+    "session refused: user=$je_user profile=student: persistent directory 'keep': './keep' is a symbolic link"
+# the same name as a real directory works, and is created when missing
+rm "/home/$je_user/keep"
+out=$(je_session -U "$je_user" -- sh -c "mountpoint -q /home/$je_user/keep && echo BOUND" 2>&1) ||
+    fail "persistent directory: $out"
+assert_contains "$out" BOUND "a missing persistent directory is made and bound"
+assert_eq "$je_user" "$(stat -c %U "/home/$je_user/keep")" "made persistent directory's owner"
+je_wait_gone 10 || fail "persist jail did not end"
+ok "persistent directories: made as the user's, bound; a symlink is refused"

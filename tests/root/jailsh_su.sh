@@ -7,7 +7,7 @@
 #   - `-c` commands run and their exit status comes back;
 #   - the home is seeded once per jail: a concurrent session finds the
 #     first one's changes; a new jail starts from the skeleton again;
-#   - persistent directories (if jail-init binds them) keep their content;
+#   - persistent directories (home.persist) keep their content across jails;
 #   - the same su without pam_jail in the stack: jailsh refuses.
 . "$TESTS/lib.sh"
 need_cmd su
@@ -82,12 +82,12 @@ out=$(jsu 'ls -A | sort | tr "\n" " "; cat keep/data 2>/dev/null; mountpoint -q 
 assert_contains "$out" "skelfile" "new jail: seeded again"
 assert_not_contains "$out" "s1mark" "new jail: the old tmpfs home is gone"
 ok "a new jail gets a fresh home from the skeleton"
-if [ -n "$(ls -A "/home/$je_user/keep")" ] || [[ $out == *keep-mounted* ]]; then
-    assert_contains "$out" kept "persistent dir keeps its content across jails"
-    ok "persistent directory kept across jails"
-else
-    echo "note: jail-init does not bind home.persist yet; persistent dirs not checked"
-fi
+# home.persist: keep/ is the real home's, bound in; the rest was the tmpfs.
+assert_contains "$out" "kept" "persistent dir keeps its content across jails"
+assert_contains "$out" "keep-mounted" "the persistent dir is a mount in the tmpfs home"
+assert_eq kept "$(cat "/home/$je_user/keep/data")" "persistent data is in the real home"
+[ ! -e "/home/$je_user/s1mark" ] || fail "a non-persistent file reached the real home"
+ok "persistent directory kept across jails, in the real home"
 
 # ---- without pam_jail in the stack: refused -------------------------------------
 for s in su su-l; do
