@@ -94,8 +94,10 @@ static int run_enter(int argc, char **argv)
 	int opt, r, n;
 
 	optind = 0;
-	/* '+': stop at the first non-option, so `-- CMD -x` reaches CMD intact */
-	while ((opt = getopt_long(argc, argv, "+s:k:h", opts, NULL)) != -1) {
+	/* GNU getopt permutes, so options may come before or after USER, and
+	 * stops at "--": what follows it (the command and its own options)
+	 * is left alone. */
+	while ((opt = getopt_long(argc, argv, "s:k:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			state_dir = optarg;
@@ -115,9 +117,7 @@ static int run_enter(int argc, char **argv)
 		return jailctl_usage_error(&jailctl_verb_enter, "whose jail?");
 	user = argv[optind++];
 	if (optind < argc) {
-		if (strcmp(argv[optind], "--") == 0)
-			optind++;
-		if (optind >= argc || argv[optind][0] != '/')
+		if (argv[optind][0] != '/')
 			return jailctl_usage_error(&jailctl_verb_enter,
 						   "the command needs an absolute path");
 		cmd = argv + optind;

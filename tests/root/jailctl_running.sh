@@ -34,6 +34,9 @@ ok "list: $line"
 
 # ---- enter ----
 assert_eq "jail-$je_user" "$(ctl enter "$je_user" -- /bin/hostname)" "enter: hostname"
+# options after USER too, as the usage line shows them
+assert_eq "jail-$je_user" "$("$BUILD/jailctl" enter "$je_user" --statedir "$je/state" -- /bin/hostname)" \
+    "enter USER --statedir DIR -- CMD"
 inside=$(ctl enter "$je_user" -- /bin/readlink /proc/self/ns/net)
 assert_eq "$(readlink "/proc/$init/ns/net")" "$inside" "enter: the jail's network namespace"
 assert_ne "$(readlink /proc/self/ns/net)" "$inside" "enter: not the host's"
