@@ -35,6 +35,7 @@
 #include "jail_net.h"
 #include "marker.h"
 #include "safepath.h"
+#include "tree_trust.h"
 
 #define DEV_SIZE  (64 * 1024)
 #define HIDE_SIZE (64 * 1024)
@@ -457,6 +458,14 @@ static int open_root(const struct jail_policy *p, struct jail_error *err)
 				     JAIL_SAFE_TRUSTED | JAIL_SAFE_DIRECTORY, 0, NULL, &e);
 		if (dir < 0)
 			return jail_error_set(err, -dir, "jail root: %s", e.message);
+		/* And everything below it (issue 8): a user owning the tree's
+		 * /usr/bin, or a file in it, swaps what other jailed users
+		 * run. One walk per jail build (tree_trust.c: why it is
+		 * sound and what it costs); the host root is the host's own
+		 * and is not walked. */
+		long seen = jail_tree_check_trusted(dir, p->root_path, 0, &e);
+		if (seen < 0)
+			return jail_error_set(err, (int)-seen, "jail root: %s", e.message);
 		m = clone_tree(dir, "", true, "jail root", err);
 	} else {
 		m = clone_tree(AT_FDCWD, "/", true, "host root", err);

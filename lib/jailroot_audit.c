@@ -16,6 +16,7 @@
 
 #include "jailroot_internal.h"
 #include "safepath.h"
+#include "tree_trust.h"
 
 #define AUDIT_MAX_DEPTH 128
 
@@ -55,16 +56,9 @@ const char *jailroot_mode_problem(const struct stat *st)
 		return "setuid file";
 	if (S_ISREG(st->st_mode) && (st->st_mode & S_ISGID))
 		return "setgid file";
-	if (S_ISDIR(st->st_mode) && (st->st_mode & S_IWOTH) && !(st->st_mode & S_ISVTX))
-		return "world-writable directory without the sticky bit";
-	if (!S_ISDIR(st->st_mode) && (st->st_mode & S_IWOTH))
-		return "writable by others";
-	if (!S_ISDIR(st->st_mode) && (st->st_mode & S_IWGRP) && st->st_gid != 0)
-		return "writable by a group other than root";
-	if (S_ISDIR(st->st_mode) && (st->st_mode & S_IWGRP) && st->st_gid != 0 &&
-	    !(st->st_mode & S_ISVTX))
-		return "directory writable by a group other than root";
-	return NULL;
+	/* The writability rule is the one jail-init refuses a tree for:
+	 * one definition, so audit and login cannot disagree. */
+	return jail_tree_write_problem(st);
 }
 
 /* The tree's own directory: the same rule as any directory in it, plus

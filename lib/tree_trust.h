@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Is every file of a prepared jail tree root's and closed to writers?
+ *
+ * safepath.h checks the path DOWN TO a jail root; this checks what is BELOW
+ * it, before a login uses the tree. Whoever owns a file or directory in the
+ * tree, or can write it, can change the programs and the /etc every jailed
+ * user of that tree runs with (issue 8: pam_jail refuses a root that
+ * `jailctl audit` would fail for ownership or writability).
+ */
+#ifndef PAM_JAIL_TREE_TRUST_H
+#define PAM_JAIL_TREE_TRUST_H
+
+#include <stddef.h>
+#include <sys/stat.h>
+
+#include "util.h"
+
+/* Bounds of one walk: a tree larger or deeper than this is refused rather
+ * than letting one login stat without end (a full Debian is ~30k entries). */
+#define JAIL_TREE_MAX_ENTRIES 250000
+#define JAIL_TREE_MAX_DEPTH 64
+
+/*
+ * The ownership and writability rule for one entry of a tree (shared with
+ * jailctl audit): owned by root; a directory writable by others only with the
+ * sticky bit; anything else never writable by others; writable by a group
+ * other than root only for a sticky directory. Returns a reason, or NULL.
+ */
+const char *jail_tree_write_problem(const struct stat *st);
+
+/*
+ * Walk the tree below directory fd `top` (O_PATH is enough) by fd, never
+ * following a symlink, and stop at the first entry that breaks the rule
+ * above. `top_path` only names entries in the error ("'/srv/jail/usr/bin' is
+ * owned by uid 1001, not root"). The top itself is not checked (the caller
+ * opened it with JAIL_SAFE_TRUSTED). `max_entries` 0 means
+ * JAIL_TREE_MAX_ENTRIES. Returns the number of entries looked at, or a
+ * negative errno: -EPERM for a broken rule, -E2BIG / -ELOOP for a tree over
+ * the bounds, or the error of a failed open/stat/read.
+ */
+long jail_tree_check_trusted(int top, const char *top_path, size_t max_entries,
+			     struct jail_error *err);
+
+#endif
