@@ -299,18 +299,76 @@ static int write_info(struct keeper *k, struct jail_error *err)
 	return 0;
 }
 
+static void conn_drop(struct keeper *k, size_t i);
+static void session_end(struct keeper *k, struct conn *c, const char *why);
+static void reply(struct conn *c, const char *msg, int fd);
+
+/* One request on connection i while PID 1 is being killed: a session's
+ * CLOSE is answered (its sshd monitor waits for that answer before it
+ * reaps its jailed child), anything else is refused; a hang-up drops it. */
+static void serve_while_ending(struct keeper *k, size_t i)
+{
+	struct conn *c = &k->conns[i];
+	char msg[JAIL_MSG_MAX], out[JAIL_MSG_MAX];
+	int fds[1] = { -1 };
+	size_t n_fds = 0;
+	ssize_t n;
+
+	n = jail_msg_recv(c->fd, msg, sizeof(msg), fds, 1, &n_fds);
+	if (n == -EAGAIN)
+		return;
+	jail_closep(&fds[0]);
+	if (n <= 0) {
+		conn_drop(k, i);
+	} else if (strcmp(msg, "CLOSE") == 0 && n_fds == 0 && c->session_pidfd >= 0) {
+		session_end(k, c, "closed");
+		snprintf(out, sizeof(out), "OK sessions=%u", k->sessions);
+		reply(c, out, -1);
+	} else {
+		reply(c, "ERR the jail is ending", -1);
+	}
+}
+
 /* Kill and reap the jail PID 1 (the kernel kills the rest of its PID
- * namespace). Bounded: a jailed zombie whose parent sits outside the
- * namespace (an sshd monitor) can delay init's end until it is reaped. */
+ * namespace). PID 1's exit completes only when every process of the
+ * namespace has been reaped, and a session's jailed process (sshd's
+ * post-auth child) is reaped by its parent, the sshd monitor outside the
+ * jail, only once pam_close_session has its answer from us. So the
+ * connections are served while we wait: waiting deaf would stall every
+ * such session (and a `jailctl stop`) for the whole bound. Bounded, in
+ * case a monitor never reaps. */
 static void kill_init(struct keeper *k)
 {
-	struct pollfd pfd = { .fd = k->init_pidfd, .events = POLLIN };
+	static struct pollfd pfds[1 + MAX_CONNS];
+	int64_t deadline;
 
 	if (k->init_pidfd < 0)
 		return;
 	pidfd_send_signal(k->init_pidfd, SIGKILL, NULL, 0);
-	while (poll(&pfd, 1, INIT_EXIT_WAIT_MS) < 0 && errno == EINTR)
-		;
+	deadline = now_ms() + INIT_EXIT_WAIT_MS;
+	for (;;) {
+		int64_t left = deadline - now_ms();
+		size_t n = 0;
+		int r;
+
+		if (left <= 0)
+			break;
+		/* readable once PID 1 is a zombie, i.e. the namespace is empty */
+		pfds[n++] = (struct pollfd){ .fd = k->init_pidfd, .events = POLLIN };
+		for (size_t i = 0; i < k->n_conns; i++)
+			pfds[n++] = (struct pollfd){ .fd = k->conns[i].fd, .events = POLLIN };
+		r = poll(pfds, n, (int)left);
+		if (r < 0 && errno != EINTR)
+			break;
+		if (r <= 0)
+			continue;
+		if (pfds[0].revents)
+			break;
+		/* from the end: conn_drop moves the last one into the slot */
+		for (size_t i = k->n_conns; i-- > 0;)
+			if (pfds[1 + i].revents)
+				serve_while_ending(k, i);
+	}
 	while (waitpid(k->init_pid, NULL, WNOHANG) < 0 && errno == EINTR)
 		;
 	jail_closep(&k->init_pidfd);
@@ -334,8 +392,6 @@ static void remove_entry(struct keeper *k)
 }
 
 /* ------------------------------------------------------------ serving */
-
-static void conn_drop(struct keeper *k, size_t i);
 
 static void session_end(struct keeper *k, struct conn *c, const char *why)
 {
