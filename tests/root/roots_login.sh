@@ -3,8 +3,8 @@
 # bash and ls run from the tree, the host's files are not there, and an
 # sftp client talks to the tree's sftp-server through the PAM session (the
 # file it fetches is the tree's /etc/passwd). Then pam_jail refuses the root
-# when audit would fail it for ownership or writability of the root or a
-# directory above it.
+# when audit would fail it for ownership or writability: of the root, of a
+# directory above it, or of anything inside the tree.
 . "$TESTS/lib.sh"
 . "$TESTS/root/jail_env.bash"
 need_cmd sftp
@@ -111,16 +111,52 @@ login /bin/true >/dev/null 2>"$je/err" || { cat "$je/err"; fail "the repaired tr
 je_wait_gone || fail "the jail did not end"
 ok "pam_jail refuses a root (or a parent) not root's or writable by others; audit agrees"
 
-# What jail-init checks is the path to the root, not the tree below it: a
-# directory deep inside owned by the user is caught by audit only.
+# ---- and what is below the root: everything in the tree (issue 8) ----
+# jail-init walks the tree once per jail build and refuses the first entry
+# not root's or open to writers, naming it; audit reports the same entry.
 chown "$je_user" "$tree/usr/bin"
 out=$("$BUILD/jailctl" audit "$tree" 2>&1) && fail "audit passes a user-owned /usr/bin"
 assert_contains "$out" "/usr/bin: owned by uid $je_uid, not root" "audit names it"
-if login /bin/true >/dev/null 2>&1; then
-    echo "note: pam_jail accepts a tree with a user-owned /usr/bin (only the root's own path is checked)"
-else
-    echo "note: pam_jail refuses a tree with a user-owned /usr/bin"
-fi
+refused "a user-owned /usr/bin inside the tree"
+je_wait_log "jail root: '$tree/usr/bin' is owned by uid $je_uid, not root" ||
+    fail "the log does not name the user-owned /usr/bin"
 chown root "$tree/usr/bin"
-je_wait_gone
+
+# A file the user can rewrite in place, through a group that is not root's.
+f=$tree/usr/bin/ls
+chgrp "$je_group" "$f"
+chmod g+w "$f"
+out=$("$BUILD/jailctl" audit "$tree" 2>&1) && fail "audit passes a group-writable file"
+assert_contains "$out" "/usr/bin/ls: writable by a group other than root" "audit names it"
+refused "a group-writable file inside the tree"
+je_wait_log "jail root: '$f': writable by a group other than root (mode 0775)" ||
+    fail "the log does not name the group-writable file"
+chmod g-w "$f"
+chgrp root "$f"
+
+# A world-writable directory without the sticky bit: anyone can swap its files.
+mkdir -m 0755 "$tree/usr/share/pj-open"
+chmod 0777 "$tree/usr/share/pj-open"
+refused "a world-writable non-sticky directory inside the tree"
+je_wait_log "jail root: '$tree/usr/share/pj-open': world-writable directory without the sticky bit (mode 0777)" ||
+    fail "the log does not name the world-writable directory"
+# ... while a root-owned sticky one (a /tmp) is what audit accepts too.
+chmod 1777 "$tree/usr/share/pj-open"
+"$BUILD/jailctl" audit "$tree" >"$je/a" 2>&1 || { cat "$je/a"; fail "audit fails a sticky 1777 dir"; }
+login /bin/true >/dev/null 2>"$je/err" || { cat "$je/err"; fail "a sticky 1777 dir is refused"; }
+je_wait_gone || fail "the jail did not end"
+rmdir "$tree/usr/share/pj-open"
+
+# A symlink inside the tree is not followed: one to a user-owned host
+# directory does not make the tree unsafe, and the walk does not go there.
+mkdir -m 0700 "$je/userdir"
+chown "$je_user" "$je/userdir"
+ln -s "$je/userdir" "$tree/usr/share/pj-link"
+login /bin/true >/dev/null 2>"$je/err" || { cat "$je/err"; fail "a symlink out is followed"; }
+je_wait_gone || fail "the jail did not end"
+rm "$tree/usr/share/pj-link"
+
+login /bin/true >/dev/null 2>"$je/err" || { cat "$je/err"; fail "the repaired tree is refused"; }
+je_wait_gone || fail "the jail did not end"
+ok "pam_jail refuses a tree with a user-owned or writable entry inside it, naming it"
 exit 0
