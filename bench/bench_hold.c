@@ -65,8 +65,8 @@ static void write_report(int fd, const struct report *r)
 static int session_child(const char *confdir, const char *service, const char *user, int index,
 			 int go_fd, int report_fd, int end_fd)
 {
-	struct pam_conv pc = {quiet_conv, NULL};
-	struct report rep = {index, -1, 0};
+	struct pam_conv pc = { quiet_conv, NULL };
+	struct report rep = { index, -1, 0 };
 	pam_handle_t *pamh = NULL;
 	char c;
 	double t0;
@@ -128,7 +128,7 @@ int main(int argc, char **argv)
 	const char *confdir = NULL, *service = NULL;
 	char **users = NULL;
 	bool storm = false;
-	int opt, n, failed = 0, report[2], end[2], go_all[2] = {-1, -1};
+	int opt, n, failed = 0, report[2], end[2], go_all[2] = { -1, -1 };
 	pid_t *pids;
 	double t0, t_end;
 	char line[64];
@@ -178,8 +178,8 @@ int main(int argc, char **argv)
 			close(go[1]);
 			close(report[0]);
 			close(end[1]);
-			_exit(
-			    session_child(confdir, service, users[i], i, go[0], report[1], end[0]));
+			_exit(session_child(confdir, service, users[i], i, go[0], report[1],
+					    end[0]));
 		}
 		if (!storm) {
 			struct report rep;

@@ -180,7 +180,7 @@ static double wait_exe_gone(const char *exe, const pid_t *before, size_t n_befor
 	static pid_t now[MAX_PIDS], fresh[MAX_PIDS];
 	double t0 = now_ms();
 	size_t n_now = scan_exe(exe, now, MAX_PIDS), n_fresh = 0;
-	const struct timespec tick = {0, 1000000};
+	const struct timespec tick = { 0, 1000000 };
 
 	for (size_t i = 0; i < n_now; i++)
 		if (!in_set(now[i], before, n_before))

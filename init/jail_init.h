@@ -30,8 +30,8 @@ int jail_net_lo_up(struct jail_error *err);
  * orphans until the keeper kills it. `keeper_pidfd` is checked once after
  * PR_SET_PDEATHSIG is armed (the keeper may have died before). Never returns.
  */
-void __attribute__((noreturn)) jail_pid1_run(const struct jail_policy *p, const char *id,
-					     int report_fd, int keeper_pidfd);
+void __attribute__((noreturn))
+jail_pid1_run(const struct jail_policy *p, const char *id, int report_fd, int keeper_pidfd);
 
 /*
  * The keeper (keeper.c): given the state dir and the decoded policy from the

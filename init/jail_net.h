@@ -16,12 +16,15 @@
 #define JAIL_STATE_NET "net" /* in the state dir: address leases */
 
 struct jail_bridge_net {
-	int dir_fd;		/* state dir's net/; -1 when unused */
+	int dir_fd; /* state dir's net/; -1 when unused */
 	struct jail_lease4 lease;
 	char host_if[IF_NAMESIZE]; /* the host end of the veth; "" when none */
 };
 
-#define JAIL_BRIDGE_NET_INIT { .dir_fd = -1, .lease = { .fd = -1 } }
+#define JAIL_BRIDGE_NET_INIT                                                                       \
+	{                                                                                          \
+		.dir_fd = -1, .lease = {.fd = -1 }                                                 \
+	}
 
 /*
  * Called by the keeper (host network namespace, root) once the jail PID 1

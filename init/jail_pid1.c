@@ -100,8 +100,7 @@ void jail_pid1_run(const struct jail_policy *p, const char *id, int report_fd, i
 		jail_error_set(&e, errno, "sethostname '%s': %s", p->hostname, strerror(errno));
 		fail(report_fd, &e);
 	}
-	if ((p->namespaces & JAIL_NS_NET) && p->net.mode != JAIL_NET_HOST &&
-	    jail_net_lo_up(&e) < 0)
+	if ((p->namespaces & JAIL_NS_NET) && p->net.mode != JAIL_NET_HOST && jail_net_lo_up(&e) < 0)
 		fail(report_fd, &e);
 	if (drop_privileges(&e) < 0)
 		fail(report_fd, &e);

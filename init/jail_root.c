@@ -52,8 +52,8 @@ static int set_attrs(int fd, uint64_t set, uint64_t clr, bool recursive, const c
 {
 	struct mount_attr a = { .attr_set = set, .attr_clr = clr, .propagation = MS_PRIVATE };
 
-	if (mount_setattr(fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &a,
-			  sizeof(a)) < 0)
+	if (mount_setattr(fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &a, sizeof(a)) <
+	    0)
 		return jail_error_set(err, errno, "%s: mount_setattr: %s", what, strerror(errno));
 	return 0;
 }
@@ -190,8 +190,9 @@ static int open_mountpoint(int root, const char *path, enum mountpoint_kind kind
 				r = mkdirat(cur, comp, 0755);
 			}
 			if (r < 0)
-				return jail_error_set(err, errno, "cannot create mount point '%s': %s",
-						      shown, strerror(errno));
+				return jail_error_set(err, errno,
+						      "cannot create mount point '%s': %s", shown,
+						      strerror(errno));
 			fd = openat(cur, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 		}
 		if (fd < 0)
@@ -212,7 +213,8 @@ static int open_mountpoint(int root, const char *path, enum mountpoint_kind kind
 			return jail_error_set(err, ENOTDIR, "mount point '%s' is not a directory",
 					      shown);
 		if (last && kind == MP_FILE && S_ISDIR(st.st_mode))
-			return jail_error_set(err, EISDIR, "mount point '%s' is a directory", shown);
+			return jail_error_set(err, EISDIR, "mount point '%s' is a directory",
+					      shown);
 	}
 	return steal_fd(&cur);
 }
@@ -239,8 +241,8 @@ struct devnode {
 };
 
 static const struct devnode devnodes[] = {
-	{ "null", 1, 3 },    { "zero", 1, 5 }, { "full", 1, 7 },
-	{ "random", 1, 8 },  { "urandom", 1, 9 }, { "tty", 5, 0 },
+	{ "null", 1, 3 },   { "zero", 1, 5 },	 { "full", 1, 7 },
+	{ "random", 1, 8 }, { "urandom", 1, 9 }, { "tty", 5, 0 },
 };
 
 /* Clones of the host's device nodes, each checked to be the device it is
@@ -257,7 +259,8 @@ static int open_devnodes(int *ret, gid_t *ret_tty_gid, struct jail_error *err)
 		if (ret[i] < 0)
 			return ret[i];
 		if (fstat(ret[i], &st) < 0 || !S_ISCHR(st.st_mode) ||
-		    major(st.st_rdev) != devnodes[i].major || minor(st.st_rdev) != devnodes[i].minor)
+		    major(st.st_rdev) != devnodes[i].major ||
+		    minor(st.st_rdev) != devnodes[i].minor)
 			return jail_error_set(err, EPERM, "'%s' is not the expected device", path);
 		if (strcmp(devnodes[i].name, "tty") == 0)
 			*ret_tty_gid = st.st_gid; /* the tty group, for devpts */
@@ -275,7 +278,7 @@ static int build_dev(int root, const int *nodes, gid_t tty_gid, uint64_t shm_siz
 {
 	static const char *const links[][2] = {
 		{ "pts/ptmx", "ptmx" },		 { "/proc/self/fd", "fd" },
-		{ "/proc/self/fd/0", "stdin" }, { "/proc/self/fd/1", "stdout" },
+		{ "/proc/self/fd/0", "stdin" },	 { "/proc/self/fd/1", "stdout" },
 		{ "/proc/self/fd/2", "stderr" },
 	};
 	_cleanup_close_ int dev = -1, pts = -1, shm = -1;
@@ -383,8 +386,8 @@ struct prepared_bind {
 /* Open a bind source on the host. No symlink anywhere on the path is
  * followed (jail_safe_open refuses them), so a user who can write a
  * directory on the way cannot redirect the mount to a file of their choice. */
-static int prepare_bind(const char *source, bool writable, bool optional,
-			struct prepared_bind *ret, struct jail_error *err)
+static int prepare_bind(const char *source, bool writable, bool optional, struct prepared_bind *ret,
+			struct jail_error *err)
 {
 	_cleanup_close_ int src = -1;
 	struct jail_error e = { 0 };
@@ -408,8 +411,8 @@ static int prepare_bind(const char *source, bool writable, bool optional,
 	if (ret->mnt < 0)
 		return ret->mnt;
 	r = set_attrs(ret->mnt,
-		      MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (writable ? 0 : MOUNT_ATTR_RDONLY),
-		      0, true, what, err);
+		      MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (writable ? 0 : MOUNT_ATTR_RDONLY), 0,
+		      true, what, err);
 	return r;
 }
 
@@ -454,8 +457,8 @@ static int open_root(const struct jail_policy *p, struct jail_error *err)
 			return jail_error_set(err, EINVAL, "jail root: no path");
 		/* OpenSSH's ChrootDirectory rule: whoever can write a component
 		 * of the root can replace the jail's /etc or its binaries. */
-		dir = jail_safe_open(p->root_path, O_PATH,
-				     JAIL_SAFE_TRUSTED | JAIL_SAFE_DIRECTORY, 0, NULL, &e);
+		dir = jail_safe_open(p->root_path, O_PATH, JAIL_SAFE_TRUSTED | JAIL_SAFE_DIRECTORY,
+				     0, NULL, &e);
 		if (dir < 0)
 			return jail_error_set(err, -dir, "jail root: %s", e.message);
 		/* And everything below it (issue 8): a user owning the tree's
@@ -549,8 +552,8 @@ static int mount_proc(int root, struct jail_error *err)
 	static const char *const kernel_knobs[] = { "sys", "sysrq-trigger", "irq", "bus" };
 	int r;
 
-	m = new_fs("proc", NULL, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
-		   "/proc", err);
+	m = new_fs("proc", NULL, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, "/proc",
+		   err);
 	if (m < 0)
 		return m;
 	r = attach_at(m, root, "/proc", MP_DIR, err);
@@ -635,8 +638,8 @@ static int open_persist_source(int home, const char *sub, uid_t uid, gid_t gid,
 			fd = -1;
 		}
 		if (fd < 0)
-			return jail_error_set(err, errno, "persistent directory '%s': '%s': %s", sub,
-					      comp, strerror(errno));
+			return jail_error_set(err, errno, "persistent directory '%s': '%s': %s",
+					      sub, comp, strerror(errno));
 		if (fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode)) {
 			close(fd);
 			return jail_error_set(err, ENOTDIR,

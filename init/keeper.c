@@ -39,9 +39,9 @@
 #define SO_PEERPIDFD 77 /* Linux 6.5; older libc headers lack it */
 #endif
 
-#define MAX_CONNS	    1024
-#define TEARDOWN_RETRY_MS   20
-#define INIT_EXIT_WAIT_MS   5000
+#define MAX_CONNS	  1024
+#define TEARDOWN_RETRY_MS 20
+#define INIT_EXIT_WAIT_MS 5000
 
 struct conn {
 	int fd;
@@ -60,7 +60,7 @@ struct keeper {
 	int64_t created;
 	unsigned long ns_flags;
 	struct jail_bridge_net bnet; /* network.mode = "bridge" (net_bridge.c) */
-	struct jail_cgroup cg; /* the limits (keeper_cgroup.h) */
+	struct jail_cgroup cg;	     /* the limits (keeper_cgroup.h) */
 
 	struct conn conns[MAX_CONNS];
 	size_t n_conns;
@@ -153,8 +153,7 @@ static int make_entry(struct keeper *k, struct jail_error *err)
 		return jail_error_set(err, errno, "registry: %s", strerror(errno));
 	/* The module holds this lock now; we take it when we end (teardown). */
 	snprintf(lockname, sizeof(lockname), "%s.lock", k->key);
-	k->lock_fd = openat(k->locks_fd, lockname, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
-			    0600);
+	k->lock_fd = openat(k->locks_fd, lockname, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (k->lock_fd < 0)
 		return jail_error_set(err, errno, "registry lock: %s", strerror(errno));
 	if (mkdirat(k->jails_fd, k->key, 0700) < 0)
@@ -426,7 +425,6 @@ static void join_reply(struct keeper *k, struct conn *c)
 		 (int)k->init_pid, k->p->profile, k->sessions, k->ns_flags);
 	reply(c, msg, k->init_pidfd);
 }
-
 
 /* The pidfd of the process at the other end of `sock`, or -1.
  *
@@ -729,8 +727,8 @@ int jail_keeper_run(int sock, int state_fd, const char *key, struct jail_policy 
 	if (r >= 0)
 		r = write_info(k, &e);
 	if (r >= 0) {
-		snprintf(msg, sizeof(msg), "READY id=%s init=%d keeper=%d", k->id,
-			 (int)k->init_pid, (int)getpid());
+		snprintf(msg, sizeof(msg), "READY id=%s init=%d keeper=%d", k->id, (int)k->init_pid,
+			 (int)getpid());
 		r = jail_msg_send_str(sock, msg, NULL, 0);
 		if (r < 0) /* the module gave up on us: undo, say nothing */
 			jail_error_set(&e, -r, "module went away");

@@ -41,8 +41,8 @@ void keeper_cgroup_end(struct jail_cgroup *cg, const struct jail_policy *p, cons
 			       p->user, p->profile, id, p->limits.pids, ev.pids_max);
 		if (ev.oom_kill > 0 || ev.memory_max > 0)
 			syslog(LOG_WARNING,
-			       "limit hit: user=%s profile=%s id=%s memory.max=%" PRIu64 ": %" PRIu64
-			       " processes killed (out of memory), reached %" PRIu64
+			       "limit hit: user=%s profile=%s id=%s memory.max=%" PRIu64
+			       ": %" PRIu64 " processes killed (out of memory), reached %" PRIu64
 			       " times, peak %" PRIu64 " bytes",
 			       p->user, p->profile, id, p->limits.memory_bytes, ev.oom_kill,
 			       ev.memory_max, ev.memory_peak);

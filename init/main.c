@@ -64,8 +64,7 @@ int main(void)
 		return refuse(sock, "malformed CREATE request");
 	if (jail_msg_get(msg, "key", key, sizeof(key)) < 0 || !jail_key_is_valid(key))
 		return refuse(sock, "bad key in CREATE request");
-	if (fstat(fds[0], &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != 0 ||
-	    (st.st_mode & 077))
+	if (fstat(fds[0], &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != 0 || (st.st_mode & 077))
 		return refuse(sock, "the state directory is not root-owned 0700");
 
 	enc = malloc(JAIL_POLICY_MSG_MAX + 1);

@@ -83,8 +83,7 @@ static void remove_stale_link(struct jail_nl *nl, const char *stale)
 		jail_nl_link_del(nl, idx, NULL);
 }
 
-static int configure_jail_side(int jail_ns, const struct jail_lease4 *lease,
-			       struct jail_error *err)
+static int configure_jail_side(int jail_ns, const struct jail_lease4 *lease, struct jail_error *err)
 {
 	_cleanup_close_ int self_ns = -1;
 	struct jail_nl nl = { 0 };
@@ -135,8 +134,8 @@ int jail_net_bridge_setup(struct jail_bridge_net *bn, int state_fd, const struct
 	if (bn->dir_fd < 0)
 		return jail_error_set(err, errno, "state dir: %s: %s", JAIL_STATE_NET,
 				      strerror(errno));
-	snprintf(owner, sizeof(owner), "key=%s\nid=%s\nveth=%s\nkeeper=%d\n", key, id,
-		 bn->host_if, (int)getpid());
+	snprintf(owner, sizeof(owner), "key=%s\nid=%s\nveth=%s\nkeeper=%d\n", key, id, bn->host_if,
+		 (int)getpid());
 	r = jail_lease4_take(bn->dir_fd, p->net.pool4, p->net.gateway4, owner, &bn->lease, stale,
 			     sizeof(stale), err);
 	if (r < 0) /* an exhausted pool says so itself (the module logs the profile) */
@@ -158,8 +157,7 @@ int jail_net_bridge_setup(struct jail_bridge_net *bn, int state_fd, const struct
 	snprintf(nspath, sizeof(nspath), "/proc/%d/ns/net", (int)init_pid);
 	jail_ns = open(nspath, O_RDONLY | O_CLOEXEC);
 	if (jail_ns < 0) {
-		r = jail_error_set(err, errno, "the jail's network namespace: %s",
-				   strerror(errno));
+		r = jail_error_set(err, errno, "the jail's network namespace: %s", strerror(errno));
 		goto fail;
 	}
 	r = jail_nl_veth_add(&nl, bn->host_if, JAIL_IF, jail_ns, err);

@@ -38,7 +38,8 @@ static int run_audit(int argc, char **argv)
 		}
 	}
 	if (optind + 1 != argc)
-		return jailctl_usage_error(v, optind == argc ? "which tree?" : "one tree at a time");
+		return jailctl_usage_error(v,
+					   optind == argc ? "which tree?" : "one tree at a time");
 	if (roots_open_target("audit", argv[optind], &t) < 0) {
 		/* An untrusted parent is itself the finding. */
 		goto out;

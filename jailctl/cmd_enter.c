@@ -123,8 +123,7 @@ static int run_enter(int argc, char **argv)
 		cmd = argv + optind;
 	}
 	if (key && !jail_key_is_valid(key))
-		return jailctl_usage_error(&jailctl_verb_enter, "'%s' is not a registry key",
-					   key);
+		return jailctl_usage_error(&jailctl_verb_enter, "'%s' is not a registry key", key);
 
 	r = jailctl_open_registry(state_dir, &st);
 	if (r == -ENOENT) {

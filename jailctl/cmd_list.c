@@ -148,8 +148,8 @@ static int run_list(int argc, char **argv)
 	if (optind != argc)
 		return jailctl_usage_error(&jailctl_verb_list, "no arguments expected");
 
-	printf("%-16s %-14s %8s %8s %6s %9s %6s %s\n", "USER", "PROFILE", "SESSIONS", "INIT",
-	       "AGE", "MEMORY", "PROCS", "KEY");
+	printf("%-16s %-14s %8s %8s %6s %9s %6s %s\n", "USER", "PROFILE", "SESSIONS", "INIT", "AGE",
+	       "MEMORY", "PROCS", "KEY");
 	r = jailctl_open_registry(state_dir, &st);
 	if (r == -ENOENT)
 		return JAILCTL_EXIT_OK;

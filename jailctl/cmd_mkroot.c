@@ -72,8 +72,8 @@ static int run_debootstrap(const char *suite, const char *tmp_path, const char *
 	if (!s || !dir || !mir)
 		return -1;
 	/* A suite or mirror starting with '-' would be read as an option. */
-	if (suite[0] == '-' || mirror[0] == '-' || strspn(suite, "abcdefghijklmnopqrstuvwxyz-") !=
-							      strlen(suite)) {
+	if (suite[0] == '-' || mirror[0] == '-' ||
+	    strspn(suite, "abcdefghijklmnopqrstuvwxyz-") != strlen(suite)) {
 		fprintf(stderr, "jailctl mkroot: '%s' is not a Debian suite name\n", suite);
 		return -1;
 	}
@@ -191,7 +191,8 @@ static int run_mkroot(int argc, char **argv)
 			break;
 		case 'D':
 			if (!jail_path_is_clean_absolute(optarg)) {
-				r = jailctl_usage_error(v, "--dir '%s' is not a clean absolute path",
+				r = jailctl_usage_error(v,
+							"--dir '%s' is not a clean absolute path",
 							optarg);
 				goto out_usage;
 			}
@@ -219,7 +220,8 @@ static int run_mkroot(int argc, char **argv)
 		}
 	}
 	if (optind + 1 != argc) {
-		r = jailctl_usage_error(v, optind == argc ? "which directory?" : "one tree at a time");
+		r = jailctl_usage_error(v,
+					optind == argc ? "which directory?" : "one tree at a time");
 		goto out_usage;
 	}
 	if (!roots_need_root("mkroot"))
@@ -228,8 +230,9 @@ static int run_mkroot(int argc, char **argv)
 		goto out;
 	/* One mkroot/update at a time per parent directory. */
 	if (flock(t.parentfd, LOCK_EX | LOCK_NB) < 0) {
-		fprintf(stderr, "jailctl mkroot: another mkroot or update is working in the "
-				"parent of '%s'\n",
+		fprintf(stderr,
+			"jailctl mkroot: another mkroot or update is working in the "
+			"parent of '%s'\n",
 			t.path);
 		goto out;
 	}
@@ -286,7 +289,8 @@ static int run_mkroot(int argc, char **argv)
 		}
 	}
 	if (!have_recipe) {
-		r = jailctl_usage_error(v, "nothing to put in it: --program, --set or --debootstrap");
+		r = jailctl_usage_error(v,
+					"nothing to put in it: --program, --set or --debootstrap");
 		goto out_usage;
 	}
 	for (size_t i = 0; i < n_set_names; i++)

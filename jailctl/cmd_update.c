@@ -37,7 +37,8 @@ static int run_update(int argc, char **argv)
 		}
 	}
 	if (optind + 1 != argc)
-		return jailctl_usage_error(v, optind == argc ? "which tree?" : "one tree at a time");
+		return jailctl_usage_error(v,
+					   optind == argc ? "which tree?" : "one tree at a time");
 	if (!roots_need_root("update"))
 		return JAILCTL_EXIT_FAIL;
 	if (roots_open_target("update", argv[optind], &t) < 0)
@@ -47,8 +48,9 @@ static int run_update(int argc, char **argv)
 		goto out;
 	}
 	if (flock(t.parentfd, LOCK_EX | LOCK_NB) < 0) {
-		fprintf(stderr, "jailctl update: another mkroot or update is working in the "
-				"parent of '%s'\n",
+		fprintf(stderr,
+			"jailctl update: another mkroot or update is working in the "
+			"parent of '%s'\n",
 			t.path);
 		goto out;
 	}

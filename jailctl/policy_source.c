@@ -52,8 +52,8 @@ int jailctl_policy_source(const char *config_arg, struct jailctl_policy_source *
 		}
 		if (src->main_path) {
 			const char *slash = strrchr(src->main_path, '/');
-			if (asprintf(&src->dropin_dir, "%.*s/jail.d",
-				     (int)(slash - src->main_path), src->main_path) < 0)
+			if (asprintf(&src->dropin_dir, "%.*s/jail.d", (int)(slash - src->main_path),
+				     src->main_path) < 0)
 				src->dropin_dir = NULL;
 		}
 	}

@@ -135,8 +135,9 @@ int roots_add_set(const char *sets_dir, const char *name, struct jailroot_manife
 			p++;
 		}
 		if (!jail_path_is_clean_absolute(p)) {
-			fprintf(stderr, "jailctl mkroot: %s:%d: '%s' is not a clean absolute path\n",
-				path, lineno, p);
+			fprintf(stderr,
+				"jailctl mkroot: %s:%d: '%s' is not a clean absolute path\n", path,
+				lineno, p);
 			r = -1;
 			break;
 		}

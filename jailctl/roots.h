@@ -13,8 +13,8 @@
 
 /* A tree named on the command line: its parent (trusted, by fd) and name. */
 struct roots_target {
-	char *path;  /* clean absolute */
-	char *name;  /* last component */
+	char *path;   /* clean absolute */
+	char *name;   /* last component */
 	int parentfd; /* O_RDONLY|O_DIRECTORY */
 	int treefd;   /* -1 if it does not exist */
 };

@@ -115,7 +115,7 @@ int jail_lease4_take(int dir_fd, const char *pool4, const char *gateway4, const 
 		return jail_error_set(err, EINVAL,
 				      "address pool '%s': the prefix must be /%d to /30", pool4,
 				      JAIL_POOL_MIN_PREFIX);
-	first = ntohl(net.s_addr) + 1;		       /* not the network address */
+	first = ntohl(net.s_addr) + 1;			/* not the network address */
 	last = ntohl(net.s_addr) + (~0U >> prefix) - 1; /* not the broadcast address */
 	if (gateway4) {
 		if (inet_pton(AF_INET, gateway4, &gw) != 1)

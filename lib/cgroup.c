@@ -212,10 +212,11 @@ int jail_cgroup_detect(const struct jail_limits *l, enum jail_cgroup_mode *ret,
 					      ctl_name[c]);
 		fd = open_v1_root((enum jail_cgroup_ctl)c);
 		if (fd < 0)
-			return jail_error_set(err, ENOENT,
-					      "cgroup v1 controller '%s' is not mounted at "
-					      JAIL_CGROUP_ROOT "/%s",
-					      ctl_name[c], ctl_name[c]);
+			return jail_error_set(
+				err, ENOENT,
+				"cgroup v1 controller '%s' is not mounted at " JAIL_CGROUP_ROOT
+				"/%s",
+				ctl_name[c], ctl_name[c]);
 		close(fd);
 	}
 	*ret = JAIL_CGROUP_V1;
@@ -275,8 +276,8 @@ static int open_parent(int root, bool v2, const bool need[JAIL_CG_NCTL], struct 
 			r = write_at(fd, "cgroup.subtree_control", word);
 		if (r < 0) {
 			close(fd);
-			return jail_error_set(err, -r, "cgroup: enabling %s for " JAIL_CGROUP_PARENT
-						       "/: %s",
+			return jail_error_set(err, -r,
+					      "cgroup: enabling %s for " JAIL_CGROUP_PARENT "/: %s",
 					      ctl_name[c], strerror(-r));
 		}
 	}
@@ -639,7 +640,8 @@ static uint64_t keyed_value(int dirfd, const char *file, const char *key)
 
 	if (dirfd < 0 || read_at(dirfd, file, buf, sizeof(buf)) < 0)
 		return 0;
-	for (char *line = buf; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL)
+	for (char *line = buf; line && *line;
+	     line = strchr(line, '\n'), line = line ? line + 1 : NULL)
 		if (strncmp(line, key, kl) == 0 && line[kl] == ' ')
 			return strtoull(line + kl + 1, NULL, 10);
 	return 0;

@@ -68,16 +68,16 @@ struct jail_cgroup {
 	char leaf[JAIL_KEY_MAX + JAIL_ID_HEX_LEN + 2]; /* "<key>.<id>" */
 	/* v1: per controller (-1 = not used); v2: all point at one group
 	 * (dup'ed), so the callers never care which layout it is. */
-	int dir_fd[JAIL_CG_NCTL];	/* pam_jail/<leaf> */
-	int parent_fd[JAIL_CG_NCTL];	/* pam_jail (rmdir of the leaf is from here) */
-	int home_procs_fd[JAIL_CG_NCTL];/* enter/leave: the caller's own cgroup.procs */
+	int dir_fd[JAIL_CG_NCTL];	 /* pam_jail/<leaf> */
+	int parent_fd[JAIL_CG_NCTL];	 /* pam_jail (rmdir of the leaf is from here) */
+	int home_procs_fd[JAIL_CG_NCTL]; /* enter/leave: the caller's own cgroup.procs */
 	bool used[JAIL_CG_NCTL];
 };
 
-#define JAIL_CGROUP_INIT                                                                   \
-	{                                                                                  \
-		.mode = JAIL_CGROUP_NONE, .dir_fd = { -1, -1, -1 }, .parent_fd = { -1, -1, -1 }, \
-		.home_procs_fd = { -1, -1, -1 },                                             \
+#define JAIL_CGROUP_INIT                                                                           \
+	{                                                                                          \
+		.mode = JAIL_CGROUP_NONE, .dir_fd = { -1, -1, -1 }, .parent_fd = { -1, -1, -1 },   \
+		.home_procs_fd = { -1, -1, -1 },                                                   \
 	}
 
 /* Does the profile ask for any cgroup limit at all? */
@@ -112,11 +112,11 @@ int jail_cgroup_join(struct jail_cgroup *cg, const char *key, const char *id,
 
 /* What the limits did (read at the end of a jail, for the log). */
 struct jail_cgroup_events {
-	uint64_t pids_max;	/* forks refused at pids.max */
-	uint64_t memory_max;	/* times usage hit the memory limit (v1: failcnt,
-				 * which recent kernels no longer count: 0) */
-	uint64_t oom_kill;	/* processes the OOM killer ended in the jail */
-	uint64_t memory_peak;	/* bytes, 0 when the kernel does not tell */
+	uint64_t pids_max;    /* forks refused at pids.max */
+	uint64_t memory_max;  /* times usage hit the memory limit (v1: failcnt,
+			       * which recent kernels no longer count: 0) */
+	uint64_t oom_kill;    /* processes the OOM killer ended in the jail */
+	uint64_t memory_peak; /* bytes, 0 when the kernel does not tell */
 };
 int jail_cgroup_read_events(const struct jail_cgroup *cg, struct jail_cgroup_events *ev,
 			    struct jail_error *err);

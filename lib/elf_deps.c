@@ -52,8 +52,8 @@ int elf_open_in_root(int rootfd, const char *path, int flags)
 		return -EINVAL;
 	{
 		struct stat rs, slash;
-		if (fstat(rootfd, &rs) == 0 && stat("/", &slash) == 0 && rs.st_dev == slash.st_dev &&
-		    rs.st_ino == slash.st_ino)
+		if (fstat(rootfd, &rs) == 0 && stat("/", &slash) == 0 &&
+		    rs.st_dev == slash.st_dev && rs.st_ino == slash.st_ino)
 			how.resolve &= ~(uint64_t)RESOLVE_NO_XDEV;
 	}
 	r = syscall(SYS_openat2, rootfd, path + 1, &how, sizeof(how));
@@ -165,7 +165,8 @@ static int read_dynamic(int fd, const struct stat *st, const Elf64_Phdr *ph, siz
 	if (vaddr_to_offset(ph, nph, strtab_addr, &strtab_off) < 0)
 		return jail_error_set(err, EINVAL, "DT_STRTAB is not in a loaded segment");
 	if (strtab_off > (uint64_t)st->st_size || strsz > (uint64_t)st->st_size - strtab_off)
-		return jail_error_set(err, EINVAL, "the dynamic string table lies outside the file");
+		return jail_error_set(err, EINVAL,
+				      "the dynamic string table lies outside the file");
 
 	d->needed = calloc(1, sizeof(char *));
 	if (!d->needed)
@@ -262,7 +263,8 @@ int elf_deps_read_fd(int fd, struct elf_deps *ret, struct jail_error *err)
 			}
 			if (buf[ph[i].p_filesz - 1] != '\0' ||
 			    strlen(buf) != (size_t)ph[i].p_filesz - 1 || buf[0] != '/') {
-				r = jail_error_set(err, EINVAL, "PT_INTERP is not an absolute path");
+				r = jail_error_set(err, EINVAL,
+						   "PT_INTERP is not an absolute path");
 				goto fail;
 			}
 			d.interp = strdup(buf);
@@ -393,7 +395,8 @@ int ld_cache_parse(const void *image, size_t len, uint16_t machine, struct ld_ca
 	h = (const struct cache_new_header *)(const void *)(buf + start);
 	if (memcmp(h->magic, CACHE_NEW_MAGIC, sizeof(h->magic)) != 0 ||
 	    memcmp(h->version, CACHE_NEW_VER, sizeof(h->version)) != 0)
-		return jail_error_set(err, EINVAL, "ld.so.cache: not the glibc-ld.so.cache1.1 format");
+		return jail_error_set(err, EINVAL,
+				      "ld.so.cache: not the glibc-ld.so.cache1.1 format");
 	nlibs = h->nlibs;
 	if (nlibs > (len - start - sizeof(*h)) / sizeof(struct cache_new_entry))
 		return jail_error_set(err, EINVAL, "ld.so.cache: %zu entries do not fit", nlibs);
@@ -419,7 +422,8 @@ int ld_cache_parse(const void *image, size_t len, uint16_t machine, struct ld_ca
 		value = cache_str(buf, len, start + e.value);
 		if (!key || !value || value[0] != '/') {
 			ld_cache_clear(&c);
-			return jail_error_set(err, EINVAL, "ld.so.cache: entry %zu is malformed", i);
+			return jail_error_set(err, EINVAL, "ld.so.cache: entry %zu is malformed",
+					      i);
 		}
 		c.entries[c.n].soname = strdup(key);
 		c.entries[c.n].path = strdup(value);
@@ -510,9 +514,9 @@ static bool dst_token(const char *s, const char *name, size_t *ret_len)
 		}
 		return false;
 	}
-	if (strncmp(s + 1, name, n) == 0 && !(s[1 + n] == '_' || (s[1 + n] >= 'A' && s[1 + n] <= 'Z') ||
-					      (s[1 + n] >= 'a' && s[1 + n] <= 'z') ||
-					      (s[1 + n] >= '0' && s[1 + n] <= '9'))) {
+	if (strncmp(s + 1, name, n) == 0 &&
+	    !(s[1 + n] == '_' || (s[1 + n] >= 'A' && s[1 + n] <= 'Z') ||
+	      (s[1 + n] >= 'a' && s[1 + n] <= 'z') || (s[1 + n] >= '0' && s[1 + n] <= '9'))) {
 		*ret_len = n + 1;
 		return true;
 	}

@@ -94,7 +94,7 @@ int elf_expand_search_list(const char *list, const char *origin_dir, char **ret,
 extern const char *const elf_default_lib_dirs[];
 
 struct elf_search {
-	int rootfd;		     /* "/" of the filesystem searched */
+	int rootfd;		      /* "/" of the filesystem searched */
 	const struct ld_cache *cache; /* may be NULL */
 	uint16_t machine;
 };

@@ -6,11 +6,11 @@
 
 #include "util.h"
 
-static int error_vset(struct jail_error *err, int code, const char *file, int line,
-		      const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
+static int error_vset(struct jail_error *err, int code, const char *file, int line, const char *fmt,
+		      va_list ap) __attribute__((format(printf, 5, 0)));
 
-static int error_vset(struct jail_error *err, int code, const char *file, int line,
-		      const char *fmt, va_list ap)
+static int error_vset(struct jail_error *err, int code, const char *file, int line, const char *fmt,
+		      va_list ap)
 {
 	if (code <= 0)
 		code = EINVAL;
@@ -34,8 +34,8 @@ int jail_error_set(struct jail_error *err, int code, const char *fmt, ...)
 	return r;
 }
 
-int jail_error_set_at(struct jail_error *err, int code, const char *file, int line,
-		      const char *fmt, ...)
+int jail_error_set_at(struct jail_error *err, int code, const char *file, int line, const char *fmt,
+		      ...)
 {
 	va_list ap;
 	int r;

@@ -39,8 +39,8 @@ static int open_subdir(int dirfd, const char *name, bool create, const char *sho
 	/* The registry decides who gets which jail: only root may touch it. */
 	if (fstat(fd, &st) < 0 || st.st_uid != 0 || (st.st_mode & 077) != 0) {
 		close(fd);
-		return jail_error_set(err, EPERM, "'%s/%s' must be owned by root, mode 0700",
-				      shown, name);
+		return jail_error_set(err, EPERM, "'%s/%s' must be owned by root, mode 0700", shown,
+				      name);
 	}
 	return fd;
 }
@@ -193,8 +193,7 @@ int jail_connect(const struct jail_state *st, const char *key, struct jail_error
 		/* No socket file, or nobody listening on it: the keeper is gone. */
 		if (errno == ECONNREFUSED || errno == ENOENT)
 			return jail_error_set(err, ECONNREFUSED, "jail '%s' does not answer", key);
-		return jail_error_set(err, errno, "connect to jail '%s': %s", key,
-				      strerror(errno));
+		return jail_error_set(err, errno, "connect to jail '%s': %s", key, strerror(errno));
 	}
 	return steal_fd(&sock);
 }
@@ -444,8 +443,8 @@ static int wait_readable(int sock, int timeout_ms)
 
 /* Send one request and read one reply (with up to one fd). A reply of
  * "ERR text" becomes an error whose message is the text. */
-static int request(int sock, const char *req, const int *fds, size_t n_fds, char *reply,
-		   size_t cap, int *ret_fd, struct jail_error *err)
+static int request(int sock, const char *req, const int *fds, size_t n_fds, char *reply, size_t cap,
+		   int *ret_fd, struct jail_error *err)
 {
 	int got[1] = { -1 };
 	size_t n_got = 0;
@@ -626,8 +625,7 @@ static void __attribute__((noreturn)) exec_keeper(int sock, int init_fd)
 }
 
 int jail_launch(const struct jail_state *st, const char *init_path, const char *key,
-		const struct jail_policy *p, struct jail_launch_result *ret,
-		struct jail_error *err)
+		const struct jail_policy *p, struct jail_launch_result *ret, struct jail_error *err)
 {
 	_cleanup_close_ int sock = -1, peer = -1, exe = -1;
 	_cleanup_free_ char *enc = NULL;
@@ -703,7 +701,8 @@ int jail_launch(const struct jail_state *st, const char *init_path, const char *
 				      strerror((int)-n));
 	if (strncmp(reply, "ERR ", 4) == 0)
 		return jail_error_set(err, EPROTO, "%s", reply + 4);
-	if (strncmp(reply, "READY ", 6) != 0 || jail_msg_get(reply, "id", ret->id, sizeof(ret->id)) ||
+	if (strncmp(reply, "READY ", 6) != 0 ||
+	    jail_msg_get(reply, "id", ret->id, sizeof(ret->id)) ||
 	    get_num(reply, "init", &num) < 0 || num <= 0)
 		return jail_error_set(err, EPROTO, "unexpected answer from jail-init: '%s'", reply);
 	ret->init_pid = (pid_t)num;

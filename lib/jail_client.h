@@ -23,7 +23,10 @@ struct jail_state {
 	int locks_fd; /* JAIL_STATE_LOCKS */
 	int jails_fd; /* JAIL_STATE_JAILS */
 };
-#define JAIL_STATE_INIT { .dir_fd = -1, .locks_fd = -1, .jails_fd = -1 }
+#define JAIL_STATE_INIT                                                                            \
+	{                                                                                          \
+		.dir_fd = -1, .locks_fd = -1, .jails_fd = -1                                       \
+	}
 
 /*
  * Open the state dir `path` (NULL: JAIL_STATE_DIR). With `create`, a missing

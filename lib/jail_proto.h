@@ -32,11 +32,11 @@
 
 /* Host-side state. The directory is root-owned 0700; everything below it is
  * created by pam_jail and handled by fd (openat relative to the dir fd). */
-#define JAIL_STATE_DIR	       "/run/pam_jail"
-#define JAIL_STATE_LOCKS       "locks" /* <key>.lock: flock()ed around create-or-join */
-#define JAIL_STATE_JAILS       "jails" /* <key>/: one directory per live jail */
-#define JAIL_STATE_CONTROL     "control" /* <key>/control: the keeper's SOCK_SEQPACKET socket */
-#define JAIL_STATE_INFO	       "info"	 /* <key>/info: key=value lines, see below */
+#define JAIL_STATE_DIR	   "/run/pam_jail"
+#define JAIL_STATE_LOCKS   "locks"   /* <key>.lock: flock()ed around create-or-join */
+#define JAIL_STATE_JAILS   "jails"   /* <key>/: one directory per live jail */
+#define JAIL_STATE_CONTROL "control" /* <key>/control: the keeper's SOCK_SEQPACKET socket */
+#define JAIL_STATE_INFO	   "info"    /* <key>/info: key=value lines, see below */
 
 /* The helper binary (overridable with the module argument init=PATH, for
  * tests that run from the build tree). */
@@ -108,7 +108,7 @@
  * connections is stale: the module (holding the per-user lock) removes it
  * and creates a new jail; it never joins it.
  */
-#define JAIL_MSG_MAX 4096
+#define JAIL_MSG_MAX	    4096
 #define JAIL_POLICY_MSG_MAX (256 * 1024)
 
 /* How long the module waits for the keeper (launch, JOIN, CLOSE replies). */

@@ -30,11 +30,11 @@
 #define JAILROOT_SHA256_LEN 32
 #define JAILROOT_SHA256_HEX 65 /* 64 hex digits and a NUL */
 
-#define JAILROOT_META_DIR	 ".pam_jail"
-#define JAILROOT_MANIFEST	 ".pam_jail/manifest"
-#define JAILROOT_MAX_ENTRIES	 200000
-#define JAILROOT_MAX_SYMLINKS	 40 /* as the kernel's MAXSYMLINKS */
-#define JAILROOT_LDCONFIG	 "/sbin/ldconfig"
+#define JAILROOT_META_DIR     ".pam_jail"
+#define JAILROOT_MANIFEST     ".pam_jail/manifest"
+#define JAILROOT_MAX_ENTRIES  200000
+#define JAILROOT_MAX_SYMLINKS 40 /* as the kernel's MAXSYMLINKS */
+#define JAILROOT_LDCONFIG     "/sbin/ldconfig"
 
 /* ------------------------------------------------------------ SHA-256 */
 struct jailroot_sha256 {
@@ -165,7 +165,7 @@ int jailroot_mkdirs(int treefd, const char *path, struct jail_error *err);
 
 /* Write `data` as the file `path` in the tree (root:root, `mode`), by a
  * temp file and rename; record it as a GEN entry. */
-int jailroot_write_file(int treefd, struct jailroot_manifest *m, const char *path,
-			const char *data, size_t len, mode_t mode, struct jail_error *err);
+int jailroot_write_file(int treefd, struct jailroot_manifest *m, const char *path, const char *data,
+			size_t len, mode_t mode, struct jail_error *err);
 
 #endif

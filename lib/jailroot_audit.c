@@ -204,8 +204,7 @@ out:
 
 static void audit_dir(struct auditor *a, int dfd, const char *dir, int depth);
 
-static void audit_entry(struct auditor *a, int dfd, const char *dir, const char *name,
-			int depth)
+static void audit_entry(struct auditor *a, int dfd, const char *dir, const char *name, int depth)
 {
 	char path[PATH_MAX];
 	const char *why;

@@ -103,8 +103,10 @@ static int scan_elf(struct jailroot_copier *c, const char *tree_path, struct jai
 		/* Separate debug files and the like: headers that describe no
 		 * loadable program. Nothing to copy for them; say so. */
 		char what[sizeof(e.message) + 64];
-		snprintf(what, sizeof(what), "ELF headers not usable (%s); its libraries, if any, "
-			 "are not copied", e.message);
+		snprintf(what, sizeof(what),
+			 "ELF headers not usable (%s); its libraries, if any, "
+			 "are not copied",
+			 e.message);
 		note(b, tree_path, what);
 		return 0;
 	}
@@ -128,7 +130,8 @@ static int scan_elf(struct jailroot_copier *c, const char *tree_path, struct jai
 		goto out;
 	/* An object with RUNPATH contributes no RPATH, to itself or to what
 	 * it loads (glibc's _dl_init_paths). */
-	chain = join_lists(d.runpath || !rpath ? "" : rpath, b->cur_inherited ? b->cur_inherited : "");
+	chain = join_lists(d.runpath || !rpath ? "" : rpath,
+			   b->cur_inherited ? b->cur_inherited : "");
 	if (!chain) {
 		r = jail_error_set(err, ENOMEM, "out of memory");
 		goto out;
@@ -210,8 +213,7 @@ static int builder_init(struct builder *b, int treefd, struct jailroot_manifest 
 
 /* ------------------------------------------------------------ layout */
 
-static int make_homes(struct builder *b, const struct jailroot_manifest *m,
-		      struct jail_error *err);
+static int make_homes(struct builder *b, const struct jailroot_manifest *m, struct jail_error *err);
 
 int jailroot_expand_groups(struct jailroot_manifest *m, struct jail_error *err)
 {
@@ -221,7 +223,8 @@ int jailroot_expand_groups(struct jailroot_manifest *m, struct jail_error *err)
 		gid_t gid;
 
 		if (!gr)
-			return jail_error_set(err, ENOENT, "group '%s' does not exist", m->groups[i]);
+			return jail_error_set(err, ENOENT, "group '%s' does not exist",
+					      m->groups[i]);
 		gid = gr->gr_gid;
 		for (char **u = gr->gr_mem; u && *u; u++)
 			if (jailroot_strv_add(&m->users, &m->n_users, *u) < 0)
@@ -240,13 +243,12 @@ int jailroot_expand_groups(struct jailroot_manifest *m, struct jail_error *err)
 }
 
 /* The host's top-level links (merged /usr on Debian 12) and mount points. */
-static int make_layout(struct builder *b, const struct jailroot_manifest *m,
-		       struct jail_error *err)
+static int make_layout(struct builder *b, const struct jailroot_manifest *m, struct jail_error *err)
 {
 	static const char *const top_links[] = { "bin", "sbin", "lib", "lib32", "lib64", "libx32" };
-	static const char *const mount_points[] = { "/proc", "/dev", "/tmp", "/run", "/home",
-						    "/root", "/etc", "/usr/bin", "/usr/sbin",
-						    "/usr/lib", "/var/tmp" };
+	static const char *const mount_points[] = { "/proc",	 "/dev",     "/tmp",	"/run",
+						    "/home",	 "/root",    "/etc",	"/usr/bin",
+						    "/usr/sbin", "/usr/lib", "/var/tmp" };
 	_cleanup_close_ int fd = -1;
 	int r;
 
@@ -403,8 +405,7 @@ static int write_passwd_group(struct builder *b, struct jailroot_manifest *m,
 }
 
 /* The host's resolv.conf content (it may be a link into /run). */
-static int copy_resolv_conf(struct builder *b, struct jailroot_manifest *m,
-			    struct jail_error *err)
+static int copy_resolv_conf(struct builder *b, struct jailroot_manifest *m, struct jail_error *err)
 {
 	_cleanup_close_ int fd = -1;
 	char buf[8192];
@@ -518,8 +519,8 @@ out:
  * content differs. */
 static int refresh_etc(struct builder *b, struct jailroot_manifest *m, struct jail_error *err)
 {
-	static const char *const files[] = { "/etc/passwd", "/etc/group", "/etc/nsswitch.conf",
-					     "/etc/hosts", "/etc/ld.so.conf", "/etc/resolv.conf" };
+	static const char *const files[] = { "/etc/passwd", "/etc/group",      "/etc/nsswitch.conf",
+					     "/etc/hosts",  "/etc/ld.so.conf", "/etc/resolv.conf" };
 	char before[JAIL_ARRAY_SIZE(files)][JAILROOT_SHA256_HEX];
 	int r;
 

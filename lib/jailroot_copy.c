@@ -180,7 +180,7 @@ static int tree_dir(struct jailroot_copier *c, const char *path, struct jail_err
 
 /* The symlink `dir/name` -> target, as on the host. */
 int jailroot_tree_link(struct jailroot_copier *c, const char *dir, const char *name,
-		     const char *target, struct jail_error *err)
+		       const char *target, struct jail_error *err)
 {
 	char path[PATH_MAX], cur[PATH_MAX];
 	_cleanup_close_ int d = -1;
@@ -209,8 +209,8 @@ int jailroot_tree_link(struct jailroot_copier *c, const char *dir, const char *n
 	}
 	if (!c->replace)
 		return jail_error_set(err, EEXIST,
-				      "tree '%s' exists and is not the host's symlink to '%s'", path,
-				      target);
+				      "tree '%s' exists and is not the host's symlink to '%s'",
+				      path, target);
 	{
 		/* update: the host's link changed; swap ours atomically. */
 		char tmp[64];
@@ -444,7 +444,8 @@ int jailroot_install_host_path(struct jailroot_copier *c, const char *path, char
 					      "host '%s' is not a regular file, directory or "
 					      "symlink",
 					      shown);
-		fd = openat(hostdir, comp, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+		fd = openat(hostdir, comp,
+			    O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 		if (fd < 0)
 			return jail_error_set(err, errno, "host '%s': %s", shown, strerror(errno));
 		/* The file we opened is the one we checked. */

@@ -37,7 +37,8 @@ static int remove_entry(int dfd, const char *name, dev_t dev, int depth, struct 
 		if (r < 0)
 			return r;
 		if (unlinkat(dfd, name, AT_REMOVEDIR) < 0)
-			return jail_error_set(err, errno, "removing '%s': %s", name, strerror(errno));
+			return jail_error_set(err, errno, "removing '%s': %s", name,
+					      strerror(errno));
 		return 0;
 	}
 	if (unlinkat(dfd, name, 0) < 0 && errno != ENOENT)
@@ -75,8 +76,9 @@ int jailroot_remove_tree(int dirfd, const char *name, struct jail_error *err)
 	struct stat st;
 
 	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return errno == ENOENT ? 0 : jail_error_set(err, errno, "'%s': %s", name,
-							     strerror(errno));
+		return errno == ENOENT
+			       ? 0
+			       : jail_error_set(err, errno, "'%s': %s", name, strerror(errno));
 	return remove_entry(dirfd, name, st.st_dev, 0, err);
 }
 
@@ -133,7 +135,8 @@ int jailroot_mkdirs(int treefd, const char *path, struct jail_error *err)
 			 * the directory's group inheritance say. */
 			if (fchownat(cur, comp, 0, 0, AT_SYMLINK_NOFOLLOW) < 0 ||
 			    fchmodat(cur, comp, 0755, 0) < 0)
-				return jail_error_set(err, errno, "'%s': %s", path, strerror(errno));
+				return jail_error_set(err, errno, "'%s': %s", path,
+						      strerror(errno));
 		} else if (errno != EEXIST) {
 			return jail_error_set(err, errno, "creating '%s': %s", path,
 					      strerror(errno));
@@ -161,8 +164,8 @@ static int split_path(const char *path, char *parent, size_t plen, const char **
 	return 0;
 }
 
-int jailroot_write_file(int treefd, struct jailroot_manifest *m, const char *path,
-			const char *data, size_t len, mode_t mode, struct jail_error *err)
+int jailroot_write_file(int treefd, struct jailroot_manifest *m, const char *path, const char *data,
+			size_t len, mode_t mode, struct jail_error *err)
 {
 	char parent[PATH_MAX], tmp[64], hex[JAILROOT_SHA256_HEX];
 	uint8_t digest[JAILROOT_SHA256_LEN];

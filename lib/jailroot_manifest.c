@@ -208,7 +208,8 @@ int jailroot_manifest_read(int treefd, struct jailroot_manifest *ret, struct jai
 		return jail_error_set(err, EBADMSG, "manifest: not a regular file of sane size");
 	/* Only root may have written what decides what `update` copies. */
 	if (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)))
-		return jail_error_set(err, EPERM, "manifest: not owned by root or writable by others");
+		return jail_error_set(err, EPERM,
+				      "manifest: not owned by root or writable by others");
 	buf = malloc((size_t)st.st_size + 1);
 	if (!buf)
 		return jail_error_set(err, ENOMEM, "out of memory");

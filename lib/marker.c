@@ -281,13 +281,20 @@ static const struct {
 	const char *name;
 	bool required;
 } marker_keys[K__MAX] = {
-	[K_ID] = { "id", true },	       [K_USER] = { "user", true },
-	[K_UID] = { "uid", true },	       [K_GID] = { "gid", true },
-	[K_PROFILE] = { "profile", true },     [K_MNTNS_DEV] = { "mntns_dev", true },
-	[K_MNTNS_INO] = { "mntns_ino", true }, [K_HOME] = { "home", true },
-	[K_HOME_MODE] = { "home_mode", true }, [K_SKELETON] = { "skeleton", false },
-	[K_PERSIST] = { "persist", false },    [K_SHELL] = { "shell", true },
-	[K_PATH] = { "path", true },	       [K_HOSTNAME] = { "hostname", false },
+	[K_ID] = { "id", true },
+	[K_USER] = { "user", true },
+	[K_UID] = { "uid", true },
+	[K_GID] = { "gid", true },
+	[K_PROFILE] = { "profile", true },
+	[K_MNTNS_DEV] = { "mntns_dev", true },
+	[K_MNTNS_INO] = { "mntns_ino", true },
+	[K_HOME] = { "home", true },
+	[K_HOME_MODE] = { "home_mode", true },
+	[K_SKELETON] = { "skeleton", false },
+	[K_PERSIST] = { "persist", false },
+	[K_SHELL] = { "shell", true },
+	[K_PATH] = { "path", true },
+	[K_HOSTNAME] = { "hostname", false },
 	[K_X11] = { "x11", true },
 };
 
@@ -347,8 +354,7 @@ static int split_persist(const char *s, char ***ret)
 	return 0;
 }
 
-int jail_marker_parse(const char *buf, size_t len, struct jail_marker **ret,
-		      struct jail_error *err)
+int jail_marker_parse(const char *buf, size_t len, struct jail_marker **ret, struct jail_error *err)
 {
 	_cleanup_marker_ struct jail_marker *m = NULL;
 	bool seen[K__MAX] = { false };
@@ -531,8 +537,7 @@ static int read_marker_fd(int fd, char **ret_buf, size_t *ret_len, struct jail_e
 			break;
 		len += (size_t)n;
 		if (len > JAIL_MARKER_MAX_SIZE)
-			return jail_error_set(err, E2BIG,
-					      "the jail marker is larger than %d bytes",
+			return jail_error_set(err, E2BIG, "the jail marker is larger than %d bytes",
 					      JAIL_MARKER_MAX_SIZE);
 	}
 	*ret_buf = steal_pointer(&buf);
@@ -548,16 +553,15 @@ int jail_marker_current_mntns(uint64_t *ret_dev, uint64_t *ret_ino, struct jail_
 	 * namespace's identity while the namespace lives. */
 	if (stat(SELF_MNTNS, &st) < 0)
 		return jail_error_set(err, errno,
-				      "cannot identify this mount namespace (" SELF_MNTNS
-				      "): %s",
+				      "cannot identify this mount namespace (" SELF_MNTNS "): %s",
 				      strerror(errno));
 	*ret_dev = (uint64_t)st.st_dev;
 	*ret_ino = (uint64_t)st.st_ino;
 	return 0;
 }
 
-int jail_marker_verify_at(int dirfd, const char *path, uid_t trusted_uid,
-			  struct jail_marker **ret, struct jail_error *err)
+int jail_marker_verify_at(int dirfd, const char *path, uid_t trusted_uid, struct jail_marker **ret,
+			  struct jail_error *err)
 {
 	_cleanup_marker_ struct jail_marker *m = NULL;
 	_cleanup_free_ char *buf = NULL;
@@ -576,7 +580,8 @@ int jail_marker_verify_at(int dirfd, const char *path, uid_t trusted_uid,
 				    JAIL_SAFE_TRUSTED | JAIL_SAFE_REGULAR, trusted_uid, NULL, &sub);
 	else
 		fd = jail_safe_openat(dirfd, path, O_RDONLY | O_NONBLOCK,
-				      JAIL_SAFE_TRUSTED | JAIL_SAFE_REGULAR, trusted_uid, NULL, &sub);
+				      JAIL_SAFE_TRUSTED | JAIL_SAFE_REGULAR, trusted_uid, NULL,
+				      &sub);
 	/* On the host, JAIL_MARKER_DIR is pam_jail's own 0700 state dir:
 	 * EACCES there means "not in a jail" just as ENOENT does. */
 	if (fd == -ENOENT || fd == -EACCES)

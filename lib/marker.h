@@ -33,7 +33,7 @@
 #define JAIL_MARKER_MAX_SIZE 16384
 
 struct jail_marker {
-	char id[33];	 /* the jail identity (jail_proto.h) */
+	char id[33]; /* the jail identity (jail_proto.h) */
 	char *user;
 	uid_t uid;
 	gid_t gid;
@@ -42,11 +42,11 @@ struct jail_marker {
 	uint64_t mntns_ino;
 	char *home;
 	enum jail_home_mode home_mode;
-	char *skeleton;	 /* NULL: no seeding */
-	char **persist;	 /* NULL-terminated */
+	char *skeleton; /* NULL: no seeding */
+	char **persist; /* NULL-terminated */
 	char *shell;
 	char *path;
-	char *hostname;	 /* may be NULL */
+	char *hostname; /* may be NULL */
 	bool x11;
 };
 
@@ -78,8 +78,8 @@ int jail_marker_verify(struct jail_marker **ret, struct jail_error *err);
  * code calls jail_marker_verify(); this form exists so unit tests can check
  * every refusal without root (a marker in a temporary directory).
  */
-int jail_marker_verify_at(int dirfd, const char *path, uid_t trusted_uid,
-			  struct jail_marker **ret, struct jail_error *err);
+int jail_marker_verify_at(int dirfd, const char *path, uid_t trusted_uid, struct jail_marker **ret,
+			  struct jail_error *err);
 
 /* The (st_dev, st_ino) of the caller's mount namespace, as the marker
  * records it: jail-init calls this after entering the jail's namespace. */

@@ -135,8 +135,8 @@ int jail_nl_bridge_add(struct jail_nl *nl, const char *name, struct jail_error *
 	return transact(nl, nlh, NULL, NULL, name, err);
 }
 
-int jail_nl_veth_add(struct jail_nl *nl, const char *name, const char *peer_name,
-		     int peer_netns_fd, struct jail_error *err)
+int jail_nl_veth_add(struct jail_nl *nl, const char *name, const char *peer_name, int peer_netns_fd,
+		     struct jail_error *err)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = link_msg(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0);
@@ -179,8 +179,7 @@ int jail_nl_link_master(struct jail_nl *nl, int ifindex, int master, struct jail
 	return transact(nl, nlh, NULL, NULL, "joining the bridge", err);
 }
 
-int jail_nl_brport_isolate(struct jail_nl *nl, int ifindex, bool isolated,
-			   struct jail_error *err)
+int jail_nl_brport_isolate(struct jail_nl *nl, int ifindex, bool isolated, struct jail_error *err)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = link_msg(buf, RTM_NEWLINK, 0, ifindex);

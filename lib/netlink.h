@@ -39,15 +39,14 @@ int jail_nl_link_index(struct jail_nl *nl, const char *name, struct jail_error *
 int jail_nl_bridge_add(struct jail_nl *nl, const char *name, struct jail_error *err);
 /* A veth pair: `name` here, `peer_name` created directly in the namespace
  * of `peer_netns_fd` (no moment where both ends are in one namespace). */
-int jail_nl_veth_add(struct jail_nl *nl, const char *name, const char *peer_name,
-		     int peer_netns_fd, struct jail_error *err);
+int jail_nl_veth_add(struct jail_nl *nl, const char *name, const char *peer_name, int peer_netns_fd,
+		     struct jail_error *err);
 int jail_nl_link_up(struct jail_nl *nl, int ifindex, struct jail_error *err);
 /* Enslave `ifindex` to the bridge `master`. */
 int jail_nl_link_master(struct jail_nl *nl, int ifindex, int master, struct jail_error *err);
 /* IFLA_BRPORT_ISOLATED on a bridge port: isolated ports don't exchange
  * frames with each other, only with non-isolated ports and the bridge. */
-int jail_nl_brport_isolate(struct jail_nl *nl, int ifindex, bool isolated,
-			   struct jail_error *err);
+int jail_nl_brport_isolate(struct jail_nl *nl, int ifindex, bool isolated, struct jail_error *err);
 int jail_nl_link_del(struct jail_nl *nl, int ifindex, struct jail_error *err);
 int jail_nl_addr4_add(struct jail_nl *nl, int ifindex, struct in_addr addr, unsigned prefix,
 		      struct jail_error *err);

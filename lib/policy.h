@@ -95,12 +95,12 @@ struct jail_limits {
 
 struct jail_network {
 	enum jail_net_mode mode;
-	char *bridge;	   /* bridge: host bridge name */
-	char *pool4;	   /* bridge: IPv4 CIDR the jail addresses come from */
-	char *gateway4;	   /* bridge: the bridge's own address (default: first of pool) */
-	char *pool6;	   /* bridge: optional IPv6 CIDR */
-	char **dns;	   /* bridge: NULL-terminated list, written to /etc/resolv.conf */
-	bool isolate;	   /* bridge: jails on the bridge cannot reach each other */
+	char *bridge;	/* bridge: host bridge name */
+	char *pool4;	/* bridge: IPv4 CIDR the jail addresses come from */
+	char *gateway4; /* bridge: the bridge's own address (default: first of pool) */
+	char *pool6;	/* bridge: optional IPv6 CIDR */
+	char **dns;	/* bridge: NULL-terminated list, written to /etc/resolv.conf */
+	bool isolate;	/* bridge: jails on the bridge cannot reach each other */
 };
 
 /*
@@ -116,20 +116,20 @@ struct jail_network {
  */
 struct jail_policy {
 	/* Who and why. */
-	char *user;	     /* login name */
+	char *user; /* login name */
 	uid_t uid;
 	gid_t gid;
-	char *home;	     /* the user's home path from NSS */
-	char *profile;	     /* the profile name */
-	char *matched_rule;  /* human description: "jail.d/10-students.conf:4: group students" */
+	char *home;	    /* the user's home path from NSS */
+	char *profile;	    /* the profile name */
+	char *matched_rule; /* human description: "jail.d/10-students.conf:4: group students" */
 
 	/* The jail. */
 	unsigned namespaces; /* enum jail_ns bits */
 	char *hostname;	     /* NULL: keep the host's (only meaningful with uts) */
 
 	enum jail_root_kind root_kind;
-	char *root_path;     /* JAIL_ROOT_TREE: the prepared tree */
-	char **hide;	     /* NULL-terminated paths covered by an empty read-only tmpfs */
+	char *root_path; /* JAIL_ROOT_TREE: the prepared tree */
+	char **hide;	 /* NULL-terminated paths covered by an empty read-only tmpfs */
 
 	struct jail_network net;
 
@@ -138,23 +138,23 @@ struct jail_policy {
 	char *skeleton;		  /* tmpfs home: seeded from this dir (path inside the jail) */
 	char **persist;		  /* tmpfs home: subdirectories of the real home bound in */
 
-	uint64_t tmp_size_bytes;  /* /tmp (and /dev/shm) size */
-	uint64_t run_size_bytes;  /* /run size */
+	uint64_t tmp_size_bytes; /* /tmp (and /dev/shm) size */
+	uint64_t run_size_bytes; /* /run size */
 
-	struct jail_bind *binds;  /* extra bind mounts */
+	struct jail_bind *binds; /* extra bind mounts */
 	size_t n_binds;
 
-	bool x11;		  /* pass the local X display / allow ssh -X */
+	bool x11; /* pass the local X display / allow ssh -X */
 
 	struct jail_limits limits;
 
-	char **capabilities;	  /* NULL-terminated: capabilities the profile keeps (dangerous) */
+	char **capabilities; /* NULL-terminated: capabilities the profile keeps (dangerous) */
 	bool no_new_privs;
 	bool seccomp;
-	char **seccomp_deny;	  /* NULL-terminated: syscalls added to the built-in deny list */
+	char **seccomp_deny; /* NULL-terminated: syscalls added to the built-in deny list */
 
-	char *shell;		  /* what jailsh execs */
-	char *path;		  /* PATH inside the jail */
+	char *shell; /* what jailsh execs */
+	char *path;  /* PATH inside the jail */
 
 	enum jail_lifetime lifetime;
 	uint32_t idle_timeout_sec; /* JAIL_LIFETIME_KEEP: end after this long with no session */
@@ -206,9 +206,8 @@ void jail_config_counts(const struct jail_config *c, size_t *ret_files, size_t *
  * `name` (used in messages), with no file opened and no ownership check.
  * Production code must use jail_config_load().
  */
-int jail_config_load_buffer(const char *name, const char *buf, size_t len,
-			    struct jail_config **ret, struct jail_error **ret_errs,
-			    size_t *ret_errs_n);
+int jail_config_load_buffer(const char *name, const char *buf, size_t len, struct jail_config **ret,
+			    struct jail_error **ret_errs, size_t *ret_errs_n);
 
 /* The same with several in-memory files read in order, as the main file
  * and its drop-ins would be (tests and fuzzing only). */

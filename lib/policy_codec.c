@@ -16,7 +16,7 @@
 
 #include "policy.h"
 
-#define CODEC_MAGIC "pam_jail-policy 1"
+#define CODEC_MAGIC    "pam_jail-policy 1"
 #define CODEC_MAX_LIST 4096 /* more list entries than this: refuse (bounded memory) */
 
 /* ---------------------------------------------------------------- encode */
@@ -241,16 +241,29 @@ enum field_kind { F_STR, F_U64, F_BOOL, F_LIST, F_BIND };
 struct field {
 	const char *key;
 	enum field_kind kind;
-	uint64_t max; /* F_U64: largest accepted value */
-	size_t off;   /* offset in struct jail_policy */
+	uint64_t max;	  /* F_U64: largest accepted value */
+	size_t off;	  /* offset in struct jail_policy */
 	size_t count_off; /* F_LIST: offset in struct list_counts */
 	int width;	  /* F_U64: sizeof the member */
 };
 
-#define FS(k, m) { k, F_STR, 0, offsetof(struct jail_policy, m), 0, 0 }
-#define FU(k, m, mx) { k, F_U64, mx, offsetof(struct jail_policy, m), 0, sizeof(((struct jail_policy *)0)->m) }
-#define FB(k, m) { k, F_BOOL, 1, offsetof(struct jail_policy, m), 0, 0 }
-#define FL(k, m, c) { k, F_LIST, 0, offsetof(struct jail_policy, m), offsetof(struct list_counts, c), 0 }
+#define FS(k, m)                                                                                   \
+	{                                                                                          \
+		k, F_STR, 0, offsetof(struct jail_policy, m), 0, 0                                 \
+	}
+#define FU(k, m, mx)                                                                               \
+	{                                                                                          \
+		k, F_U64, mx, offsetof(struct jail_policy, m), 0,                                  \
+			sizeof(((struct jail_policy *)0)->m)                                       \
+	}
+#define FB(k, m)                                                                                   \
+	{                                                                                          \
+		k, F_BOOL, 1, offsetof(struct jail_policy, m), 0, 0                                \
+	}
+#define FL(k, m, c)                                                                                \
+	{                                                                                          \
+		k, F_LIST, 0, offsetof(struct jail_policy, m), offsetof(struct list_counts, c), 0  \
+	}
 
 static const struct field fields[] = {
 	FS("user", user),

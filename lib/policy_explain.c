@@ -229,12 +229,14 @@ int jail_config_explain(const struct jail_config *c, const char *user, FILE *out
 
 	if (!winner) {
 		if (c->unmatched == JAIL_UNMATCHED_DENY)
-			fprintf(out, "verdict:   refused: no rule names the user and unmatched = "
-				     "\"deny\" (%s:%d)\n",
+			fprintf(out,
+				"verdict:   refused: no rule names the user and unmatched = "
+				"\"deny\" (%s:%d)\n",
 				c->unmatched_origin.file, c->unmatched_origin.line);
 		else if (c->unmatched_origin.file)
-			fprintf(out, "verdict:   not jailed: no rule names the user and unmatched "
-				     "= \"allow\" (%s:%d)\n",
+			fprintf(out,
+				"verdict:   not jailed: no rule names the user and unmatched "
+				"= \"allow\" (%s:%d)\n",
 				c->unmatched_origin.file, c->unmatched_origin.line);
 		else
 			fputs("verdict:   not jailed: no rule names the user and unmatched = "

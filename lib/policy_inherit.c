@@ -156,8 +156,8 @@ static void validate(struct jail_loader *L, struct jail_profile *p, const int *l
 }
 
 /* Effective values of p from its parent's (already computed) or defaults. */
-static int compute(struct jail_loader *L, struct jail_profile *p,
-		   const struct jail_profile *parent, const struct jail_policy *defaults)
+static int compute(struct jail_loader *L, struct jail_profile *p, const struct jail_profile *parent,
+		   const struct jail_policy *defaults)
 {
 	int level[PF_COUNT];
 	size_t errs_before = L->total;
@@ -271,8 +271,8 @@ static void link_parents(struct jail_loader *L, unsigned char *state)
 				struct jail_profile *q = &c->profiles[k];
 				jail_loader_error(L, ELOOP, q->extends_origin.file,
 						  q->extends_origin.line,
-						  "profile '%s': 'extends' forms a cycle (%s)", q->name,
-						  chain);
+						  "profile '%s': 'extends' forms a cycle (%s)",
+						  q->name, chain);
 				state[k] = 3;
 				k = q->parent;
 			} while (k != j);

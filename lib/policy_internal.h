@@ -68,10 +68,10 @@ enum pkind {
 	PK_CIDR4,
 	PK_CIDR6,
 	PK_IP4,
-	PK_IPLIST,     /* list of IPv4/IPv6 addresses */
-	PK_CAPS,       /* list of capability names (libcap) */
-	PK_SYSCALLS,   /* list of system call names */
-	PK_BINDS,      /* list of bind groups */
+	PK_IPLIST,   /* list of IPv4/IPv6 addresses */
+	PK_CAPS,     /* list of capability names (libcap) */
+	PK_SYSCALLS, /* list of system call names */
+	PK_BINDS,    /* list of bind groups */
 };
 
 /* How a value is stored in struct jail_policy (for copying and printing). */
@@ -140,8 +140,7 @@ struct jail_config {
 	struct jail_origin unmatched_origin;
 };
 
-const struct jail_profile *jail_config_find_profile(const struct jail_config *c,
-						   const char *name);
+const struct jail_profile *jail_config_find_profile(const struct jail_config *c, const char *name);
 
 /* Deep-copy field `f` from `src` into `dst` (replacing what was there). */
 int jail_pfield_copy(struct jail_policy *dst, const struct jail_policy *src, enum pfield f);
@@ -158,11 +157,11 @@ struct jail_match {
 	uid_t uid;
 	gid_t gid;
 	char *home;
-	char *group; /* primary group name (or the number) */
+	char *group;   /* primary group name (or the number) */
 	char **groups; /* every group name, primary first */
 	gid_t *gids;   /* every group id getgrouplist() reported */
 	size_t n_gids;
-	ssize_t winner; /* rule index, -1: none */
+	ssize_t winner;	 /* rule index, -1: none */
 	size_t *matched; /* every matching rule, in precedence order */
 	size_t n_matched;
 };

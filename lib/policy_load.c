@@ -32,8 +32,8 @@
 #define MAX_RULES    65536
 #define MAX_LINES    65535 /* libconfig keeps line numbers in an unsigned short */
 
-void jail_loader_error(struct jail_loader *L, int code, const char *file, int line,
-		       const char *fmt, ...)
+void jail_loader_error(struct jail_loader *L, int code, const char *file, int line, const char *fmt,
+		       ...)
 {
 	va_list ap;
 
@@ -158,8 +158,8 @@ static void parse_settings(struct jail_loader *L, config_setting_t *group)
 		int line = jail_setting_line(s);
 
 		if (strcmp(name, "unmatched") != 0) {
-			jail_loader_error(L, EINVAL, L->file, line,
-					  "settings: unknown key '%s'", name);
+			jail_loader_error(L, EINVAL, L->file, line, "settings: unknown key '%s'",
+					  name);
 			continue;
 		}
 		const char *v = config_setting_type(s) == CONFIG_TYPE_STRING
@@ -222,8 +222,8 @@ static void parse_profiles(struct jail_loader *L, config_setting_t *group)
 			continue;
 		}
 		if (c->n_profiles >= MAX_PROFILES) {
-			jail_loader_error(L, E2BIG, L->file, line,
-					  "too many profiles (at most %d)", MAX_PROFILES);
+			jail_loader_error(L, E2BIG, L->file, line, "too many profiles (at most %d)",
+					  MAX_PROFILES);
 			return;
 		}
 		p = realloc(c->profiles, (c->n_profiles + 1) * sizeof(*p));
@@ -370,8 +370,7 @@ static void parse_rule(struct jail_loader *L, config_setting_t *rs)
 			have_exempt = true;
 			r.exempt = true;
 		} else {
-			jail_loader_error(L, EINVAL, L->file, kline, "rule: unknown key '%s'",
-					  key);
+			jail_loader_error(L, EINVAL, L->file, kline, "rule: unknown key '%s'", key);
 			bad++;
 		}
 	}
@@ -580,8 +579,8 @@ static void load_dropins(struct jail_loader *L, const char *dir)
 	/* No O_DIRECTORY: with it a symlink fails as "not a directory";
 	 * without, O_NOFOLLOW makes it "is a symbolic link", and
 	 * JAIL_SAFE_DIRECTORY still checks the type on the opened fd. */
-	dfd = jail_safe_open(dir, O_RDONLY | O_NONBLOCK,
-			     JAIL_SAFE_TRUSTED | JAIL_SAFE_DIRECTORY, L->trusted_uid, NULL, &e);
+	dfd = jail_safe_open(dir, O_RDONLY | O_NONBLOCK, JAIL_SAFE_TRUSTED | JAIL_SAFE_DIRECTORY,
+			     L->trusted_uid, NULL, &e);
 	if (dfd == -ENOENT)
 		return; /* no drop-ins: fine (but a missing parent is ENOENT too) */
 	if (dfd < 0) {
@@ -624,8 +623,7 @@ static void load_dropins(struct jail_loader *L, const char *dir)
 		qsort(names, n, sizeof(*names), cmp_str);
 
 	char dir_slash[PATH_MAX];
-	snprintf(dir_slash, sizeof(dir_slash), "%s%s", dir,
-		 dir[strlen(dir) - 1] == '/' ? "" : "/");
+	snprintf(dir_slash, sizeof(dir_slash), "%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/");
 	for (size_t i = 0; i < n && !L->oom; i++) {
 		_cleanup_free_ char *shown = NULL;
 		_cleanup_close_ int fd = -1;
@@ -640,8 +638,8 @@ static void load_dropins(struct jail_loader *L, const char *dir)
 			break;
 		memset(&e, 0, sizeof(e));
 		fd = jail_safe_openat(dfd, names[i], O_RDONLY | O_NONBLOCK,
-				      JAIL_SAFE_TRUSTED | JAIL_SAFE_REGULAR, L->trusted_uid,
-				      NULL, &e);
+				      JAIL_SAFE_TRUSTED | JAIL_SAFE_REGULAR, L->trusted_uid, NULL,
+				      &e);
 		if (fd < 0) {
 			/* safepath names it "./x.conf"; the admin knows it by its path */
 			if (strncmp(e.message, "'./", 3) == 0)
@@ -784,9 +782,8 @@ int jail_config_load_buffers(size_t n, const char *const *names, const char *con
 	return finish(&L, ret, ret_errs, ret_errs_n);
 }
 
-int jail_config_load_buffer(const char *name, const char *buf, size_t len,
-			    struct jail_config **ret, struct jail_error **ret_errs,
-			    size_t *ret_errs_n)
+int jail_config_load_buffer(const char *name, const char *buf, size_t len, struct jail_config **ret,
+			    struct jail_error **ret_errs, size_t *ret_errs_n)
 {
 	return jail_config_load_buffers(1, &name, &buf, &len, ret, ret_errs, ret_errs_n);
 }

@@ -16,18 +16,18 @@ struct jail_loader {
 	struct jail_config *c;
 	struct jail_error *errs; /* every problem found, for jailctl check */
 	size_t n_errs, cap;
-	size_t total;	  /* problems found, including those past the cap */
-	int first_code;	  /* errno-style code of the first problem */
-	bool truncated;	  /* more problems than the cap */
-	bool closing;	  /* adding the final "too many errors" line */
+	size_t total;	/* problems found, including those past the cap */
+	int first_code; /* errno-style code of the first problem */
+	bool truncated; /* more problems than the cap */
+	bool closing;	/* adding the final "too many errors" line */
 	bool oom;
 	uid_t trusted_uid;
 	const char *file; /* the file being parsed (interned in c->files) */
 };
 
 /* Record a problem at file:line (line 0: the file as a whole). */
-void jail_loader_error(struct jail_loader *L, int code, const char *file, int line,
-		       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void jail_loader_error(struct jail_loader *L, int code, const char *file, int line, const char *fmt,
+		       ...) __attribute__((format(printf, 5, 6)));
 
 /* A setting's line number (libconfig numbers from 1). */
 int jail_setting_line(const config_setting_t *s);

@@ -19,8 +19,8 @@
 #include "safepath.h"
 
 /* Groups of keys inside a profile: root = { ... }, network = { ... }, ... */
-static const char *const profile_groups[] = { "root",	"network", "home",    "tmp",
-					      "run",	"limits",  "seccomp", "lifetime" };
+static const char *const profile_groups[] = { "root", "network", "home",    "tmp",
+					      "run",  "limits",	 "seccomp", "lifetime" };
 
 struct pctx {
 	struct jail_loader *L;
@@ -148,8 +148,10 @@ static bool check_path(struct pctx *x, const config_setting_t *s, const char *v)
 		return false;
 	template_sample(v, sample, sizeof(sample));
 	if (strlen(v) >= PATH_MAX / 2 || !jail_path_is_clean_absolute(sample)) {
-		perr(x, s, "'%s' is not a clean absolute path (starts with '/', no '.', "
-			   "'..' or '//')", v);
+		perr(x, s,
+		     "'%s' is not a clean absolute path (starts with '/', no '.', "
+		     "'..' or '//')",
+		     v);
 		return false;
 	}
 	if (strchr(v, ':')) {
@@ -167,10 +169,12 @@ static bool check_relpath(struct pctx *x, const config_setting_t *s, const char 
 		return false;
 	abs[0] = '/';
 	template_sample(v, abs + 1, sizeof(abs) - 1);
-	if (!*v || v[0] == '/' || strlen(v) >= PATH_MAX / 2 ||
-	    !jail_path_is_clean_absolute(abs) || v[strlen(v) - 1] == '/') {
-		perr(x, s, "'%s' must be a path relative to the home directory (no leading "
-			   "'/', no '.' or '..')", v);
+	if (!*v || v[0] == '/' || strlen(v) >= PATH_MAX / 2 || !jail_path_is_clean_absolute(abs) ||
+	    v[strlen(v) - 1] == '/') {
+		perr(x, s,
+		     "'%s' must be a path relative to the home directory (no leading "
+		     "'/', no '.' or '..')",
+		     v);
 		return false;
 	}
 	if (strchr(v, ':')) {
@@ -222,8 +226,10 @@ static bool check_ifname(struct pctx *x, const config_setting_t *s, const char *
 			goto bad;
 	return true;
 bad:
-	perr(x, s, "'%s' is not a network interface name (1 to 15 letters, digits, '-', "
-		   "'_', '.')", v);
+	perr(x, s,
+	     "'%s' is not a network interface name (1 to 15 letters, digits, '-', "
+	     "'_', '.')",
+	     v);
 	return false;
 }
 
@@ -281,8 +287,10 @@ static bool check_searchpath(struct pctx *x, const config_setting_t *s, const ch
 		const char *end = strchrnul(p, ':');
 		size_t n = (size_t)(end - p);
 		if (n == 0 || n >= sizeof(dir)) {
-			perr(x, s, "'%s' has an empty entry (which would mean the current "
-				   "directory)", v);
+			perr(x, s,
+			     "'%s' has an empty entry (which would mean the current "
+			     "directory)",
+			     v);
 			return false;
 		}
 		memcpy(dir, p, n);
@@ -481,8 +489,7 @@ static bool want_nslist(struct pctx *x, const config_setting_t *s, unsigned *ret
 	bool ok = true;
 
 	if (t != CONFIG_TYPE_ARRAY && t != CONFIG_TYPE_LIST) {
-		perr(x, s, "expected a list such as [\"mount\", \"pid\"], found %s",
-		     type_name(s));
+		perr(x, s, "expected a list such as [\"mount\", \"pid\"], found %s", type_name(s));
 		return false;
 	}
 	for (int i = 0; i < config_setting_length(s); i++) {
@@ -496,8 +503,10 @@ static bool want_nslist(struct pctx *x, const config_setting_t *s, unsigned *ret
 		}
 		bit = jail_ns_from_name(str);
 		if (!bit) {
-			perr(x, e, "unknown namespace '%s' (known: mount, pid, net, ipc, uts, "
-				   "user, cgroup, time)", str);
+			perr(x, e,
+			     "unknown namespace '%s' (known: mount, pid, net, ipc, uts, "
+			     "user, cgroup, time)",
+			     str);
 			ok = false;
 		} else if (mask & bit) {
 			perr(x, e, "'%s' is listed twice", str);
@@ -526,7 +535,8 @@ static bool parse_binds(struct pctx *x, const config_setting_t *s, struct jail_p
 	int before = x->errors;
 
 	if (config_setting_type(s) != CONFIG_TYPE_LIST) {
-		perr(x, s, "expected a list of groups: ( { source = \"...\"; target = \"...\"; } )");
+		perr(x, s,
+		     "expected a list of groups: ( { source = \"...\"; target = \"...\"; } )");
 		return false;
 	}
 	n = config_setting_length(s);
@@ -564,11 +574,13 @@ static bool parse_binds(struct pctx *x, const config_setting_t *s, struct jail_p
 					perr(x, m, "'%s' must be true or false", key);
 					continue;
 				}
-				*(key[0] == 'w' ? &b[i].writable : &b[i].optional) =
-					config_setting_get_bool(m);
+				*(key[0] == 'w' ? &b[i].writable
+						: &b[i].optional) = config_setting_get_bool(m);
 			} else {
-				perr(x, m, "unknown key '%s' in a bind (source, target, writable, "
-					   "optional)", key);
+				perr(x, m,
+				     "unknown key '%s' in a bind (source, target, writable, "
+				     "optional)",
+				     key);
 			}
 		}
 		if (config_setting_type(g) == CONFIG_TYPE_GROUP && (!have_src || !have_dst) &&
@@ -624,7 +636,7 @@ static bool parse_limit(struct pctx *x, const config_setting_t *s, uint64_t *ret
 		 * others; make the admin say which. */
 		perr(x, s, "0 is not allowed (write \"%s\" to %s)", d->keyword,
 		     strcmp(d->keyword, "unlimited") == 0 ? "set no limit"
-							   : "keep the login's own limit");
+							  : "keep the login's own limit");
 		return false;
 	}
 	if (v == d->keyword_value) {
@@ -666,7 +678,10 @@ static void parse_field(struct pctx *x, const config_setting_t *s)
 			}
 			size_t used = strlen(expected);
 			snprintf(expected + used, sizeof(expected) - used, "%s\"%s\"",
-				 i == 0 ? "" : d->names[i + 1] ? ", " : " or ", d->names[i]);
+				 i == 0		   ? ""
+				 : d->names[i + 1] ? ", "
+						   : " or ",
+				 d->names[i]);
 		}
 		if (!ok)
 			perr(x, s, "unknown value '%s' (expected %s)", v, expected);
@@ -736,8 +751,10 @@ static void parse_field(struct pctx *x, const config_setting_t *s)
 			int r = jail_parse_duration(v, &secs);
 			ok = r == 0;
 			if (!ok)
-				perr(x, s, "'%s' is not a duration (e.g. \"30s\", \"10m\", \"2h\", "
-					   "\"1d\")", v);
+				perr(x, s,
+				     "'%s' is not a duration (e.g. \"30s\", \"10m\", \"2h\", "
+				     "\"1d\")",
+				     v);
 		}
 		if (ok && secs == 0) {
 			perr(x, s, "must be more than 0");

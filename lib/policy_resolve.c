@@ -45,7 +45,8 @@ static int lookup_user(const char *user, struct passwd *pw, char **buf, struct j
 		if (!res && (r == 0 || r == ENOENT || r == ESRCH))
 			return jail_error_set(err, ENOENT, "unknown user '%s'", user);
 		if (r != 0)
-			return jail_error_set(err, r, "looking up user '%s': %s", user, strerror(r));
+			return jail_error_set(err, r, "looking up user '%s': %s", user,
+					      strerror(r));
 		if (!res)
 			return jail_error_set(err, EIO, "looking up user '%s' failed", user);
 		return 0;
@@ -168,8 +169,7 @@ static int user_groups(const struct passwd *pw, struct jail_match *m, struct jai
  * directory that holds "students" is down, a student's login fails instead
  * of slipping through unjailed.
  */
-static int in_group(const char *name, const struct jail_match *m, bool *ret,
-		    struct jail_error *err)
+static int in_group(const char *name, const struct jail_match *m, bool *ret, struct jail_error *err)
 {
 	size_t size = initial_bufsize(_SC_GETGR_R_SIZE_MAX);
 	_cleanup_free_ char *buf = NULL;
@@ -428,9 +428,9 @@ static int expand_policy(struct jail_policy *p, const struct jail_match *m,
 	if ((p->home_mode == JAIL_HOME_BIND || p->persist) &&
 	    (!jail_path_is_clean_absolute(m->home) || strcmp(m->home, "/") == 0 ||
 	     strchr(m->home, ':')))
-		return jail_error_set(err, EINVAL,
-				      "user '%s' has home '%s', which cannot be mounted into a jail",
-				      m->user, m->home);
+		return jail_error_set(
+			err, EINVAL, "user '%s' has home '%s', which cannot be mounted into a jail",
+			m->user, m->home);
 	return 0;
 }
 
@@ -453,7 +453,7 @@ int jail_config_resolve(const struct jail_config *c, const char *user,
 		return r;
 	if (m.winner < 0) {
 		*ret_verdict = c->unmatched == JAIL_UNMATCHED_DENY ? JAIL_VERDICT_REFUSE
-								    : JAIL_VERDICT_NONE;
+								   : JAIL_VERDICT_NONE;
 		jail_match_clear(&m);
 		return 0;
 	}

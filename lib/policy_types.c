@@ -8,8 +8,8 @@ static const struct {
 	unsigned bit;
 	const char *name;
 } ns_names[] = {
-	{ JAIL_NS_MOUNT, "mount" }, { JAIL_NS_PID, "pid" },	  { JAIL_NS_NET, "net" },
-	{ JAIL_NS_IPC, "ipc" },	    { JAIL_NS_UTS, "uts" },	  { JAIL_NS_USER, "user" },
+	{ JAIL_NS_MOUNT, "mount" },   { JAIL_NS_PID, "pid" },	{ JAIL_NS_NET, "net" },
+	{ JAIL_NS_IPC, "ipc" },	      { JAIL_NS_UTS, "uts" },	{ JAIL_NS_USER, "user" },
 	{ JAIL_NS_CGROUP, "cgroup" }, { JAIL_NS_TIME, "time" },
 };
 

@@ -30,39 +30,39 @@
  * kernel bug would let through.
  */
 const char *const jail_seccomp_builtin_deny[] = {
-    "mount",
-    "umount2",
-    "pivot_root",
-    "move_mount",
-    "open_tree",
-    "fsopen",
-    "fsmount",
-    "fsconfig",
-    "fspick",
-    "mount_setattr",
-    "kexec_load",
-    "kexec_file_load",
-    "init_module",
-    "finit_module",
-    "delete_module",
-    "bpf",
-    "perf_event_open",
-    "keyctl",
-    "add_key",
-    "request_key",
-    "open_by_handle_at",
-    "userfaultfd",
-    "io_uring_setup",
-    "io_uring_enter",
-    "io_uring_register",
-    NULL,
+	"mount",
+	"umount2",
+	"pivot_root",
+	"move_mount",
+	"open_tree",
+	"fsopen",
+	"fsmount",
+	"fsconfig",
+	"fspick",
+	"mount_setattr",
+	"kexec_load",
+	"kexec_file_load",
+	"init_module",
+	"finit_module",
+	"delete_module",
+	"bpf",
+	"perf_event_open",
+	"keyctl",
+	"add_key",
+	"request_key",
+	"open_by_handle_at",
+	"userfaultfd",
+	"io_uring_setup",
+	"io_uring_enter",
+	"io_uring_register",
+	NULL,
 };
 
 /* Namespace flags refused in clone(2) and unshare(2). CLONE_NEWTIME is
  * only meaningful to unshare (in clone's flags that bit is CSIGNAL's). */
-static const unsigned long ns_flags_clone[] = {CLONE_NEWNS,    CLONE_NEWUSER, CLONE_NEWPID,
-					       CLONE_NEWNET,   CLONE_NEWUTS,  CLONE_NEWIPC,
-					       CLONE_NEWCGROUP};
+static const unsigned long ns_flags_clone[] = { CLONE_NEWNS,	CLONE_NEWUSER, CLONE_NEWPID,
+						CLONE_NEWNET,	CLONE_NEWUTS,  CLONE_NEWIPC,
+						CLONE_NEWCGROUP };
 
 bool jail_syscall_known(const char *name)
 {
@@ -71,7 +71,7 @@ bool jail_syscall_known(const char *name)
 
 static int set_limit(int resource, const char *name, uint64_t value, struct jail_error *err)
 {
-	struct rlimit rl = {.rlim_cur = value, .rlim_max = value};
+	struct rlimit rl = { .rlim_cur = value, .rlim_max = value };
 
 	/* Soft and hard alike: the user may not raise it again. */
 	if (setrlimit(resource, &rl) < 0)
@@ -217,8 +217,8 @@ static int build_filter(scmp_filter_ctx ctx, const struct jail_policy *p, struct
 			return r;
 	}
 	{
-		const struct scmp_arg_cmp c =
-		    SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_NEWTIME, CLONE_NEWTIME);
+		const struct scmp_arg_cmp c = SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_NEWTIME,
+						      CLONE_NEWTIME);
 		if ((r = deny(ctx, SCMP_SYS(unshare), 1, &c, "unshare", err)) < 0)
 			return r;
 	}
@@ -231,10 +231,10 @@ static int build_filter(scmp_filter_ctx ctx, const struct jail_policy *p, struct
 	/* Typing into the terminal of whoever reads it next (TIOCSTI) and the
 	 * Linux console's selection paste (TIOCLINUX). The kernel takes the
 	 * command as 32 bits: compare only those. */
-	static const unsigned long tty_ioctls[] = {TIOCSTI, TIOCLINUX};
+	static const unsigned long tty_ioctls[] = { TIOCSTI, TIOCLINUX };
 	for (size_t i = 0; i < 2; i++) {
-		const struct scmp_arg_cmp c =
-		    SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffUL, tty_ioctls[i]);
+		const struct scmp_arg_cmp c = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffUL,
+						      tty_ioctls[i]);
 		if ((r = deny(ctx, SCMP_SYS(ioctl), 1, &c, "ioctl", err)) < 0)
 			return r;
 	}

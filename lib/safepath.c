@@ -26,7 +26,8 @@ bool jail_path_is_clean_absolute(const char *path)
 		start = p;
 		end = strchrnul(start, '/');
 		len = (size_t)(end - start);
-		if ((len == 1 && start[0] == '.') || (len == 2 && start[0] == '.' && start[1] == '.'))
+		if ((len == 1 && start[0] == '.') ||
+		    (len == 2 && start[0] == '.' && start[1] == '.'))
 			return false;
 		/* "//" inside the path: refuse, it hides a missing component */
 		if (*end == '/' && end[1] == '/')
@@ -66,9 +67,8 @@ static int check_type(const struct stat *st, const char *what, unsigned safe_fla
 }
 
 /* Walk `rel` below `dirfd`. `shown` is the path prefix used in messages. */
-static int walk(int dirfd, const char *shown, const char *rel, int open_flags,
-		unsigned safe_flags, uid_t trusted_uid, struct stat *ret_st,
-		struct jail_error *err)
+static int walk(int dirfd, const char *shown, const char *rel, int open_flags, unsigned safe_flags,
+		uid_t trusted_uid, struct stat *ret_st, struct jail_error *err)
 {
 	char sofar[PATH_MAX];
 	_cleanup_close_ int cur = -1;
@@ -95,8 +95,8 @@ static int walk(int dirfd, const char *shown, const char *rel, int open_flags,
 		end = strchrnul(p, '/');
 		len = (size_t)(end - p);
 		if (len > NAME_MAX)
-			return jail_error_set(err, ENAMETOOLONG, "'%s%s%.*s': name too long",
-					      sofar, "", (int)len, p);
+			return jail_error_set(err, ENAMETOOLONG, "'%s%s%.*s': name too long", sofar,
+					      "", (int)len, p);
 		memcpy(comp, p, len);
 		comp[len] = '\0';
 		p = end;
@@ -127,8 +127,8 @@ static int walk(int dirfd, const char *shown, const char *rel, int open_flags,
 				struct stat lst;
 				if (fstatat(cur, comp, &lst, AT_SYMLINK_NOFOLLOW) == 0 &&
 				    S_ISLNK(lst.st_mode))
-					return jail_error_set(err, ELOOP,
-							      "'%s' is a symbolic link", sofar);
+					return jail_error_set(err, ELOOP, "'%s' is a symbolic link",
+							      sofar);
 			}
 			return jail_error_set(err, e, "'%s': %s", sofar, strerror(e));
 		}

@@ -10,8 +10,7 @@
 
 /* Under the key's lock: an answering jail, or a fresh one. */
 static int connect_or_launch(const struct jail_state *st, const char *init_path, const char *key,
-			     const struct jail_policy *p, bool *ret_created,
-			     struct jail_error *err)
+			     const struct jail_policy *p, bool *ret_created, struct jail_error *err)
 {
 	struct jail_launch_result launched;
 	int sock, r;

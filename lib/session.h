@@ -33,14 +33,14 @@ struct jail_session_params {
 };
 
 struct jail_session {
-	int conn;			  /* the control connection (-1: none) */
+	int conn; /* the control connection (-1: none) */
 	char key[JAIL_KEY_MAX];
 	char id[JAIL_ID_HEX_LEN + 1];
-	pid_t init_pid;			  /* in the host PID namespace */
-	unsigned sessions;		  /* sessions of the jail, this one included */
-	bool created;			  /* this call launched the jail */
-	int init_pidfd;			  /* until jail_session_enter: jail PID 1 */
-	unsigned long ns_flags;		  /* until jail_session_enter: what to join */
+	pid_t init_pid;		/* in the host PID namespace */
+	unsigned sessions;	/* sessions of the jail, this one included */
+	bool created;		/* this call launched the jail */
+	int init_pidfd;		/* until jail_session_enter: jail PID 1 */
+	unsigned long ns_flags; /* until jail_session_enter: what to join */
 };
 
 /* On failure nothing is left behind: no entry, no process, no fd. On

@@ -19,7 +19,7 @@
 /* Bounds of one walk: a tree larger or deeper than this is refused rather
  * than letting one login stat without end (a full Debian is ~30k entries). */
 #define JAIL_TREE_MAX_ENTRIES 250000
-#define JAIL_TREE_MAX_DEPTH 64
+#define JAIL_TREE_MAX_DEPTH   64
 
 /*
  * The ownership and writability rule for one entry of a tree (shared with

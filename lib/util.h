@@ -73,8 +73,8 @@ int jail_error_set(struct jail_error *err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /* The same, with a file and line (line 0: the file as a whole). */
-int jail_error_set_at(struct jail_error *err, int code, const char *file, int line,
-		      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+int jail_error_set_at(struct jail_error *err, int code, const char *file, int line, const char *fmt,
+		      ...) __attribute__((format(printf, 5, 6)));
 
 /* Copy an error (for bubbling a callee's error up unchanged). */
 void jail_error_copy(struct jail_error *dst, const struct jail_error *src);

@@ -80,8 +80,8 @@ static int read_u16(const unsigned char *buf, size_t len, size_t *pos, unsigned 
 	return 0;
 }
 
-static int read_field(const unsigned char *buf, size_t len, size_t *pos,
-		      const unsigned char **ret, size_t *ret_len)
+static int read_field(const unsigned char *buf, size_t len, size_t *pos, const unsigned char **ret,
+		      size_t *ret_len)
 {
 	unsigned n;
 	int r = read_u16(buf, len, pos, &n);
@@ -127,8 +127,8 @@ static bool entry_is_local(const struct xauth_entry *e, const char *hostname, co
 	       field_is(e->number, e->number_len, num);
 }
 
-int jail_xauth_find(const unsigned char *buf, size_t len, const char *hostname,
-		    unsigned number, struct jail_x11_cookie *ret)
+int jail_xauth_find(const unsigned char *buf, size_t len, const char *hostname, unsigned number,
+		    struct jail_x11_cookie *ret)
 {
 	char num[16];
 	size_t pos = 0;
@@ -169,9 +169,8 @@ static void put_field(unsigned char **p, const void *data, size_t len)
 	*p += 2 + len;
 }
 
-int jail_xauth_set(const unsigned char *buf, size_t len, const char *hostname,
-		   unsigned number, const struct jail_x11_cookie *cookie,
-		   unsigned char **ret_buf, size_t *ret_len)
+int jail_xauth_set(const unsigned char *buf, size_t len, const char *hostname, unsigned number,
+		   const struct jail_x11_cookie *cookie, unsigned char **ret_buf, size_t *ret_len)
 {
 	_cleanup_free_ unsigned char *out = NULL;
 	unsigned char *p;
@@ -186,8 +185,7 @@ int jail_xauth_set(const unsigned char *buf, size_t len, const char *hostname,
 	    cookie->data_len > sizeof(cookie->data))
 		return -EINVAL;
 	snprintf(num, sizeof(num), "%u", number);
-	need = 2 + (2 + hlen) + (2 + strlen(num)) + (2 + cookie->name_len) +
-	       (2 + cookie->data_len);
+	need = 2 + (2 + hlen) + (2 + strlen(num)) + (2 + cookie->name_len) + (2 + cookie->data_len);
 	out = malloc(need + len);
 	if (!out)
 		return -ENOMEM;
@@ -374,9 +372,8 @@ send_status:
 	_exit(0);
 }
 
-int jail_x11_read_user_xauthority(const char *home, uid_t uid, gid_t gid,
-				  unsigned char **ret_buf, size_t *ret_len,
-				  struct jail_error *err)
+int jail_x11_read_user_xauthority(const char *home, uid_t uid, gid_t gid, unsigned char **ret_buf,
+				  size_t *ret_len, struct jail_error *err)
 {
 	_cleanup_free_ unsigned char *buf = NULL;
 	_cleanup_close_ int rd = -1;
@@ -502,7 +499,8 @@ static int open_socket_dir(bool create, struct jail_error *err)
 		/* Root creates it, so (sticky /tmp) no user can replace it; a
 		 * user who got there first made something we refuse below. */
 		if (mkdirat(tmp, ".X11-unix", 0700) == 0) {
-			dir = openat(tmp, ".X11-unix", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			dir = openat(tmp, ".X11-unix",
+				     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			if (dir < 0)
 				return jail_error_set(err, errno, "'%s': %s", JAIL_X11_SOCKET_DIR,
 						      strerror(errno));
@@ -555,7 +553,8 @@ int jail_x11_clone_socket(unsigned number, uid_t user_uid, int *ret_tree_fd,
 	/* Root's (a display manager's Xorg) or the user's own (rootless X,
 	 * Xvfb): never a third user's display. */
 	if (st.st_uid != 0 && st.st_uid != user_uid)
-		return jail_error_set(err, EPERM, "'%s/%s' belongs to uid %u, not to root or uid %u",
+		return jail_error_set(err, EPERM,
+				      "'%s/%s' belongs to uid %u, not to root or uid %u",
 				      JAIL_X11_SOCKET_DIR, name, (unsigned)st.st_uid,
 				      (unsigned)user_uid);
 	/* Cloned while we are still in the host namespace: a detached copy
@@ -565,8 +564,8 @@ int jail_x11_clone_socket(unsigned number, uid_t user_uid, int *ret_tree_fd,
 		return jail_error_set(err, errno, "open_tree '%s/%s': %s", JAIL_X11_SOCKET_DIR,
 				      name, strerror(errno));
 	if (mount_setattr(tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
-		return jail_error_set(err, errno, "mount_setattr '%s/%s': %s",
-				      JAIL_X11_SOCKET_DIR, name, strerror(errno));
+		return jail_error_set(err, errno, "mount_setattr '%s/%s': %s", JAIL_X11_SOCKET_DIR,
+				      name, strerror(errno));
 	*ret_sock_st = st;
 	*ret_tree_fd = steal_fd(&tree);
 	return 0;
@@ -658,8 +657,8 @@ int jail_x11_attach_socket(int tree_fd, const struct stat *sock_st, unsigned num
 					      "display's socket",
 					      shown);
 	}
-	if (move_mount(tree_fd, "", target, "",
-		       MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+	if (move_mount(tree_fd, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) <
+	    0)
 		return jail_error_set(err, errno, "bind the display socket onto '%s': %s", shown,
 				      strerror(errno));
 	return 0;

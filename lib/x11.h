@@ -34,17 +34,17 @@
 
 #include "util.h"
 
-#define JAIL_X11_ENV	    "PAM_JAIL_X11"
-#define JAIL_X11_SOCKET_DIR "/tmp/.X11-unix"
+#define JAIL_X11_ENV	     "PAM_JAIL_X11"
+#define JAIL_X11_SOCKET_DIR  "/tmp/.X11-unix"
 #define JAIL_X11_MAX_DISPLAY 65535u
-#define JAIL_XAUTH_MAX_SIZE (1024 * 1024) /* a bigger .Xauthority is refused */
+#define JAIL_XAUTH_MAX_SIZE  (1024 * 1024) /* a bigger .Xauthority is refused */
 
 /* Xauthority address families (Xauth.h). */
 #define JAIL_XAUTH_FAMILY_LOCAL 256u
 #define JAIL_XAUTH_FAMILY_WILD	65535u
 
 struct jail_x11_cookie {
-	char name[64];	/* "MIT-MAGIC-COOKIE-1" */
+	char name[64]; /* "MIT-MAGIC-COOKIE-1" */
 	size_t name_len;
 	unsigned char data[256];
 	size_t data_len;
@@ -57,14 +57,13 @@ int jail_x11_local_display(const char *display, unsigned *ret_number);
 /* Find the cookie for local display `number` on host `hostname` in an
  * .Xauthority image: a FamilyLocal entry for `hostname` or a FamilyWild one,
  * as Xlib would pick it. -ENOENT when none, -EINVAL on a malformed file. */
-int jail_xauth_find(const unsigned char *buf, size_t len, const char *hostname,
-		    unsigned number, struct jail_x11_cookie *ret);
+int jail_xauth_find(const unsigned char *buf, size_t len, const char *hostname, unsigned number,
+		    struct jail_x11_cookie *ret);
 
 /* Replace (or add) the FamilyLocal entry for (`hostname`, `number`) in an
  * .Xauthority image; the other entries are kept. *ret_buf is malloc()ed. */
-int jail_xauth_set(const unsigned char *buf, size_t len, const char *hostname,
-		   unsigned number, const struct jail_x11_cookie *cookie,
-		   unsigned char **ret_buf, size_t *ret_len);
+int jail_xauth_set(const unsigned char *buf, size_t len, const char *hostname, unsigned number,
+		   const struct jail_x11_cookie *cookie, unsigned char **ret_buf, size_t *ret_len);
 
 /* The JAIL_X11_ENV value: "<number> <name> <lowercase hex data>". */
 int jail_x11_env_format(unsigned number, const struct jail_x11_cookie *cookie, char **ret);
@@ -77,9 +76,8 @@ int jail_x11_env_parse(const char *value, unsigned *ret_number, struct jail_x11_
  * permissions and no symlink is followed. Returns -ENOENT if there is none.
  * Must be called by root (or by `uid` itself).
  */
-int jail_x11_read_user_xauthority(const char *home, uid_t uid, gid_t gid,
-				  unsigned char **ret_buf, size_t *ret_len,
-				  struct jail_error *err);
+int jail_x11_read_user_xauthority(const char *home, uid_t uid, gid_t gid, unsigned char **ret_buf,
+				  size_t *ret_len, struct jail_error *err);
 
 /*
  * In the host mount namespace, as root: open JAIL_X11_SOCKET_DIR/X<number>

@@ -171,8 +171,10 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 		return PAM_USER_UNKNOWN;
 	}
 	if (pam_get_data(pamh, DATA_KEY, &old) == PAM_SUCCESS && old) {
-		pam_syslog(pamh, LOG_ERR, "session refused: user=%s: a jailed session is already "
-			   "open in this PAM handle", user);
+		pam_syslog(pamh, LOG_ERR,
+			   "session refused: user=%s: a jailed session is already "
+			   "open in this PAM handle",
+			   user);
 		return PAM_SESSION_ERR;
 	}
 	ret = load_policy(pamh, &a, user, &verdict, &policy);
@@ -184,8 +186,10 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 		return PAM_IGNORE;
 	}
 	if (verdict == JAIL_VERDICT_REFUSE) {
-		pam_syslog(pamh, LOG_ERR, "session refused: user=%s profile=-: no rule names "
-			   "this user and the policy refuses unmatched users", user);
+		pam_syslog(pamh, LOG_ERR,
+			   "session refused: user=%s profile=-: no rule names "
+			   "this user and the policy refuses unmatched users",
+			   user);
 		return PAM_SESSION_ERR;
 	}
 

@@ -21,8 +21,7 @@ static const char *session_display(pam_handle_t *pamh)
 	const void *item = NULL;
 	const char *d;
 
-	if (pam_get_item(pamh, PAM_XDISPLAY, &item) == PAM_SUCCESS && item &&
-	    *(const char *)item)
+	if (pam_get_item(pamh, PAM_XDISPLAY, &item) == PAM_SUCCESS && item && *(const char *)item)
 		return item;
 	d = pam_getenv(pamh, "DISPLAY");
 	if (d && *d)
@@ -70,8 +69,7 @@ static int session_cookie(pam_handle_t *pamh, const struct jail_policy *p, unsig
 	return r;
 }
 
-void pam_jail_x11_prepare(pam_handle_t *pamh, const struct jail_policy *p,
-			  struct pam_jail_x11 *x)
+void pam_jail_x11_prepare(pam_handle_t *pamh, const struct jail_policy *p, struct pam_jail_x11 *x)
 {
 	struct jail_error err = { 0 };
 	const char *display;
@@ -104,8 +102,7 @@ void pam_jail_x11_prepare(pam_handle_t *pamh, const struct jail_policy *p,
 	x->active = true;
 }
 
-void pam_jail_x11_finish(pam_handle_t *pamh, const struct jail_policy *p,
-			 struct pam_jail_x11 *x)
+void pam_jail_x11_finish(pam_handle_t *pamh, const struct jail_policy *p, struct pam_jail_x11 *x)
 {
 	struct jail_error err = { 0 };
 	char *value = NULL, *entry = NULL;
@@ -125,8 +122,7 @@ void pam_jail_x11_finish(pam_handle_t *pamh, const struct jail_policy *p,
 		goto out;
 	}
 	if (pam_putenv(pamh, entry) != PAM_SUCCESS)
-		pam_syslog(pamh, LOG_WARNING, "user=%s: X11: cannot set %s", p->user,
-			   JAIL_X11_ENV);
+		pam_syslog(pamh, LOG_WARNING, "user=%s: X11: cannot set %s", p->user, JAIL_X11_ENV);
 out:
 	if (entry)
 		explicit_bzero(entry, strlen(entry));

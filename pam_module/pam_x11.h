@@ -29,12 +29,13 @@ struct pam_jail_x11 {
 	struct stat sock_st;
 	struct jail_x11_cookie cookie;
 };
-#define PAM_JAIL_X11_INIT { .tree_fd = -1 }
+#define PAM_JAIL_X11_INIT                                                                          \
+	{                                                                                          \
+		.tree_fd = -1                                                                      \
+	}
 
-void pam_jail_x11_prepare(pam_handle_t *pamh, const struct jail_policy *p,
-			  struct pam_jail_x11 *x);
-void pam_jail_x11_finish(pam_handle_t *pamh, const struct jail_policy *p,
-			 struct pam_jail_x11 *x);
+void pam_jail_x11_prepare(pam_handle_t *pamh, const struct jail_policy *p, struct pam_jail_x11 *x);
+void pam_jail_x11_finish(pam_handle_t *pamh, const struct jail_policy *p, struct pam_jail_x11 *x);
 /* Release what prepare took (safe after finish, and if prepare did nothing). */
 void pam_jail_x11_release(struct pam_jail_x11 *x);
 

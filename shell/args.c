@@ -28,8 +28,8 @@ int jailsh_parse_args(int argc, char **argv, struct jailsh_args *ret, char *msg,
 			continue;
 		}
 		if (strcmp(a, "--") == 0 || a[0] != '-' || a[1] == '\0') {
-			snprintf(msg, msg_len,
-				 "'%s': jailsh runs no script files (use -c COMMAND)", a);
+			snprintf(msg, msg_len, "'%s': jailsh runs no script files (use -c COMMAND)",
+				 a);
 			return -EINVAL;
 		}
 		/* A cluster of single-letter options, as in "-lc". */

@@ -18,8 +18,9 @@
 /* Taken over as they are: the terminal, the locale, the time zone and what
  * sshd says about the connection. */
 static const char *const passed_names[] = {
-	"TERM",	      "COLORTERM",	 "LANG",    "LANGUAGE", "TZ",
-	"SSH_CLIENT", "SSH_CONNECTION", "SSH_TTY", "SSH_ORIGINAL_COMMAND",
+	"TERM",		  "COLORTERM", "LANG",
+	"LANGUAGE",	  "TZ",	       "SSH_CLIENT",
+	"SSH_CONNECTION", "SSH_TTY",   "SSH_ORIGINAL_COMMAND",
 };
 
 static bool is_passed(const char *entry)
@@ -66,8 +67,7 @@ static int add(char **env, size_t *n, const char *name, const char *value)
 	return 0;
 }
 
-char **jailsh_build_env(const struct jail_marker *m, const struct jailsh_x11 *x11,
-			char *const *in)
+char **jailsh_build_env(const struct jail_marker *m, const struct jailsh_x11 *x11, char *const *in)
 {
 	size_t cap = 16, n = 0;
 	char **env;

@@ -36,7 +36,7 @@ struct seed {
 	const struct jail_marker *m;
 	char **ignore; /* top-level names that are not the skeleton's business */
 	int problems;
-	bool full;     /* ENOSPC/EDQUOT: stop copying, keep the login */
+	bool full; /* ENOSPC/EDQUOT: stop copying, keep the login */
 };
 
 /* Top-level names of the persistent directories: "work", "src/lab" -> "src". */

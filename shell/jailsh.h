@@ -29,10 +29,10 @@ void jailsh_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* args.c */
 
 struct jailsh_args {
-	bool login;	      /* argv[0] starts with '-', or -l / --login */
-	bool interactive;     /* -i: passed on to the real shell */
-	const char *command;  /* -c COMMAND, or NULL */
-	char **command_args;  /* what follows COMMAND ($0 $1 ... of the command) */
+	bool login;	     /* argv[0] starts with '-', or -l / --login */
+	bool interactive;    /* -i: passed on to the real shell */
+	const char *command; /* -c COMMAND, or NULL */
+	char **command_args; /* what follows COMMAND ($0 $1 ... of the command) */
 	int n_command_args;
 };
 
@@ -57,8 +57,8 @@ int jailsh_seed_home(const struct jail_marker *m);
 /* x11.c */
 
 struct jailsh_x11 {
-	char *display;	   /* DISPLAY to export, or NULL */
-	char *xauthority;  /* XAUTHORITY to export, or NULL (the default ~/.Xauthority) */
+	char *display;	  /* DISPLAY to export, or NULL */
+	char *xauthority; /* XAUTHORITY to export, or NULL (the default ~/.Xauthority) */
 };
 
 /* Decide DISPLAY/XAUTHORITY from the profile, the incoming environment and
@@ -72,7 +72,6 @@ void jailsh_x11_clear(struct jailsh_x11 *x);
 
 /* The environment the real shell gets (a NULL-terminated, malloc()ed
  * vector; NULL on out of memory). `in` is jailsh's own environment. */
-char **jailsh_build_env(const struct jail_marker *m, const struct jailsh_x11 *x11,
-			char *const *in);
+char **jailsh_build_env(const struct jail_marker *m, const struct jailsh_x11 *x11, char *const *in);
 
 #endif

@@ -32,8 +32,7 @@
 
 #include <security/pam_appl.h>
 
-static const char *const ns_names[] = { "mnt", "pid_for_children", "net", "ipc", "uts",
-					"cgroup" };
+static const char *const ns_names[] = { "mnt", "pid_for_children", "net", "ipc", "uts", "cgroup" };
 #define N_NS (sizeof(ns_names) / sizeof(ns_names[0]))
 
 static int conv(int n, const struct pam_message **msg, struct pam_response **resp, void *data)
@@ -51,8 +50,7 @@ static void *idle_thread(void *arg)
 	return arg;
 }
 
-static int run_cmd(pam_handle_t *pamh, const char *user, bool as_user, bool print_pid,
-		   char **cmd)
+static int run_cmd(pam_handle_t *pamh, const char *user, bool as_user, bool print_pid, char **cmd)
 {
 	pid_t pid;
 	int status;

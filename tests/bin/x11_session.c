@@ -53,7 +53,8 @@ int main(int argc, char **argv)
 	pid_t pid;
 
 	if (argc < 8 || strcmp(argv[6], "--") != 0) {
-		fprintf(stderr, "usage: x11_session CONFDIR SERVICE USER DISPLAY COOKIE_HEX -- CMD...\n");
+		fprintf(stderr,
+			"usage: x11_session CONFDIR SERVICE USER DISPLAY COOKIE_HEX -- CMD...\n");
 		return 12;
 	}
 	xd.datalen = parse_hex(argv[5], data, (int)sizeof(data));

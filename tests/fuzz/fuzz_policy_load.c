@@ -37,7 +37,7 @@ static FILE *devnull;
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const names[MAX_FILES] = {
-		"/etc/security/jail.conf",	    "/etc/security/jail.d/10-a.conf",
+		"/etc/security/jail.conf",	  "/etc/security/jail.d/10-a.conf",
 		"/etc/security/jail.d/20-b.conf", "/etc/security/jail.d/30-c.conf",
 		"/etc/security/jail.d/40-d.conf", "/etc/security/jail.d/50-e.conf",
 		"/etc/security/jail.d/60-f.conf", "/etc/security/jail.d/70-g.conf",

@@ -16,8 +16,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct jail_x11_cookie found, mine = { .name = "MIT-MAGIC-COOKIE-1", .name_len = 18,
-					       .data_len = 16 };
+	struct jail_x11_cookie found,
+		mine = { .name = "MIT-MAGIC-COOKIE-1", .name_len = 18, .data_len = 16 };
 	unsigned char *img = NULL;
 	size_t img_len = 0;
 	unsigned number;
@@ -27,8 +27,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)jail_xauth_find(data, size, "host", 0, &found);
 	(void)jail_xauth_find(data, size, "", 7, &found);
 	if (jail_xauth_set(data, size, "host", 3, &mine, &img, &img_len) == 0) {
-		if (jail_xauth_find(img, img_len, "host", 3, &found) != 0 ||
-		    found.data_len != 16 || memcmp(found.data, mine.data, 16) != 0)
+		if (jail_xauth_find(img, img_len, "host", 3, &found) != 0 || found.data_len != 16 ||
+		    memcmp(found.data, mine.data, 16) != 0)
 			abort();
 		free(img);
 	}

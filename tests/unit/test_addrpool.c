@@ -127,8 +127,8 @@ static void test_gateway_and_limits(void **state)
 	assert_int_equal(jail_lease4_take(fd, "10.213.6.0/24", "10.213.7.1", "x\n", &a, stale,
 					  sizeof(stale), &e),
 			 -EINVAL);
-	assert_int_equal(jail_lease4_take(fd, "10.0.0.0/8", NULL, "x\n", &a, stale,
-					  sizeof(stale), &e),
+	assert_int_equal(jail_lease4_take(fd, "10.0.0.0/8", NULL, "x\n", &a, stale, sizeof(stale),
+					  &e),
 			 -EINVAL);
 	assert_int_equal(jail_lease4_take(fd, "10.213.6.0/31", NULL, "x\n", &a, stale,
 					  sizeof(stale), &e),

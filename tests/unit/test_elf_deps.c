@@ -458,14 +458,10 @@ static void test_manifest_roundtrip(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_read_real_binary),
-		cmocka_unit_test(test_read_not_elf),
-		cmocka_unit_test(test_read_malformed),
-		cmocka_unit_test(test_cache_synthetic),
-		cmocka_unit_test(test_cache_host),
-		cmocka_unit_test(test_expand),
-		cmocka_unit_test(test_find_order),
-		cmocka_unit_test(test_sha256_fips),
+		cmocka_unit_test(test_read_real_binary),   cmocka_unit_test(test_read_not_elf),
+		cmocka_unit_test(test_read_malformed),	   cmocka_unit_test(test_cache_synthetic),
+		cmocka_unit_test(test_cache_host),	   cmocka_unit_test(test_expand),
+		cmocka_unit_test(test_find_order),	   cmocka_unit_test(test_sha256_fips),
 		cmocka_unit_test(test_manifest_roundtrip),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

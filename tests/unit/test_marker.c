@@ -186,12 +186,11 @@ static void test_parse_strict(void **state)
 	assert_non_null(strstr(err.message, "missing key 'uid'"));
 	assert_int_equal(parse_edited("mntns_ino=4026532000\n", "", &err), -EINVAL);
 	assert_non_null(strstr(err.message, "missing key 'mntns_ino'"));
-	assert_int_equal(parse_edited("x11=no\n", "x11=no", &err), -EINVAL); /* no newline */
+	assert_int_equal(parse_edited("x11=no\n", "x11=no", &err), -EINVAL);	 /* no newline */
 	assert_int_equal(parse_edited("x11=no\n", "x11=no\n\n", &err), -EINVAL); /* empty line */
 	assert_int_equal(parse_edited("x11=no\n", "x11=no\n# comment\n", &err), -EINVAL);
 	assert_int_equal(parse_edited("x11=no\n", "x11=maybe\n", &err), -EINVAL);
-	assert_int_equal(parse_edited("home_mode=tmpfs\n", "home_mode=overlay\n", &err),
-			 -EINVAL);
+	assert_int_equal(parse_edited("home_mode=tmpfs\n", "home_mode=overlay\n", &err), -EINVAL);
 }
 
 static void test_parse_numbers(void **state)

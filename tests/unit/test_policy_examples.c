@@ -174,11 +174,8 @@ static void test_check_refuses_unsafe_file(void **state)
 static void test_usage_errors(void **state)
 {
 	static const char *const bad[][4] = {
-		{ "check", "extra", NULL },
-		{ "check", "--bogus", NULL },
-		{ "explain", NULL },
-		{ "explain", "a", "b", NULL },
-		{ "frobnicate", NULL },
+		{ "check", "extra", NULL },    { "check", "--bogus", NULL }, { "explain", NULL },
+		{ "explain", "a", "b", NULL }, { "frobnicate", NULL },
 	};
 	char *out, *err;
 	(void)state;

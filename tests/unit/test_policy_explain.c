@@ -14,20 +14,20 @@
 #include "policy_test.h"
 
 static const char policy_text[] =
-	"version = 1;\n"						 /* 1 */
-	"profiles = {\n"						 /* 2 */
-	"  base = {\n"							 /* 3 */
-	"    hostname = \"jail-%u\";\n"					 /* 4 */
-	"    limits = { memory = \"1G\"; pids = 200; };\n"		 /* 5 */
-	"  };\n"							 /* 6 */
+	"version = 1;\n"						   /* 1 */
+	"profiles = {\n"						   /* 2 */
+	"  base = {\n"							   /* 3 */
+	"    hostname = \"jail-%u\";\n"					   /* 4 */
+	"    limits = { memory = \"1G\"; pids = 200; };\n"		   /* 5 */
+	"  };\n"							   /* 6 */
 	"  students = { extends = \"base\"; limits = { pids = 50; }; };\n" /* 7 */
-	"};\n"								 /* 8 */
-	"rules = (\n"							 /* 9 */
-	"  { group = \"students\"; profile = \"students\"; },\n"	 /* 10 */
-	"  { user = \"alice\"; profile = \"base\"; },\n"		 /* 11 */
-	"  { uid = \"2000-2999\"; profile = \"base\"; },\n"		 /* 12 */
-	"  { user = \"bob\"; exempt = true; },\n"			 /* 13 */
-	"  { group = \"staff\"; profile = \"students\"; }\n"		 /* 14 */
+	"};\n"								   /* 8 */
+	"rules = (\n"							   /* 9 */
+	"  { group = \"students\"; profile = \"students\"; },\n"	   /* 10 */
+	"  { user = \"alice\"; profile = \"base\"; },\n"		   /* 11 */
+	"  { uid = \"2000-2999\"; profile = \"base\"; },\n"		   /* 12 */
+	"  { user = \"bob\"; exempt = true; },\n"			   /* 13 */
+	"  { group = \"staff\"; profile = \"students\"; }\n"		   /* 14 */
 	");\n";
 
 struct env {

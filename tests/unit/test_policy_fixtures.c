@@ -206,8 +206,8 @@ static size_t scan(const char *kind, bool good, struct fixture **fx, size_t n)
 	while ((de = readdir(d))) {
 		size_t len = strlen(de->d_name);
 		bool is_dir = len > 2 && strcmp(de->d_name + len - 2, ".d") == 0;
-		if (de->d_name[0] == '.' || (!is_dir && (len < 6 ||
-							  strcmp(de->d_name + len - 5, ".conf"))))
+		if (de->d_name[0] == '.' ||
+		    (!is_dir && (len < 6 || strcmp(de->d_name + len - 5, ".conf"))))
 			continue;
 		*fx = realloc(*fx, (n + 1) * sizeof(**fx));
 		assert_non_null(*fx);
@@ -247,8 +247,7 @@ int main(int argc, char **argv)
 	}
 	test_root = test_private_dir();
 	if (!test_root) {
-		fprintf(stderr, "cannot make a private directory under %s: %m\n",
-			test_build_dir());
+		fprintf(stderr, "cannot make a private directory under %s: %m\n", test_build_dir());
 		return 1;
 	}
 	r = _cmocka_run_group_tests("policy fixtures", tests, n, NULL, NULL);

@@ -85,10 +85,10 @@ static int check_applied(void)
 static void test_apply(void **state)
 {
 	char cap0[] = "cap_net_bind_service", deny0[] = "uname";
-	char *caps[] = {cap0, NULL};
-	char *deny[] = {deny0, NULL};
+	char *caps[] = { cap0, NULL };
+	char *deny[] = { deny0, NULL };
 	struct jail_policy p;
-	struct jail_error e = {0};
+	struct jail_error e = { 0 };
 	pid_t pid;
 	int status;
 
@@ -118,9 +118,9 @@ static void test_apply(void **state)
 static void test_unknown_deny_name(void **state)
 {
 	char deny0[] = "no_such_call";
-	char *deny[] = {deny0, NULL};
+	char *deny[] = { deny0, NULL };
 	struct jail_policy p;
-	struct jail_error e = {0};
+	struct jail_error e = { 0 };
 	pid_t pid;
 	int status;
 
@@ -145,9 +145,9 @@ static void test_unknown_deny_name(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_deny_list_names),
-	    cmocka_unit_test(test_apply),
-	    cmocka_unit_test(test_unknown_deny_name),
+		cmocka_unit_test(test_deny_list_names),
+		cmocka_unit_test(test_apply),
+		cmocka_unit_test(test_unknown_deny_name),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -86,8 +86,8 @@ static void test_xauth_set_find(void **state)
 static void test_xauth_wild(void **state)
 {
 	static const unsigned char wild[] = {
-		0xff, 0xff, 0, 0,  0, 1,	 '7', 0, 18, 'M', 'I', 'T', '-', 'M', 'A', 'G',
-		'I',  'C',  '-', 'C', 'O', 'O', 'K', 'I', 'E', '-', '1', 0, 2, 0xde, 0xad,
+		0xff, 0xff, 0,	 0,   0,   1,	'7', 0,	  18,  'M', 'I', 'T', '-', 'M',	 'A',  'G',
+		'I',  'C',  '-', 'C', 'O', 'O', 'K', 'I', 'E', '-', '1', 0,   2,   0xde, 0xad,
 	};
 	struct jail_x11_cookie got;
 
@@ -218,9 +218,12 @@ static void test_read_user_xauthority(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_local_display),	 cmocka_unit_test(test_xauth_set_find),
-		cmocka_unit_test(test_xauth_wild),	 cmocka_unit_test(test_xauth_real_tool),
-		cmocka_unit_test(test_env_round_trip),	 cmocka_unit_test(test_env_parse_strict),
+		cmocka_unit_test(test_local_display),
+		cmocka_unit_test(test_xauth_set_find),
+		cmocka_unit_test(test_xauth_wild),
+		cmocka_unit_test(test_xauth_real_tool),
+		cmocka_unit_test(test_env_round_trip),
+		cmocka_unit_test(test_env_parse_strict),
 		cmocka_unit_test(test_read_user_xauthority),
 	};
 
