@@ -156,23 +156,15 @@ static int open_mountpoint(int root, const char *path, enum mountpoint_kind kind
 	for (;;) {
 		char comp[NAME_MAX + 1];
 		struct stat st;
-		size_t len;
 		bool last;
-		int fd;
+		int fd, n;
 
-		while (*p == '/')
-			p++;
-		if (!*p)
+		n = jail_path_next(&p, comp);
+		if (n == 0)
 			break;
-		len = strcspn(p, "/");
-		if (len > NAME_MAX)
+		if (n < 0)
 			return jail_error_set(err, ENAMETOOLONG, "mount point '%s': name too long",
 					      path);
-		memcpy(comp, p, len);
-		comp[len] = '\0';
-		p += len;
-		while (*p == '/')
-			p++;
 		last = !*p;
 		size_t used = strlen(shown);
 		snprintf(shown + used, sizeof(shown) - used, "/%s", comp);
@@ -611,19 +603,16 @@ static int open_persist_source(int home, const char *sub, uid_t uid, gid_t gid,
 	cur = fcntl(home, F_DUPFD_CLOEXEC, 3);
 	if (cur < 0)
 		return jail_error_set(err, errno, "dup: %s", strerror(errno));
-	while (*p) {
+	for (;;) {
 		char comp[NAME_MAX + 1];
-		size_t len = strcspn(p, "/");
 		struct stat st;
+		int n = jail_path_next(&p, comp);
 
-		if (len == 0 || len > NAME_MAX)
+		if (n == 0)
+			break;
+		if (n < 0)
 			return jail_error_set(err, EINVAL, "persistent directory '%s': bad name",
 					      sub);
-		memcpy(comp, p, len);
-		comp[len] = '\0';
-		p += len;
-		while (*p == '/')
-			p++;
 		if (mkdirat(cur, comp, 0700) == 0) {
 			fd = openat(cur, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			if (fd >= 0 && fchown(fd, uid, gid) < 0) {
@@ -709,19 +698,15 @@ static int make_persist_mountpoints(int home, const struct root_build *b, uid_t 
 
 		if (cur < 0)
 			return jail_error_set(err, errno, "dup: %s", strerror(errno));
-		while (*p) {
+		for (;;) {
 			char comp[NAME_MAX + 1];
-			size_t len = strcspn(p, "/");
-			int fd;
+			int fd, n = jail_path_next(&p, comp);
 
-			if (len == 0 || len > NAME_MAX)
+			if (n == 0)
+				break;
+			if (n < 0)
 				return jail_error_set(err, EINVAL, "persistent directory '%s'",
 						      b->persist[i].target);
-			memcpy(comp, p, len);
-			comp[len] = '\0';
-			p += len;
-			while (*p == '/')
-				p++;
 			if (mkdirat(cur, comp, 0700) < 0 && errno != EEXIST)
 				return jail_error_set(err, errno, "home: mkdir '%s': %s", comp,
 						      strerror(errno));

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 
 #include "jailroot_internal.h"
+#include "safepath.h"
 
 /* ------------------------------------------------------------ string set */
 
@@ -134,19 +135,14 @@ static int open_host_dir(struct jailroot_copier *c, const char *path, struct jai
 		return -EPERM;
 	while (*p) {
 		char comp[NAME_MAX + 1];
-		size_t len, used;
-		int fd;
+		size_t used;
+		int fd, n;
 
-		while (*p == '/')
-			p++;
-		if (!*p)
+		n = jail_path_next(&p, comp);
+		if (n == 0)
 			break;
-		len = strcspn(p, "/");
-		if (len > NAME_MAX)
+		if (n < 0)
 			return jail_error_set(err, ENAMETOOLONG, "'%s': name too long", path);
-		memcpy(comp, p, len);
-		comp[len] = '\0';
-		p += len;
 		used = strlen(shown);
 		snprintf(shown + used, sizeof(shown) - used, "/%s", comp);
 		fd = openat(cur, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -354,22 +350,14 @@ int jailroot_install_host_path(struct jailroot_copier *c, const char *path, char
 		_cleanup_close_ int hostdir = -1, fd = -1;
 		char comp[NAME_MAX + 1], target[PATH_MAX], shown[PATH_MAX];
 		struct stat st, fst;
-		size_t len;
 		bool last;
 		ssize_t n;
 
-		while (*p == '/')
-			p++;
-		if (!*p)
+		n = jail_path_next(&p, comp);
+		if (n == 0)
 			break;
-		len = strcspn(p, "/");
-		if (len > NAME_MAX)
+		if (n < 0)
 			return jail_error_set(err, ENAMETOOLONG, "'%s': name too long", path);
-		memcpy(comp, p, len);
-		comp[len] = '\0';
-		p += len;
-		while (*p == '/')
-			p++;
 		last = !*p;
 		if (strcmp(comp, ".") == 0)
 			continue;

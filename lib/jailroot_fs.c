@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "jailroot.h"
+#include "safepath.h"
 
 #define REMOVE_MAX_DEPTH 256
 
@@ -115,19 +116,13 @@ int jailroot_mkdirs(int treefd, const char *path, struct jail_error *err)
 		return jail_error_set(err, errno, "tree: %s", strerror(errno));
 	while (*p) {
 		char comp[NAME_MAX + 1];
-		size_t len;
-		int fd;
+		int fd, n;
 
-		while (*p == '/')
-			p++;
-		if (!*p)
+		n = jail_path_next(&p, comp);
+		if (n == 0)
 			break;
-		len = strcspn(p, "/");
-		if (len > NAME_MAX)
+		if (n < 0)
 			return jail_error_set(err, ENAMETOOLONG, "'%s': name too long", path);
-		memcpy(comp, p, len);
-		comp[len] = '\0';
-		p += len;
 		if (strcmp(comp, ".") == 0 || strcmp(comp, "..") == 0)
 			return jail_error_set(err, EINVAL, "'%s': not a clean path", path);
 		if (mkdirat(cur, comp, 0755) == 0) {

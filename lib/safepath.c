@@ -37,6 +37,29 @@ bool jail_path_is_clean_absolute(const char *path)
 	return true;
 }
 
+int jail_path_next(const char **p, char comp[NAME_MAX + 1])
+{
+	const char *s = *p;
+	size_t len;
+
+	while (*s == '/')
+		s++;
+	if (!*s) {
+		*p = s;
+		return 0;
+	}
+	len = strcspn(s, "/");
+	if (len > NAME_MAX)
+		return -ENAMETOOLONG;
+	memcpy(comp, s, len);
+	comp[len] = '\0';
+	s += len;
+	while (*s == '/')
+		s++;
+	*p = s;
+	return 1;
+}
+
 int jail_safe_check_stat(const struct stat *st, const char *what, uid_t trusted_uid,
 			 struct jail_error *err)
 {
@@ -83,25 +106,16 @@ static int walk(int dirfd, const char *shown, const char *rel, int open_flags, u
 
 	for (;;) {
 		char comp[NAME_MAX + 1];
-		const char *end;
-		size_t len;
 		bool last;
-		int fd, flags;
+		int fd, flags, r;
 
-		while (*p == '/')
-			p++;
-		if (!*p)
+		r = jail_path_next(&p, comp);
+		if (r == 0)
 			break; /* trailing slash or empty: `cur` is the answer */
-		end = strchrnul(p, '/');
-		len = (size_t)(end - p);
-		if (len > NAME_MAX)
-			return jail_error_set(err, ENAMETOOLONG, "'%s%s%.*s': name too long", sofar,
-					      "", (int)len, p);
-		memcpy(comp, p, len);
-		comp[len] = '\0';
-		p = end;
-		while (*p == '/')
-			p++;
+		if (r < 0)
+			return jail_error_set(err, ENAMETOOLONG, "'%s/%.*s': name too long", sofar,
+					      (int)strcspn(p + strspn(p, "/"), "/"),
+					      p + strspn(p, "/"));
 		last = (*p == '\0');
 
 		if (strcmp(comp, ".") == 0)
@@ -138,12 +152,12 @@ static int walk(int dirfd, const char *shown, const char *rel, int open_flags, u
 		if (fstat(cur, &st) < 0)
 			return jail_error_set(err, errno, "'%s': %s", sofar, strerror(errno));
 		if ((safe_flags & JAIL_SAFE_TRUSTED)) {
-			int r = jail_safe_check_stat(&st, sofar, trusted_uid, err);
+			r = jail_safe_check_stat(&st, sofar, trusted_uid, err);
 			if (r < 0)
 				return r;
 		}
 		if (last) {
-			int r = check_type(&st, sofar, safe_flags, err);
+			r = check_type(&st, sofar, safe_flags, err);
 			if (r < 0)
 				return r;
 			if (ret_st)

@@ -13,6 +13,7 @@
 #ifndef PAM_JAIL_SAFEPATH_H
 #define PAM_JAIL_SAFEPATH_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -50,6 +51,15 @@ int jail_safe_openat(int dirfd, const char *path, int open_flags, unsigned safe_
 /* Check one already-open component by its stat (the rule above). */
 int jail_safe_check_stat(const struct stat *st, const char *what, uid_t trusted_uid,
 			 struct jail_error *err);
+
+/*
+ * Take the next component of a path, for the walks that go one component at
+ * a time: skips the slashes before it, copies it into `comp`, and moves *p
+ * past it and the slashes after it, so that **p == '\0' afterwards means it
+ * was the last. Returns 1 with a component, 0 at the end of the path, and
+ * -ENAMETOOLONG (consuming nothing) for one longer than NAME_MAX.
+ */
+int jail_path_next(const char **p, char comp[NAME_MAX + 1]);
 
 /* A path is absolute, has no "." or ".." component, no empty component
  * except a trailing slash, and is shorter than PATH_MAX. */

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -147,6 +148,30 @@ static void test_openat_trusted_rules(void **state)
 	close(dfd);
 }
 
+static void test_path_next(void **state)
+{
+	char comp[NAME_MAX + 1], big[NAME_MAX + 8];
+	const char *p = "//usr///bin/ls/";
+
+	assert_int_equal(jail_path_next(&p, comp), 1);
+	assert_string_equal(comp, "usr");
+	assert_string_equal(p, "bin/ls/");
+	assert_int_equal(jail_path_next(&p, comp), 1);
+	assert_string_equal(comp, "bin");
+	assert_int_equal(jail_path_next(&p, comp), 1);
+	assert_string_equal(comp, "ls");
+	assert_string_equal(p, ""); /* the trailing slash is eaten: it was the last */
+	assert_int_equal(jail_path_next(&p, comp), 0);
+
+	p = "";
+	assert_int_equal(jail_path_next(&p, comp), 0);
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	p = big;
+	assert_int_equal(jail_path_next(&p, comp), -ENAMETOOLONG);
+	assert_ptr_equal(p, big); /* nothing consumed */
+}
+
 static void test_check_stat(void **state)
 {
 	struct jail_error err = { 0 };
@@ -171,6 +196,7 @@ int main(void)
 		cmocka_unit_test(test_untrusted_walk_opens),
 		cmocka_unit_test(test_symlink_component_refused),
 		cmocka_unit_test(test_openat_trusted_rules),
+		cmocka_unit_test(test_path_next),
 		cmocka_unit_test(test_check_stat),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
