@@ -16,6 +16,11 @@ je_setup "$@"
 keep=$(mktemp -d) || fail "mktemp"
 on_exit rmdir "$keep"
 mount --bind "$je" "$keep" || fail "bind the test dir aside"
+# The test dir on the host's /run is hidden by the tmpfs below; remove it
+# through an fd of the host's /run taken first (je_setup's own cleanup
+# only sees the tmpfs).
+exec {hostrun}</run
+on_exit rm -rf "/proc/$$/fd/$hostrun/${je#/run/}"
 mount -t tmpfs -o mode=0755 pj-run /run || fail "tmpfs on /run"
 mkdir -p /run/systemd/system "$je" || fail "mkdir"
 mount --bind "$keep" "$je" || fail "bind the test dir back"
