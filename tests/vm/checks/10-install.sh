@@ -32,6 +32,16 @@ ok "jailsh in /etc/shells"
 # The module must load in the host's libpam: every symbol resolved.
 guest "ldd -r $pam_dir/pam_jail.so" | grep -E 'not found|undefined' && fail "pam_jail.so has unresolved symbols"
 
+# The boot oneshot that builds jail roots from /etc/security/jail-roots.conf
+# is installed and enabled, and with no recipe it does nothing.
+guest 'test -f /lib/systemd/system/pam-jail-roots.service' || fail "pam-jail-roots.service not installed"
+assert_eq enabled "$(guest 'systemctl is-enabled pam-jail-roots.service')" "pam-jail-roots.service"
+guest 'test ! -e /etc/security/jail-roots.conf' || fail "the package shipped a jail-roots.conf"
+guest 'systemctl start pam-jail-roots.service' || fail "starting pam-jail-roots.service without a recipe"
+cond=$(guest 'systemctl show -p ConditionResult --value pam-jail-roots.service')
+assert_eq no "$cond" "pam-jail-roots.service's condition (no recipe, nothing to do)"
+ok "pam-jail-roots.service installed, enabled, idle without a recipe"
+
 # Installed means offered, not turned on: nobody is jailed yet.
 for f in common-session common-session-noninteractive; do
 	guest "grep -q pam_jail /etc/pam.d/$f" && fail "$f has pam_jail before the admin enabled it"
