@@ -26,6 +26,10 @@ self=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
 packages=systemd-sysv,openssh-server,linux-image-amd64,iproute2,udev,libpam-systemd,dbus
 packages=$packages,libpam-runtime,libconfig9,libcap2,libmnl0,libxau6,libseccomp2
 packages=$packages,procps,openssh-sftp-server,xauth
+# What the end-to-end suite (checks/70-e2e.sh) runs in the guest, as client
+# and inside the jails: its helpers are python3, the transfer, interactive
+# and X11 tests need rsync, tmux, Xvfb and xdpyinfo.
+packages=$packages,python3,rsync,tmux,xvfb,x11-utils
 suite=bookworm
 image_size=3G
 
