@@ -18,6 +18,7 @@
 #include <seccomp.h>
 
 #include "privs.h"
+#include "seccomp_personality.h"
 
 /*
  * Denied outright (EPERM). Each either changes what the jail is made of
@@ -249,6 +250,9 @@ static int apply_seccomp(const struct jail_policy *p, struct jail_error *err)
 	if (!ctx)
 		return jail_error_set(err, ENOMEM, "seccomp_init failed");
 	r = build_filter(ctx, p, err);
+	/* personality(2): a filter of its own (seccomp_personality.h) */
+	if (r == 0)
+		r = jail_seccomp_personality_load(err);
 	if (r == 0) {
 		r = seccomp_load(ctx);
 		if (r < 0)

@@ -12,6 +12,7 @@
 #include <setjmp.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -23,6 +24,7 @@
 
 #include "policy.h"
 #include "privs.h"
+#include "seccomp_personality.h"
 
 static void test_deny_list_names(void **state)
 {
@@ -37,7 +39,20 @@ static void test_deny_list_names(void **state)
 	assert_false(jail_syscall_known(""));
 }
 
-/* The child's verdicts, one bit per check that failed. */
+static void test_personality_table(void **state)
+{
+	(void)state;
+	assert_true(jail_personality_allowed(0xffffffffU));
+	assert_true(jail_personality_allowed(PER_LINUX));
+	assert_true(jail_personality_allowed(PER_LINUX32 | UNAME26));
+	assert_false(jail_personality_allowed(ADDR_NO_RANDOMIZE));
+	assert_false(jail_personality_allowed(PER_LINUX32 | ADDR_NO_RANDOMIZE));
+	assert_false(jail_personality_allowed(READ_IMPLIES_EXEC));
+	assert_false(jail_personality_allowed(PER_SVR4));
+}
+
+/* The child's verdict: 0, or the number of the first check that failed
+ * (a bit mask would lose every check past the 8th in the exit status). */
 static int check_applied(void)
 {
 	struct rlimit rl;
@@ -45,9 +60,9 @@ static int check_applied(void)
 
 #define CHECK(cond)                                                                                \
 	do {                                                                                       \
-		if (!(cond))                                                                       \
-			bad |= 1 << bit;                                                           \
 		bit++;                                                                             \
+		if (!(cond) && !bad)                                                               \
+			bad = bit;                                                                 \
 	} while (0)
 	CHECK(prctl(PR_CAPBSET_READ, CAP_SYS_ADMIN, 0, 0, 0) == 0);
 	CHECK(prctl(PR_CAPBSET_READ, CAP_NET_BIND_SERVICE, 0, 0, 0) == 1); /* kept */
@@ -67,6 +82,18 @@ static int check_applied(void)
 	CHECK(ioctl(-1, TIOCGWINSZ, NULL) < 0 &&
 	      errno == EBADF); /* other ioctls reach the kernel */
 	CHECK(getpid() > 0);
+	/* personality: ASLR off and READ_IMPLIES_EXEC refused, also with junk
+	 * in the upper half (the kernel reads 32 bits); the query, PER_LINUX,
+	 * PER_LINUX32 and UNAME26 pass, and so does PER_LINUX in disguise. */
+	CHECK(personality(ADDR_NO_RANDOMIZE) < 0 && errno == EPERM);
+	CHECK(syscall(SYS_personality, 0x100000000UL | ADDR_NO_RANDOMIZE) < 0 && errno == EPERM);
+	CHECK(personality(READ_IMPLIES_EXEC) < 0 && errno == EPERM);
+	CHECK(personality(PER_LINUX32 | ADDR_LIMIT_3GB) < 0 && errno == EPERM);
+	CHECK(personality(0xffffffff) == PER_LINUX);
+	CHECK(personality(PER_LINUX32 | UNAME26) == PER_LINUX);
+	CHECK(personality(0xffffffff) == (PER_LINUX32 | UNAME26));
+	CHECK(syscall(SYS_personality, 0x100000000UL | PER_LINUX) == (PER_LINUX32 | UNAME26));
+	CHECK(personality(0xffffffff) == PER_LINUX);
 #if defined(__x86_64__)
 	{
 		/* getpid through the i386 table (int $0x80, eax = 20): refused. */
@@ -112,7 +139,7 @@ static void test_apply(void **state)
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status));
 	if (WEXITSTATUS(status) != 0)
-		fail_msg("checks failed (bit mask / 255 = apply failed): %#x", WEXITSTATUS(status));
+		fail_msg("check number %d failed (255: apply failed)", WEXITSTATUS(status));
 }
 
 static void test_unknown_deny_name(void **state)
@@ -146,6 +173,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_deny_list_names),
+		cmocka_unit_test(test_personality_table),
 		cmocka_unit_test(test_apply),
 		cmocka_unit_test(test_unknown_deny_name),
 	};
