@@ -98,13 +98,17 @@ for check in "$here"/checks/*.sh; do
 		case " $VM_CHECKS " in *" ${name%%-*} "*) ;; *) continue ;; esac
 	fi
 	t=$EPOCHREALTIME
-	timeout --kill-after=10 300 bash "$check" >"$VM_RUN/$name.log" 2>&1 </dev/null
+	# 300 s each, unless the check says "# vm-check-timeout: SECONDS".
+	limit=$(sed -n '1,5s/^# vm-check-timeout: \([0-9]\+\)$/\1/p' "$check")
+	timeout --kill-after=10 "${limit:-300}" bash "$check" >"$VM_RUN/$name.log" 2>&1 </dev/null
 	rc=$?
 	secs=$(elapsed "$t")
 	known=${known_failures[$name]:-}
 	why=$(grep -h '^FAIL: ' "$VM_RUN/$name.log" | tail -n 1)
 	if [ $rc -eq 0 ]; then
 		passed=$((passed + 1)); echo "PASS vm/$name (${secs}s)"
+		# A check's "report: TEXT" lines (e.g. 70-e2e's per-test results).
+		sed -n 's/^report: /    /p' "$VM_RUN/$name.log"
 		[ -z "$known" ] || echo "XPASS vm/$name: listed as failing until ${known%%|*}; take it off run.sh's known_failures"
 	elif [ -n "$known" ] && [ $rc -eq 1 ] && [[ $why == *"${known#*|}"* ]]; then
 		xfailed=$((xfailed + 1)); echo "XFAIL vm/$name (until ${known%%|*}): $why"
