@@ -124,6 +124,8 @@ int jail_cg_watch_timer_ms(const struct jail_cg_watch *w)
 {
 	/* v1 pids.events is never notified; a v1 OOM is signalled before its
 	 * kill is counted, so the timer also picks up that count. */
+	if (w->oom_rechecks > 0)
+		return JAIL_CG_WATCH_OOM_RECHECK_MS;
 	if (!w->v2 && (w->pids_events_fd >= 0 || w->oom_eventfd >= 0))
 		return JAIL_CG_WATCH_TIMER_MS;
 	return 0;
@@ -132,13 +134,17 @@ int jail_cg_watch_timer_ms(const struct jail_cg_watch *w)
 int jail_cg_watch_read(struct jail_cg_watch *w, uint64_t ret_new[JAIL_CG_EVENT_N],
 		       struct jail_error *err)
 {
-	uint64_t now[JAIL_CG_EVENT_N], v;
+	uint64_t now[JAIL_CG_EVENT_N], v = 0;
 	int r;
 
 	memset(ret_new, 0, sizeof(uint64_t) * JAIL_CG_EVENT_N);
 	/* drain the eventfd: it only wakes us, the counts say what happened */
-	if (w->oom_eventfd >= 0 && read(w->oom_eventfd, &v, sizeof(v)) < 0 && errno != EAGAIN)
-		return jail_error_set(err, errno, "cgroup events: eventfd: %s", strerror(errno));
+	if (w->oom_eventfd >= 0 && read(w->oom_eventfd, &v, sizeof(v)) < 0) {
+		if (errno != EAGAIN)
+			return jail_error_set(err, errno, "cgroup events: eventfd: %s",
+					      strerror(errno));
+		v = 0;
+	}
 	r = read_counts(w, now, err);
 	if (r < 0)
 		return r;
@@ -148,6 +154,13 @@ int jail_cg_watch_read(struct jail_cg_watch *w, uint64_t ret_new[JAIL_CG_EVENT_N
 			ret_new[i] = now[i] - w->seen[i];
 		w->seen[i] = now[i];
 	}
+	/* the OOM is signalled before its kill is counted: look again soon */
+	if (ret_new[JAIL_CG_EVENT_OOM_KILL])
+		w->oom_rechecks = 0;
+	else if (v > 0)
+		w->oom_rechecks = JAIL_CG_WATCH_OOM_RECHECKS;
+	else if (w->oom_rechecks > 0)
+		w->oom_rechecks--;
 	return 0;
 }
 

@@ -40,15 +40,21 @@ enum jail_cg_event {
 
 /* How often a source without notification (v1 pids) is re-read. */
 #define JAIL_CG_WATCH_TIMER_MS 1000
+/* v1: after an OOM signal whose kill is not counted yet, re-read this
+ * often, this many times (the kill follows within milliseconds, or never:
+ * the task may exit on its own). */
+#define JAIL_CG_WATCH_OOM_RECHECK_MS 50
+#define JAIL_CG_WATCH_OOM_RECHECKS   20
 /* Most fds jail_cg_watch_pollfds fills in. */
 #define JAIL_CG_WATCH_MAX_FDS 3
 
 struct jail_cg_watch {
 	bool v2;
-	int pids_events_fd;   /* pids.events (both layouts) */
-	int memory_events_fd; /* v2: memory.events */
-	int oom_control_fd;   /* v1: memory.oom_control (counts; the event's target) */
-	int oom_eventfd;      /* v1: readable after an OOM in the group */
+	int pids_events_fd;    /* pids.events (both layouts) */
+	int memory_events_fd;  /* v2: memory.events */
+	int oom_control_fd;    /* v1: memory.oom_control (counts; the event's target) */
+	int oom_eventfd;       /* v1: readable after an OOM in the group */
+	unsigned oom_rechecks; /* v1: signalled, kill not counted yet */
 	uint64_t seen[JAIL_CG_EVENT_N];
 };
 
