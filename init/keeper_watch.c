@@ -17,16 +17,35 @@ static int64_t mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-void keeper_watch_start(struct keeper_watch *kw, const struct jail_cgroup *cg,
-			const struct jail_policy *p, const char *id)
+void keeper_watch_start_dirs(struct keeper_watch *kw, bool v2, int pids_dir, int memory_dir,
+			     const struct jail_policy *p, const char *id)
 {
 	struct jail_error e = { 0 };
-	int pids = -1, memory = -1, timer;
+	int timer;
 
 	memset(kw, 0, sizeof(*kw));
 	kw->w = (struct jail_cg_watch)JAIL_CG_WATCH_INIT;
 	kw->p = p;
 	kw->id = id;
+	if (pids_dir < 0 && memory_dir < 0)
+		return;
+	if (jail_cg_watch_open(&kw->w, v2, pids_dir, memory_dir, &e) < 0) {
+		syslog(LOG_WARNING,
+		       "limits not watched live: user=%s profile=%s id=%s: %s (the totals "
+		       "are logged when the jail ends)",
+		       p->user, p->profile, id, e.message);
+		return;
+	}
+	kw->on = true;
+	timer = jail_cg_watch_timer_ms(&kw->w);
+	kw->next_read_ms = timer ? mono_ms() + timer : 0;
+}
+
+void keeper_watch_start(struct keeper_watch *kw, const struct jail_cgroup *cg,
+			const struct jail_policy *p, const char *id)
+{
+	int pids = -1, memory = -1;
+
 	if (cg->mode == JAIL_CGROUP_V1) {
 		pids = cg->dir_fd[JAIL_CG_PIDS];
 		memory = cg->dir_fd[JAIL_CG_MEMORY];
@@ -39,18 +58,7 @@ void keeper_watch_start(struct keeper_watch *kw, const struct jail_cgroup *cg,
 		pids = cg->used[JAIL_CG_PIDS] ? dir : -1;
 		memory = cg->used[JAIL_CG_MEMORY] ? dir : -1;
 	}
-	if (pids < 0 && memory < 0)
-		return;
-	if (jail_cg_watch_open(&kw->w, cg->mode == JAIL_CGROUP_V2, pids, memory, &e) < 0) {
-		syslog(LOG_WARNING,
-		       "limits not watched live: user=%s profile=%s id=%s: %s (the totals "
-		       "are logged when the jail ends)",
-		       p->user, p->profile, id, e.message);
-		return;
-	}
-	kw->on = true;
-	timer = jail_cg_watch_timer_ms(&kw->w);
-	kw->next_read_ms = timer ? mono_ms() + timer : 0;
+	keeper_watch_start_dirs(kw, cg->mode == JAIL_CGROUP_V2, pids, memory, p, id);
 }
 
 size_t keeper_watch_pollfds(const struct keeper_watch *kw, struct pollfd *out)

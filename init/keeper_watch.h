@@ -44,6 +44,14 @@ struct keeper_watch {
 void keeper_watch_start(struct keeper_watch *kw, const struct jail_cgroup *cg,
 			const struct jail_policy *p, const char *id);
 
+/* The same for any group, given its directories (v1: the pids and memory
+ * hierarchies' groups; v2: the same group twice; -1 = not limited). For a
+ * group the keeper did not make, e.g. a systemd unit's cgroup (v2): open
+ * its directory O_RDONLY|O_DIRECTORY|O_CLOEXEC and pass it as both. The
+ * fds are only used here, not kept: the caller closes them after. */
+void keeper_watch_start_dirs(struct keeper_watch *kw, bool v2, int pids_dir, int memory_dir,
+			     const struct jail_policy *p, const char *id);
+
 /* Append the fds to poll (at most JAIL_CG_WATCH_MAX_FDS); returns how many. */
 size_t keeper_watch_pollfds(const struct keeper_watch *kw, struct pollfd *out);
 
