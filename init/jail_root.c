@@ -367,6 +367,29 @@ static int write_marker(int run, const struct jail_policy *p, const char *id,
 	return 0;
 }
 
+/* The user's runtime directory, /run/user/UID (XDG_RUNTIME_DIR, which
+ * pam_systemd sets), made in the jail's fresh /run: the user's, 0700, empty.
+ * Private, not a bind of the host's: logind's /run/user/UID holds the
+ * sockets of the user's systemd --user and D-Bus, which live on the host
+ * (pam_jail declines the user manager of a jailed user, but a by-hand
+ * stack may not), and one connect() to them runs commands outside the jail.
+ * The jail's sessions share it, as a user's sessions share logind's. */
+static int make_runtime_dir(int run, const struct jail_policy *p, struct jail_error *err)
+{
+	_cleanup_close_ int user = -1, dir = -1;
+	char name[16];
+
+	snprintf(name, sizeof(name), "%u", (unsigned)p->uid);
+	if (mkdirat(run, "user", 0755) < 0 ||
+	    (user = openat(run, "user", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return jail_error_set(err, errno, "/run/user: %s", strerror(errno));
+	if (mkdirat(user, name, 0700) < 0 ||
+	    (dir = openat(user, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
+	    fchown(dir, p->uid, p->gid) < 0 || fchmod(dir, 0700) < 0)
+		return jail_error_set(err, errno, "/run/user/%s: %s", name, strerror(errno));
+	return 0;
+}
+
 /* ------------------------------------------------------------ binds */
 
 struct prepared_bind {
@@ -867,6 +890,8 @@ int jail_root_build(const struct jail_policy *p, const char *id, struct jail_err
 		goto out;
 	}
 	r = write_marker(run, p, id, &mntns, err);
+	if (r == 0)
+		r = make_runtime_dir(run, p, err);
 	if (r < 0)
 		goto out;
 	r = attach_at(run, b.root, "/run", MP_DIR, err);

@@ -19,6 +19,7 @@
 #include <security/pam_modules.h>
 
 #include "jail_client.h"
+#include "pam_usermgr.h"
 #include "pam_x11.h"
 #include "policy.h"
 #include "privs.h"
@@ -191,6 +192,17 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 			   "this user and the policy refuses unmatched users",
 			   user);
 		return PAM_SESSION_ERR;
+	}
+
+	/* systemd --user cannot run in a jail and must not run outside one
+	 * (pam_usermgr.h): refused before anything is built. */
+	if (pam_jail_is_user_manager(pamh)) {
+		pam_syslog(pamh, LOG_NOTICE,
+			   "session refused: user=%s profile=%s: systemd --user is not run for "
+			   "jailed users (PAM service " PAM_JAIL_USER_MANAGER_SERVICE ")",
+			   user, policy->profile);
+		ret = PAM_SESSION_ERR;
+		goto out;
 	}
 
 	/* setns(CLONE_NEWNS) is impossible for a multithreaded process (fact
