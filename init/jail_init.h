@@ -30,8 +30,18 @@ int jail_net_lo_up(struct jail_error *err);
  * orphans until the keeper kills it. `keeper_pidfd` is checked once after
  * PR_SET_PDEATHSIG is armed (the keeper may have died before). Never returns.
  */
-void __attribute__((noreturn))
-jail_pid1_run(const struct jail_policy *p, const char *id, int report_fd, int keeper_pidfd);
+void __attribute__((noreturn)) jail_pid1_run(const struct jail_policy *p, const char *id,
+					     int report_fd, int keeper_pidfd, int userns_fd);
+
+/*
+ * The jail's user namespace (userns.c). The keeper makes it, owned by
+ * `uid`, mapping only `uid` and `gid` to themselves, setgroups denied and
+ * nested user namespaces forbidden inside, and gets an fd of it (O_CLOEXEC).
+ * PID 1 (`userns_fd` above, -1 without one) publishes it at JAIL_USERNS_PATH
+ * for jailsh; neither ever enters it.
+ */
+int jail_userns_create(uid_t uid, gid_t gid, int *ret_fd, struct jail_error *err);
+int jail_userns_publish(int userns_fd, struct jail_error *err);
 
 /*
  * The keeper (keeper.c): given the state dir and the decoded policy from the

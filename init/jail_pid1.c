@@ -76,7 +76,8 @@ static void __attribute__((noreturn)) reap_forever(void)
 	}
 }
 
-void jail_pid1_run(const struct jail_policy *p, const char *id, int report_fd, int keeper_pidfd)
+void jail_pid1_run(const struct jail_policy *p, const char *id, int report_fd, int keeper_pidfd,
+		   int userns_fd)
 {
 	struct jail_error e = { 0 };
 	struct pollfd pfd = { .fd = keeper_pidfd, .events = POLLIN };
@@ -95,6 +96,11 @@ void jail_pid1_run(const struct jail_policy *p, const char *id, int report_fd, i
 
 	if (jail_root_build(p, id, &e) < 0)
 		fail(report_fd, &e);
+	if (userns_fd >= 0) {
+		if (jail_userns_publish(userns_fd, &e) < 0)
+			fail(report_fd, &e);
+		close(userns_fd); /* PID 1 stays out of it (DESIGN.md fact 8) */
+	}
 	if ((p->namespaces & JAIL_NS_UTS) && p->hostname &&
 	    sethostname(p->hostname, strlen(p->hostname)) < 0) {
 		jail_error_set(&e, errno, "sethostname '%s': %s", p->hostname, strerror(errno));

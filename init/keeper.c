@@ -34,6 +34,7 @@
 #include "jail_net.h"
 #include "keeper_cgroup.h"
 #include "msg.h"
+#include "timens.h"
 
 #ifndef SO_PEERPIDFD
 #define SO_PEERPIDFD 77 /* Linux 6.5; older libc headers lack it */
@@ -55,6 +56,7 @@ struct keeper {
 	int state_fd, jails_fd, locks_fd, keydir_fd, lock_fd, listen_fd;
 	bool entry_made;
 	int init_pidfd;
+	int userns_fd; /* the jail's user namespace, or -1 (userns.c) */
 	pid_t init_pid;
 	uint64_t init_start, self_start;
 	int64_t created;
@@ -116,14 +118,12 @@ static int ns_flags_for(const struct jail_policy *p, unsigned long *ret, struct 
 		return jail_error_set(err, EINVAL,
 				      "profile '%s': a jail needs the mount and pid namespaces",
 				      p->profile);
-	if (p->namespaces & JAIL_NS_USER)
-		return jail_error_set(err, EOPNOTSUPP,
-				      "profile '%s': user namespaces are not supported yet",
-				      p->profile);
+	/* "user": made apart (userns.c) and entered by jailsh only, never
+	 * joined by a session (DESIGN.md fact 8), so not a flag here. */
+	/* "time": reported for jailctl enter, never passed to clone (see
+	 * start_init and lib/timens.h). */
 	if (p->namespaces & JAIL_NS_TIME)
-		return jail_error_set(err, EOPNOTSUPP,
-				      "profile '%s': time namespaces are not supported yet",
-				      p->profile);
+		f |= CLONE_NEWTIME;
 	if (p->net.mode == JAIL_NET_BRIDGE && !(p->namespaces & JAIL_NS_NET))
 		return jail_error_set(err, EINVAL,
 				      "profile '%s': network mode bridge needs the net namespace",
@@ -180,15 +180,24 @@ static int make_entry(struct keeper *k, struct jail_error *err)
 	return 0;
 }
 
-static void close_all_except(int a, int b)
+/* Close every fd but those in keep[] (-1 entries are ignored). */
+static void close_all_except(const int *keep, size_t n)
 {
-	int lo = a < b ? a : b, hi = a < b ? b : a;
+	unsigned next = 0;
 
-	if (lo > 0)
-		close_range(0, (unsigned)lo - 1, 0);
-	if (hi > lo + 1)
-		close_range((unsigned)lo + 1, (unsigned)hi - 1, 0);
-	close_range((unsigned)hi + 1, ~0U, 0);
+	for (;;) {
+		int lowest = -1;
+
+		for (size_t i = 0; i < n; i++)
+			if (keep[i] >= (int)next && (lowest < 0 || keep[i] < lowest))
+				lowest = keep[i];
+		if (lowest < 0)
+			break;
+		if ((unsigned)lowest > next)
+			close_range(next, (unsigned)lowest - 1, 0);
+		next = (unsigned)lowest + 1;
+	}
+	close_range(next, ~0U, 0);
 }
 
 /* clone() the jail PID 1 into its new namespaces and wait for its report. */
@@ -214,25 +223,40 @@ static int start_init(struct keeper *k, struct jail_error *err)
 	 * namespace at that group (the jail sees it as "/") and no jailed
 	 * process ever runs outside it. (v1 has no CLONE_INTO_CGROUP.) */
 	r = jail_cgroup_enter(&k->cg, err);
+	/* The time namespace is made before the clone, not by it: its
+	 * offsets can only be set before a process is in it. */
+	if (r >= 0 && (k->ns_flags & CLONE_NEWTIME)) {
+		r = jail_timens_new_for_children(err);
+		if (r < 0)
+			jail_cgroup_leave(&k->cg, NULL);
+	}
 	if (r < 0) {
 		close(pipefd[0]);
 		close(pipefd[1]);
 		return r;
 	}
-	args.flags = k->ns_flags | CLONE_PIDFD;
+	args.flags = (k->ns_flags & ~(unsigned long)CLONE_NEWTIME) | CLONE_PIDFD;
 	args.pidfd = (uint64_t)(uintptr_t)&pidfd;
 	args.exit_signal = SIGCHLD;
 	pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
-	if (pid != 0 && jail_cgroup_leave(&k->cg, err) < 0) {
-		/* a keeper stuck in the jail's limits: fail closed */
-		if (pid > 0) {
-			pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
-			waitpid(pid, NULL, 0);
-			close(pidfd);
+	if (pid != 0) {
+		/* Out of the jail's cgroup again, and whatever the keeper
+		 * starts later stays in the host's clocks. */
+		bool out = jail_cgroup_leave(&k->cg, err) >= 0;
+
+		if ((k->ns_flags & CLONE_NEWTIME) &&
+		    jail_timens_children_to_own(out ? err : NULL) < 0)
+			out = false;
+		if (!out) { /* a keeper stuck in the jail's limits: fail closed */
+			if (pid > 0) {
+				pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
+				waitpid(pid, NULL, 0);
+				close(pidfd);
+			}
+			close(pipefd[0]);
+			close(pipefd[1]);
+			return -EIO;
 		}
-		close(pipefd[0]);
-		close(pipefd[1]);
-		return -EIO;
 	}
 	if (pid < 0) {
 		r = jail_error_set(err, errno, "creating the namespaces: %s", strerror(errno));
@@ -243,8 +267,10 @@ static int start_init(struct keeper *k, struct jail_error *err)
 	if (pid == 0) {
 		/* The jail's PID 1. Nothing of the keeper's (registry fds, the
 		 * module's socket) may come along into the jail. */
-		close_all_except(pipefd[1], self);
-		jail_pid1_run(k->p, k->id, pipefd[1], self);
+		int keep[] = { pipefd[1], self, k->userns_fd };
+
+		close_all_except(keep, JAIL_ARRAY_SIZE(keep));
+		jail_pid1_run(k->p, k->id, pipefd[1], self, k->userns_fd);
 	}
 	close(pipefd[1]);
 	k->init_pid = pid;
@@ -704,6 +730,7 @@ int jail_keeper_run(int sock, int state_fd, const char *key, struct jail_policy 
 	k->state_fd = state_fd;
 	k->jails_fd = k->locks_fd = k->keydir_fd = k->lock_fd = k->listen_fd = -1;
 	k->init_pidfd = -1;
+	k->userns_fd = -1;
 	k->stop_fd = -1;
 	k->bnet = (struct jail_bridge_net)JAIL_BRIDGE_NET_INIT;
 	k->cg = (struct jail_cgroup)JAIL_CGROUP_INIT;
@@ -720,8 +747,12 @@ int jail_keeper_run(int sock, int state_fd, const char *key, struct jail_policy 
 		r = make_entry(k, &e);
 	if (r >= 0)
 		r = keeper_cgroup_setup(&k->cg, p, key, k->id, &e);
+	if (r >= 0 && (p->namespaces & JAIL_NS_USER))
+		r = jail_userns_create(p->uid, p->gid, &k->userns_fd, &e);
 	if (r >= 0)
 		r = start_init(k, &e);
+	jail_closep(&k->userns_fd); /* PID 1 has bound it into the jail */
+	k->userns_fd = -1;
 	if (r >= 0 && p->net.mode == JAIL_NET_BRIDGE)
 		r = jail_net_bridge_setup(&k->bnet, k->state_fd, p, key, k->id, k->init_pid, &e);
 	if (r >= 0)

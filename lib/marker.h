@@ -32,6 +32,12 @@
 #define JAIL_MARKER_PATH     "/run/pam_jail/jail"
 #define JAIL_MARKER_MAX_SIZE 16384
 
+/* Next to the marker, only when the profile asks for a user namespace: the
+ * jail's user namespace, bound over a root-owned file (init/userns.c), for
+ * jailsh to enter (shell/userns.c). Its presence is the request: it is made
+ * by PID 1 before the jail reports READY, or the jail is not made. */
+#define JAIL_USERNS_PATH "/run/pam_jail/userns"
+
 struct jail_marker {
 	char id[33]; /* the jail identity (jail_proto.h) */
 	char *user;

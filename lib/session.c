@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Create-or-join a jail (see session.h). */
 #include <fcntl.h>
+#include <sched.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cgroup.h"
 #include "jail_client.h"
 #include "session.h"
+#include "timens.h"
 
 /* Under the key's lock: an answering jail, or a fresh one. */
 static int connect_or_launch(const struct jail_state *st, const char *init_path, const char *key,
@@ -142,14 +144,23 @@ int jail_session_enter(struct jail_session *s, struct jail_error *err)
 	/* The jail's cgroup first (if its keeper made one): found by its
 	 * host path, so before setns (see jail_cgroup_join). */
 	r = jail_cgroup_join(&cg, s->key, s->id, err);
+	/* The jail's clocks for the caller's children only, by a time
+	 * namespace of their own with the jail's offsets: a setns() would
+	 * switch the caller's own clocks too (timens.h), under the feet of
+	 * sshd's monitor. Read through the host's /proc, so before setns. */
+	if (r >= 0 && (s->ns_flags & CLONE_NEWTIME))
+		r = jail_timens_copy_for_children(s->init_pid, s->init_pidfd, err);
 	if (r >= 0) {
-		r = jail_setns(s->init_pidfd, s->ns_flags, err);
+		r = jail_setns(s->init_pidfd, s->ns_flags & ~(unsigned long)CLONE_NEWTIME, err);
 		/* refused: the caller goes on outside (sshd keeps the
 		 * connection), so it must not hold the jail's group open
-		 * nor live under the jail's limits */
-		if (r < 0)
-			jail_cgroup_leave(&cg, NULL);
+		 * nor live under the jail's limits, nor hand its children
+		 * the jail's clocks */
+		if (r < 0 && (s->ns_flags & CLONE_NEWTIME))
+			jail_timens_children_to_own(NULL);
 	}
+	if (r < 0)
+		jail_cgroup_leave(&cg, NULL);
 	jail_cgroup_close(&cg);
 	/* In or not, the pidfd goes: a jailed process keeps no handle on
 	 * namespaces (it would let it back out). */

@@ -68,6 +68,16 @@ void jailsh_setup_x11(const struct jail_marker *m, struct jailsh_x11 *ret);
 void jailsh_x11_clear(struct jailsh_x11 *x);
 
 /* ------------------------------------------------------------------------ */
+/* userns.c */
+
+/* If the jail has a user namespace (JAIL_USERNS_PATH), check it and move
+ * the caller into it, with its bounding set and securebits as before and
+ * no capability. Returns 1 (entered), 0 (the jail has none), or a negative
+ * errno with the reason in `msg`: the caller must refuse to run. Call it
+ * only after jail_marker_verify() succeeded. */
+int jailsh_enter_userns(char *msg, size_t msg_len);
+
+/* ------------------------------------------------------------------------ */
 /* env.c */
 
 /* The environment the real shell gets (a NULL-terminated, malloc()ed

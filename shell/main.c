@@ -82,6 +82,10 @@ int main(int argc, char **argv)
 		return JAILSH_EXIT_USAGE;
 	}
 	check_shell(m->shell);
+	/* After the marker (inside, root-owned files show as nobody) and
+	 * before any of the user's own setup or code. */
+	if (jailsh_enter_userns(msg, sizeof(msg)) < 0)
+		refuse(JAILSH_EXIT_REFUSED, "%s", msg);
 
 	/* The user-side setup: problems are reported and the login goes on. */
 	jailsh_seed_home(m);
