@@ -1,12 +1,23 @@
 #!/bin/bash
 # What only a host with systemd shows: the jailed session is a logind
 # session whose scope holds the sshd monitor and the jailed processes
-# (pam_systemd ran before pam_jail and its work is intact), and the user's
+# (pam_systemd ran before pam_jail and its work is intact); the user's
 # systemd --user (user@.service, PAM service systemd-user, which includes
-# common-session-noninteractive) runs jailed or not at all.
+# common-session-noninteractive) is refused by pam_jail with one log line
+# and never runs, while an unjailed user's runs as usual; the jailed
+# session's XDG_RUNTIME_DIR is the jail's own (docs/pam_jail.8, USER MANAGER).
 . "$TESTS/vm/check-lib.sh"
 
 uid=$(guest "id -u $JAILED_USER") || fail "no $JAILED_USER (30-login sets it up)"
+# logind starts user@UID.service for a user's first session only: wait
+# until the sessions of the earlier checks are gone and logind has let the
+# user go (UserStopDelaySec, 10 s), so this login starts it afresh.
+deadline=$((SECONDS + 90))
+until [ -z "$(guest "loginctl list-users --no-legend | awk '\$1 == $uid'")" ]; do
+	[ $SECONDS -lt $deadline ] || fail "logind still tracks $JAILED_USER: $(guest "loginctl list-users --no-legend")"
+	sleep 2
+done
+since=$(guest 'date +%s')
 client=$(open_background_session $JAILED_USER 240)
 on_exit kill "$client"
 pid=$(wait_guest_sleep $JAILED_USER 60 240) || fail "the jailed session did not start"
@@ -41,7 +52,9 @@ if [ -n "$init" ]; then
 	echo "jail-init $init: $(guest "cat /proc/$init/cgroup 2>/dev/null || echo gone")"
 fi
 
-# systemd --user: logind starts user@UID.service for the first session.
+# systemd --user: logind started user@UID.service for this first session
+# (pam_systemd waits for that job before sshd goes on), and pam_jail
+# refused its PAM session: no jail built, nothing of the user's on the host.
 deadline=$((SECONDS + 90))
 while :; do
 	st=$(guest "systemctl show -p ActiveState --value user@$uid.service")
@@ -49,22 +62,64 @@ while :; do
 	[ $SECONDS -lt $deadline ] || break
 	sleep 2
 done
-echo "user@$uid.service: $st"
-guest "journalctl -b -o cat --no-pager -u user@$uid.service | tail -n 15"
-if [ "$st" = active ]; then
-	main=$(guest "systemctl show -p MainPID --value user@$uid.service")
-	[ -n "$main" ] && [ "$main" != 0 ] || fail "user@$uid.service active without a main PID"
-	for n in mnt pid; do
-		assert_ne "$(guest "readlink /proc/1/ns/$n")" "$(guest "readlink /proc/$main/ns/$n")" \
-			"$n namespace of systemd --user ($main)"
-	done
-	ok "systemd --user runs jailed"
-else
-	# Not running is the other acceptable outcome; running unjailed is not.
-	stray=$(guest "pgrep -u $JAILED_USER -x systemd || true")
-	for p in $stray; do
-		assert_ne "$(guest "readlink /proc/1/ns/mnt")" "$(guest "readlink /proc/$p/ns/mnt")" \
-			"mount namespace of a systemd --user ($p)"
-	done
-	ok "systemd --user does not run ($st)"
-fi
+unit=$(guest "systemctl show -p ActiveState -p Result -p ExecMainStatus user@$uid.service")
+echo "user@$uid.service: $(echo $unit)"
+guest "journalctl --since @$since -o cat --no-pager -u user@$uid.service"
+assert_contains "$unit" "ActiveState=failed" "user@$uid.service"
+assert_contains "$unit" "Result=exit-code" "user@$uid.service"
+# 224 is systemd's EXIT_PAM: the exec child stopped at pam_open_session,
+# before it could exec anything (the failure before this fix was 203/EXEC,
+# after the session had been jailed).
+assert_contains "$unit" "ExecMainStatus=224" "user@$uid.service (224 = EXIT_PAM)"
+assert_contains "$(guest "journalctl --since @$since -o cat --no-pager -u user@$uid.service")" \
+	"Failed to set up PAM session" "the unit's journal"
+log=$(guest "journalctl --since @$since -o cat --no-pager | grep -F 'pam_jail(' || true")
+echo "$log"
+usermgr=$(echo "$log" | grep -F 'pam_jail(systemd-user:session)' || true)
+assert_eq "pam_jail(systemd-user:session): session refused: user=$JAILED_USER profile=$JAILED_PROFILE: systemd --user is not run for jailed users (PAM service systemd-user)" \
+	"$usermgr" "pam_jail's one line for the user manager"
+assert_contains "$log" "pam_jail(sshd:session): session opened: user=$JAILED_USER profile=$JAILED_PROFILE" \
+	"the sshd session is jailed"
+host_mnt=$(guest "readlink /proc/1/ns/mnt")
+for p in $(guest "pgrep -u $JAILED_USER || true"); do
+	mnt=$(guest "readlink /proc/$p/ns/mnt 2>/dev/null || echo gone")
+	[ "$mnt" = gone ] && continue
+	assert_ne "$host_mnt" "$mnt" "mount namespace of $JAILED_USER's process $p ($(guest "cat /proc/$p/comm"))"
+done
+assert_eq "" "$(guest "pgrep -u $JAILED_USER -x systemd || true")" "a systemd --user of $JAILED_USER"
+ok "systemd --user refused for $JAILED_USER: $(echo $unit), one journal line"
+
+# Inside the jailed session: XDG_RUNTIME_DIR (pam_systemd's /run/user/UID)
+# is the jail's own, empty directory, not logind's; no user manager or
+# user bus is reachable from it.
+guest "test -d /run/user/$uid" || fail "logind made no /run/user/$uid on the host"
+host_rt=$(guest "stat -c '%d:%i' /run/user/$uid")
+out=$(vm_ssh_as $JAILED_USER "$USER_KEY" 'echo "xdg=$XDG_RUNTIME_DIR"
+echo "rt=$(stat -c "%U %a %d:%i" /run/user/$(id -u))"
+echo "entries=$(ls -A /run/user/$(id -u) | wc -l)"
+echo "users=$(ls -A /run/user | tr "\n" " ")"
+echo "systemctl=$(systemctl --user is-system-running 2>&1 | head -n 1)"
+echo done') || fail "$JAILED_USER cannot log in"
+echo "$out"
+assert_contains "$out" "xdg=/run/user/$uid" "XDG_RUNTIME_DIR in the jailed session"
+rt=$(echo "$out" | sed -n 's/^rt=//p')
+assert_eq "$JAILED_USER 700" "${rt% *}" "owner and mode of the jail's /run/user/$uid"
+assert_ne "$host_rt" "${rt##* }" "the jail's /run/user/$uid is not logind's"
+assert_contains "$out" "entries=0" "the jail's /run/user/$uid is empty"
+assert_contains "$out" "users=$uid " "/run/user in the jail holds only the user's directory"
+assert_contains "$out" "systemctl=Failed to connect to bus" "systemctl --user in the jail"
+assert_contains "$out" done "the jailed session's commands ran"
+ok "the jailed session's XDG_RUNTIME_DIR is the jail's own; no user manager behind it"
+
+# A user no rule names keeps an ordinary systemd --user, on the host.
+free_uid=$(guest "id -u $FREE_USER") || fail "no $FREE_USER"
+free_client=$(open_background_session $FREE_USER 240)
+on_exit kill "$free_client"
+deadline=$((SECONDS + 120))
+until [ "$(guest "systemctl show -p ActiveState --value user@$free_uid.service")" = active ]; do
+	[ $SECONDS -lt $deadline ] || fail "user@$free_uid.service of $FREE_USER: $(guest "systemctl show -p ActiveState -p Result user@$free_uid.service | paste -sd' '")"
+	sleep 2
+done
+main=$(guest "systemctl show -p MainPID --value user@$free_uid.service")
+assert_eq "$host_mnt" "$(guest "readlink /proc/$main/ns/mnt")" "mount namespace of $FREE_USER's systemd --user"
+ok "$FREE_USER's systemd --user runs (PID $main), unjailed"
