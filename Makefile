@@ -38,6 +38,9 @@ PKGS      := libconfig libcap libseccomp libmnl
 DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) pam 2>/dev/null)
 DEP_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 PAM_LIBS   := $(shell $(PKG_CONFIG) --libs pam 2>/dev/null || echo -lpam)
+# sd-bus, for the keeper's transient units on systemd hosts: linked into
+# jail-init only, never into pam_jail.so (init/keeper_systemd.c says why).
+SYSTEMD_LIBS  := $(shell $(PKG_CONFIG) --libs libsystemd 2>/dev/null || echo -lsystemd)
 CMOCKA_CFLAGS := $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS   := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 
@@ -92,7 +95,7 @@ $(MODULE): $(call obj,$(MODULE_SRCS)) $(LIBCORE) pam_module/pam_jail.map
 		-o $@ $(call obj,$(MODULE_SRCS)) $(LIBCORE) $(DEP_LIBS) $(PAM_LIBS)
 
 $(INIT): $(call obj,$(INIT_SRCS)) $(LIBCORE)
-	$(CC) $(LDFLAGS) -o $@ $(call obj,$(INIT_SRCS)) $(LIBCORE) $(DEP_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $(call obj,$(INIT_SRCS)) $(LIBCORE) $(DEP_LIBS) $(SYSTEMD_LIBS)
 
 $(JAILSH): $(call obj,$(SHELL_SRCS)) $(LIBCORE)
 	$(CC) $(LDFLAGS) -o $@ $(call obj,$(SHELL_SRCS)) $(LIBCORE) $(DEP_LIBS)

@@ -6,6 +6,7 @@ set -eu
 packages="
   build-essential pkg-config clang
   libpam0g-dev libconfig-dev libcap-dev libcmocka-dev libseccomp-dev libmnl-dev libxau-dev
+  libsystemd-dev
   pamtester libpam-wrapper libpamtest0-dev libnss-wrapper
   openssh-server openssh-client rsync python3
   xvfb x11-utils xauth

@@ -515,6 +515,7 @@ static void handle_request(struct keeper *k, size_t i)
 		return;
 	}
 	if (strcmp(msg, "JOIN") == 0 && n_fds <= 1) {
+		struct jail_error je = { 0 };
 		int pidfd = -1;
 
 		/* The pidfd of the process that connected: readable when that
@@ -533,6 +534,13 @@ static void handle_request(struct keeper *k, size_t i)
 		}
 		if (pidfd < 0) {
 			reply(c, "ERR cannot get a pidfd of the session process", -1);
+			return;
+		}
+		/* systemd hosts: the session's limits (keeper_cgroup.h) */
+		if (keeper_cgroup_session(&k->cg, k->p, k->id, pidfd, &je) < 0) {
+			jail_closep(&pidfd);
+			snprintf(out, sizeof(out), "ERR %s", je.message);
+			reply(c, out, -1);
 			return;
 		}
 		fds[0] = pidfd;

@@ -1,52 +1,246 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The keeper's per-jail cgroup: set up, report, remove (keeper_cgroup.h). */
+/* The keeper's per-jail cgroup: set up, sessions, report, remove (keeper_cgroup.h). */
+#include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
+#include <stdio.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 
 #include "keeper_cgroup.h"
+#include "keeper_systemd.h"
+#include "systemd_unit.h"
+
+static double mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* "memory=64M swap=0 pids=40 cpu=50%" for the log ("none" without any). */
+static void limits_text(const struct jail_limits *l, char *out, size_t size)
+{
+	struct jail_unit_prop props[JAIL_UNIT_PROPS_MAX];
+	size_t n = jail_systemd_limit_props(l, props), len = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < n && len < size; i++) {
+		int w;
+
+		if (props[i].value == JAIL_UNIT_INFINITY)
+			w = snprintf(out + len, size - len, "%s%s=infinity", i ? " " : "",
+				     props[i].name);
+		else
+			w = snprintf(out + len, size - len, "%s%s=%" PRIu64, i ? " " : "",
+				     props[i].name, props[i].value);
+		if (w < 0)
+			break;
+		len += (size_t)w;
+	}
+	if (n == 0)
+		snprintf(out, size, "none");
+}
+
+/*
+ * The systemd way: the keeper moves itself into a new transient scope
+ * (with the limits) and the jail's PID 1 is cloned from there. Fail closed:
+ * a jail whose processes would stay in the creating session's scope dies
+ * with that session (logind kills a session's scope), and would escape the
+ * limits.
+ */
+static int setup_systemd(struct jail_cgroup *cg, const struct jail_policy *p, const char *key,
+			 const char *id, struct jail_error *err)
+{
+	char desc[512], want[sizeof(cg->unit) + 32], self[4096], lim[256];
+	double t0 = mono_ms();
+	int r, fd;
+
+	r = jail_systemd_scope_name(cg->unit, sizeof(cg->unit), key, id);
+	if (r < 0)
+		return jail_error_set(err, -r, "systemd: no unit name for jail key '%s'", key);
+	snprintf(desc, sizeof(desc), "pam_jail: jail of user %s, profile %s", p->user, p->profile);
+	r = keeper_systemd_start_scope(cg->unit, desc, &p->limits, err);
+	if (r < 0)
+		return r;
+	cg->mode = JAIL_CGROUP_SYSTEMD;
+	/* Where systemd put us is where the jail's PID 1 will be born: make
+	 * sure it is the scope we asked for, and keep its cgroup open for
+	 * the end-of-jail report. */
+	snprintf(want, sizeof(want), "/" JAIL_SYSTEMD_SLICE "/%s", cg->unit);
+	r = jail_cgroup_path_of(0, self, sizeof(self), err);
+	if (r < 0)
+		return r;
+	if (strcmp(self, want) != 0)
+		return jail_error_set(err, EIO, "systemd: the keeper is in '%s', not in '%s'", self,
+				      want);
+	fd = jail_cgroup_open_v2_path(self, err);
+	if (fd < 0)
+		return fd;
+	cg->dir_fd[0] = fd;
+	limits_text(&p->limits, lim, sizeof(lim));
+	syslog(LOG_INFO,
+	       "jail scope started: user=%s profile=%s id=%s unit=%s limits: %s (%.1f ms)", p->user,
+	       p->profile, id, cg->unit, lim, mono_ms() - t0);
+	return 0;
+}
 
 int keeper_cgroup_setup(struct jail_cgroup *cg, const struct jail_policy *p, const char *key,
 			const char *id, struct jail_error *err)
 {
-	int r = jail_cgroup_create(cg, key, id, &p->limits, err);
+	/* Whether the profile has limits or not: the jail needs a cgroup of
+	 * its own on a systemd host (see setup_systemd). */
+	if (jail_cgroup_systemd_booted())
+		return setup_systemd(cg, p, key, id, err);
+	return jail_cgroup_create(cg, key, id, &p->limits, err);
+}
 
+/* The PID a pidfd stands for (its fdinfo's "Pid:"), or -1. */
+static pid_t pidfd_pid(int pidfd)
+{
+	char path[64], line[128];
+	long pid = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", pidfd);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Pid: %ld", &pid) == 1)
+			break;
+	fclose(f);
+	return pid > 0 ? (pid_t)pid : -1;
+}
+
+static bool pidfd_alive(int pidfd)
+{
+	struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+
+	return poll(&pfd, 1, 0) == 0; /* readable once the process exited */
+}
+
+/* Limits on the user's slice (every JOIN: the current policy, even if an
+ * admin reverted them meanwhile); its cgroup and counters kept the first
+ * time, so the report says what happened while this jail lived. */
+static int limit_user_slice(struct jail_cgroup *cg, const struct jail_policy *p, const char *id,
+			    const char *slice_path, struct jail_error *err)
+{
+	char slice[64], lim[256];
+	double t0 = mono_ms();
+	int r;
+
+	if (!jail_cgroup_wanted(&p->limits))
+		return 0;
+	r = jail_systemd_user_slice(slice, sizeof(slice), p->uid);
+	if (r < 0)
+		return jail_error_set(err, -r, "systemd: no slice name for uid %u",
+				      (unsigned)p->uid);
+	r = keeper_systemd_set_limits(slice, &p->limits, err);
 	if (r < 0)
 		return r;
-	if (cg->mode == JAIL_CGROUP_SYSTEMD)
-		/* Not fail-closed on purpose: every profile has a default
-		 * pids limit, so refusing here would refuse every login on
-		 * every systemd host; moving sessions out of their logind
-		 * scopes would break session tracking instead. The systemd
-		 * way (a transient unit over D-Bus) is not built yet. */
-		syslog(LOG_WARNING,
-		       "limits not applied: user=%s profile=%s id=%s: systemd manages the "
-		       "cgroup tree here (transient units are not supported yet)",
-		       p->user, p->profile, id);
+	if (cg->slice_fd < 0) {
+		int fd = jail_cgroup_open_v2_path(slice_path, err);
+
+		if (fd < 0)
+			return fd;
+		cg->slice_fd = fd;
+		jail_cgroup_read_events_at(fd, &cg->slice_base, NULL);
+	}
+	limits_text(&p->limits, lim, sizeof(lim));
+	syslog(LOG_INFO, "limits set: user=%s profile=%s id=%s unit=%s %s (%.1f ms)", p->user,
+	       p->profile, id, slice, lim, mono_ms() - t0);
 	return 0;
+}
+
+int keeper_cgroup_session(struct jail_cgroup *cg, const struct jail_policy *p, const char *id,
+			  int session_pidfd, struct jail_error *err)
+{
+	char path[4096], slice_path[64];
+	double t0;
+	pid_t pid;
+	int r;
+
+	if (cg->mode != JAIL_CGROUP_SYSTEMD)
+		return 0;
+	pid = pidfd_pid(session_pidfd);
+	if (pid < 0)
+		return jail_error_set(err, ESRCH, "the session process is gone");
+	r = jail_cgroup_path_of(pid, path, sizeof(path), err);
+	if (r < 0)
+		return r;
+	/* Read by PID: only if the pidfd's process still lives was it that
+	 * process's file (a PID is not reused while its process lives). */
+	if (!pidfd_alive(session_pidfd))
+		return jail_error_set(err, ESRCH, "the session process is gone");
+	if (jail_systemd_in_user_slice(path, p->uid, slice_path, sizeof(slice_path)))
+		return limit_user_slice(cg, p, id, slice_path, err);
+
+	/* Not in the user's own slice (su from another user's session, a
+	 * service without a logind session): limiting the slice it is in
+	 * would limit someone else, so it joins the jail's scope instead. The
+	 * session process waits for our answer, so it cannot exit and have
+	 * its PID reused between the check above and the call below short of
+	 * being killed. */
+	t0 = mono_ms();
+	r = keeper_systemd_attach(cg->unit, pid, err);
+	if (r < 0)
+		return r;
+	syslog(LOG_INFO,
+	       "session moved: user=%s profile=%s id=%s pid=%d from %s into unit=%s: not in "
+	       "user-%u.slice (%.1f ms)",
+	       p->user, p->profile, id, (int)pid, path, cg->unit, (unsigned)p->uid, mono_ms() - t0);
+	return 0;
+}
+
+/* counters that grew since `base` (the slice's, which outlive one jail) */
+static void events_since(struct jail_cgroup_events *ev, const struct jail_cgroup_events *base)
+{
+	ev->pids_max = ev->pids_max >= base->pids_max ? ev->pids_max - base->pids_max : 0;
+	ev->memory_max = ev->memory_max >= base->memory_max ? ev->memory_max - base->memory_max : 0;
+	ev->oom_kill = ev->oom_kill >= base->oom_kill ? ev->oom_kill - base->oom_kill : 0;
+}
+
+static void log_events(const struct jail_policy *p, const char *id, const char *where,
+		       const struct jail_cgroup_events *ev)
+{
+	if (ev->pids_max > 0)
+		syslog(LOG_WARNING,
+		       "limit hit: user=%s profile=%s id=%s%s pids.max=%" PRIu64 " reached %" PRIu64
+		       " times",
+		       p->user, p->profile, id, where, p->limits.pids, ev->pids_max);
+	if (ev->oom_kill > 0 || ev->memory_max > 0)
+		syslog(LOG_WARNING,
+		       "limit hit: user=%s profile=%s id=%s%s memory.max=%" PRIu64 ": %" PRIu64
+		       " processes killed (out of memory), reached %" PRIu64 " times, peak %" PRIu64
+		       " bytes",
+		       p->user, p->profile, id, where, p->limits.memory_bytes, ev->oom_kill,
+		       ev->memory_max, ev->memory_peak);
 }
 
 void keeper_cgroup_end(struct jail_cgroup *cg, const struct jail_policy *p, const char *id)
 {
 	struct jail_cgroup_events ev;
 	struct jail_error e = { 0 };
+	char where[sizeof(cg->unit) + 16];
 
-	if (cg->mode != JAIL_CGROUP_V1 && cg->mode != JAIL_CGROUP_V2)
+	if (cg->mode != JAIL_CGROUP_V1 && cg->mode != JAIL_CGROUP_V2 &&
+	    cg->mode != JAIL_CGROUP_SYSTEMD)
 		return;
-	if (jail_cgroup_read_events(cg, &ev, NULL) == 0) {
-		if (ev.pids_max > 0)
-			syslog(LOG_WARNING,
-			       "limit hit: user=%s profile=%s id=%s pids.max=%" PRIu64
-			       " reached %" PRIu64 " times",
-			       p->user, p->profile, id, p->limits.pids, ev.pids_max);
-		if (ev.oom_kill > 0 || ev.memory_max > 0)
-			syslog(LOG_WARNING,
-			       "limit hit: user=%s profile=%s id=%s memory.max=%" PRIu64
-			       ": %" PRIu64 " processes killed (out of memory), reached %" PRIu64
-			       " times, peak %" PRIu64 " bytes",
-			       p->user, p->profile, id, p->limits.memory_bytes, ev.oom_kill,
-			       ev.memory_max, ev.memory_peak);
+	where[0] = '\0';
+	if (cg->mode == JAIL_CGROUP_SYSTEMD)
+		snprintf(where, sizeof(where), " unit=%s", cg->unit);
+	if (jail_cgroup_read_events(cg, &ev, NULL) == 0)
+		log_events(p, id, where, &ev);
+	if (cg->slice_fd >= 0 && jail_cgroup_read_events_at(cg->slice_fd, &ev, NULL) == 0) {
+		events_since(&ev, &cg->slice_base);
+		snprintf(where, sizeof(where), " unit=user-%u.slice", (unsigned)p->uid);
+		log_events(p, id, where, &ev);
 	}
+	/* systemd mode: only fds to close; systemd collects the scope once
+	 * its last process (this keeper) is gone */
 	if (jail_cgroup_destroy(cg, JAIL_CGROUP_DESTROY_MS, &e) < 0)
 		syslog(LOG_ERR, "cgroup left behind: user=%s profile=%s id=%s: %s", p->user,
 		       p->profile, id, e.message);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Per-jail cgroups, v1 and v2 (see cgroup.h). */
+/* Per-jail cgroups, v1 and v2, and what the systemd mode reads (see cgroup.h). */
 #include <ctype.h>
 #include <dirent.h>
 #include <fcntl.h>
@@ -15,6 +15,8 @@
 #include <linux/magic.h>
 
 #include "cgroup.h"
+#include "safepath.h"
+#include "systemd_unit.h"
 
 #define DESTROY_RETRY_MS 20
 
@@ -179,6 +181,12 @@ static int v2_has_ctls(const bool need[JAIL_CG_NCTL])
 	return 1;
 }
 
+bool jail_cgroup_systemd_booted(void)
+{
+	/* systemd's own test for "booted with systemd" (sd_booted()). */
+	return access("/run/systemd/system", F_OK) == 0;
+}
+
 int jail_cgroup_detect(const struct jail_limits *l, enum jail_cgroup_mode *ret,
 		       struct jail_error *err)
 {
@@ -187,8 +195,7 @@ int jail_cgroup_detect(const struct jail_limits *l, enum jail_cgroup_mode *ret,
 	*ret = JAIL_CGROUP_NONE;
 	if (!jail_cgroup_wanted(l))
 		return 0;
-	/* systemd's own test for "booted with systemd" (sd_booted()). */
-	if (access("/run/systemd/system", F_OK) == 0) {
+	if (jail_cgroup_systemd_booted()) {
 		*ret = JAIL_CGROUP_SYSTEMD;
 		return 0;
 	}
@@ -245,6 +252,8 @@ void jail_cgroup_close(struct jail_cgroup *cg)
 		jail_closep(&cg->home_procs_fd[c]);
 		cg->dir_fd[c] = cg->parent_fd[c] = cg->home_procs_fd[c] = -1;
 	}
+	jail_closep(&cg->slice_fd);
+	cg->slice_fd = -1;
 }
 
 /* pam_jail/ under a hierarchy root (made once, kept: other jails use it). */
@@ -656,25 +665,31 @@ static uint64_t single_value(int dirfd, const char *file)
 	return strtoull(buf, NULL, 10);
 }
 
+int jail_cgroup_read_events_at(int dir, struct jail_cgroup_events *ev, struct jail_error *err)
+{
+	memset(ev, 0, sizeof(*ev));
+	if (dir < 0)
+		return jail_error_set(err, EBADF, "cgroup: not open");
+	ev->pids_max = keyed_value(dir, "pids.events", "max");
+	ev->memory_max = keyed_value(dir, "memory.events", "max");
+	ev->oom_kill = keyed_value(dir, "memory.events", "oom_kill");
+	ev->memory_peak = single_value(dir, "memory.peak");
+	return 0;
+}
+
 int jail_cgroup_read_events(const struct jail_cgroup *cg, struct jail_cgroup_events *ev,
 			    struct jail_error *err)
 {
 	int mem = cg->dir_fd[JAIL_CG_MEMORY], pids = cg->dir_fd[JAIL_CG_PIDS];
 
 	memset(ev, 0, sizeof(*ev));
-	if (cg->mode == JAIL_CGROUP_V2) {
+	if (cg->mode == JAIL_CGROUP_V2 || cg->mode == JAIL_CGROUP_SYSTEMD) {
 		/* one group: whichever slot holds the fd */
 		int dir = -1;
 
 		for (int c = 0; c < JAIL_CG_NCTL && dir < 0; c++)
 			dir = cg->dir_fd[c];
-		if (dir < 0)
-			return jail_error_set(err, EBADF, "cgroup: not open");
-		ev->pids_max = keyed_value(dir, "pids.events", "max");
-		ev->memory_max = keyed_value(dir, "memory.events", "max");
-		ev->oom_kill = keyed_value(dir, "memory.events", "oom_kill");
-		ev->memory_peak = single_value(dir, "memory.peak");
-		return 0;
+		return jail_cgroup_read_events_at(dir, ev, err);
 	}
 	if (cg->mode != JAIL_CGROUP_V1)
 		return 0;
@@ -724,4 +739,46 @@ int jail_cgroup_destroy(struct jail_cgroup *cg, int timeout_ms, struct jail_erro
 	}
 	jail_cgroup_close(cg);
 	return r;
+}
+
+int jail_cgroup_path_of(pid_t pid, char *out, size_t size, struct jail_error *err)
+{
+	char path[64], buf[8192];
+	int r;
+
+	if (pid > 0)
+		snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+	else
+		snprintf(path, sizeof(path), "/proc/self/cgroup");
+	{
+		_cleanup_close_ int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		ssize_t n;
+
+		if (fd < 0)
+			return jail_error_set(err, errno, "cgroup: %s: %s", path, strerror(errno));
+		n = read(fd, buf, sizeof(buf) - 1);
+		if (n < 0)
+			return jail_error_set(err, errno, "cgroup: %s: %s", path, strerror(errno));
+		buf[n] = '\0';
+	}
+	r = jail_systemd_cgroup_path(buf, out, size);
+	if (r < 0)
+		return jail_error_set(err, -r, "cgroup: %s has no usable unified-hierarchy line",
+				      path);
+	return 0;
+}
+
+int jail_cgroup_open_v2_path(const char *path, struct jail_error *err)
+{
+	_cleanup_close_ int root = open_v2_root();
+
+	if (root < 0)
+		return jail_error_set(err, -root, "cgroup v2: %s", strerror(-root));
+	if (path[0] != '/')
+		return jail_error_set(err, EINVAL, "cgroup: '%s' is not an absolute path", path);
+	/* the root itself: a path of "/" only */
+	if (!path[1])
+		return steal_fd(&root);
+	return jail_safe_openat(root, path + 1, O_RDONLY | O_DIRECTORY, JAIL_SAFE_DIRECTORY, 0,
+				NULL, err);
 }

@@ -22,11 +22,25 @@
  *           monitor, su) moves itself in while it still sees the host's
  *           /sys/fs/cgroup and its host cgroup namespace (see cgroup.c).
  *
- * On a host whose PID 1 is systemd the cgroup tree belongs to systemd, and
- * moving a session's process out of its session scope breaks logind's
- * session tracking; limits there need a transient unit over D-Bus, which
- * this version does not make: jail_cgroup_detect says JAIL_CGROUP_SYSTEMD
- * and the caller decides (the keeper logs that the limits are not applied).
+ * On a host whose PID 1 is systemd (JAIL_CGROUP_SYSTEMD) the cgroup tree
+ * belongs to systemd: nothing here writes into it, and moving a session's
+ * process out of its logind session scope would break logind's session
+ * tracking. The keeper asks systemd instead, over D-Bus
+ * (init/keeper_cgroup.c, init/keeper_systemd.c, lib/systemd_unit.h):
+ *   - before it clones the jail's PID 1 it puts itself into a new
+ *     transient scope, pam_jail.slice/pam_jail-<key>-<id>.scope, carrying
+ *     the profile's limits, so PID 1 is born there (and the jail's cgroup
+ *     namespace is rooted there), and logind ending the session that
+ *     made the jail does not end the jail other sessions use;
+ *   - a session of the jailed user's own (its process in
+ *     user.slice/user-<uid>.slice) stays in its logind scope, and the same
+ *     limits are set, as runtime properties, on user-<uid>.slice: all of
+ *     the user's sessions together, like one jail's group elsewhere;
+ *   - any other session process (`su - user` from root's session, cron)
+ *     is moved into the jail's scope, so it never limits someone else's
+ *     slice and its processes get the scope's limits.
+ * The scope's cgroup is kept in dir_fd[] like a v2 group (for
+ * jail_cgroup_read_events), with no parent_fd: systemd removes it.
  *
  * Library code: returns negative errno and fills struct jail_error.
  */
@@ -35,6 +49,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "jail_proto.h"
 #include "policy.h"
@@ -53,7 +68,7 @@ enum jail_cgroup_mode {
 	JAIL_CGROUP_NONE,    /* the profile asks for no cgroup limit */
 	JAIL_CGROUP_V1,	     /* hybrid: per-controller v1 hierarchies */
 	JAIL_CGROUP_V2,	     /* controllers on the unified hierarchy */
-	JAIL_CGROUP_SYSTEMD, /* systemd owns the tree: not handled here */
+	JAIL_CGROUP_SYSTEMD, /* systemd owns the tree: the keeper asks it */
 };
 
 enum jail_cgroup_ctl {
@@ -61,6 +76,15 @@ enum jail_cgroup_ctl {
 	JAIL_CG_PIDS,
 	JAIL_CG_CPU,
 	JAIL_CG_NCTL,
+};
+
+/* What the limits did (read at the end of a jail, for the log). */
+struct jail_cgroup_events {
+	uint64_t pids_max;    /* forks refused at pids.max */
+	uint64_t memory_max;  /* times usage hit the memory limit (v1: failcnt,
+			       * which recent kernels no longer count: 0) */
+	uint64_t oom_kill;    /* processes the OOM killer ended in the jail */
+	uint64_t memory_peak; /* bytes, 0 when the kernel does not tell */
 };
 
 struct jail_cgroup {
@@ -72,12 +96,17 @@ struct jail_cgroup {
 	int parent_fd[JAIL_CG_NCTL];	 /* pam_jail (rmdir of the leaf is from here) */
 	int home_procs_fd[JAIL_CG_NCTL]; /* enter/leave: the caller's own cgroup.procs */
 	bool used[JAIL_CG_NCTL];
+
+	/* JAIL_CGROUP_SYSTEMD (the keeper's; see above) */
+	char unit[256]; /* the jail's scope, pam_jail-<key>-<id>.scope */
+	int slice_fd;	/* user-<uid>.slice's cgroup, once limits are set there */
+	struct jail_cgroup_events slice_base; /* its counters at that time */
 };
 
 #define JAIL_CGROUP_INIT                                                                           \
 	{                                                                                          \
 		.mode = JAIL_CGROUP_NONE, .dir_fd = { -1, -1, -1 }, .parent_fd = { -1, -1, -1 },   \
-		.home_procs_fd = { -1, -1, -1 },                                                   \
+		.home_procs_fd = { -1, -1, -1 }, .slice_fd = -1,                                   \
 	}
 
 /* Does the profile ask for any cgroup limit at all? */
@@ -110,16 +139,22 @@ int jail_cgroup_leave(struct jail_cgroup *cg, struct jail_error *err);
 int jail_cgroup_join(struct jail_cgroup *cg, const char *key, const char *id,
 		     struct jail_error *err);
 
-/* What the limits did (read at the end of a jail, for the log). */
-struct jail_cgroup_events {
-	uint64_t pids_max;    /* forks refused at pids.max */
-	uint64_t memory_max;  /* times usage hit the memory limit (v1: failcnt,
-			       * which recent kernels no longer count: 0) */
-	uint64_t oom_kill;    /* processes the OOM killer ended in the jail */
-	uint64_t memory_peak; /* bytes, 0 when the kernel does not tell */
-};
+/* v2 and SYSTEMD: the one group's counters. */
 int jail_cgroup_read_events(const struct jail_cgroup *cg, struct jail_cgroup_events *ev,
 			    struct jail_error *err);
+/* The counters of any v2 group, by its directory fd. */
+int jail_cgroup_read_events_at(int dirfd, struct jail_cgroup_events *ev, struct jail_error *err);
+
+/* Is PID 1 systemd (its own test, sd_booted(): /run/systemd/system)? */
+bool jail_cgroup_systemd_booted(void);
+
+/* The unified-hierarchy cgroup path of process `pid` (0: the caller), as
+ * its /proc/PID/cgroup says it (relative to the caller's cgroup namespace). */
+int jail_cgroup_path_of(pid_t pid, char *out, size_t size, struct jail_error *err);
+
+/* Open the v2 group at `path` ("/user.slice/user-1000.slice"), one
+ * component at a time, never following a symlink. */
+int jail_cgroup_open_v2_path(const char *path, struct jail_error *err);
 
 /* rmdir the group(s), retrying while tasks are still exiting (EBUSY), for
  * at most timeout_ms. Closes every fd of `cg`. Safe on an unused cg. */
