@@ -165,11 +165,12 @@ const struct jailctl_verb jailctl_verb_enter = {
 	.synopsis = "USER [--statedir DIR] [--key KEY] [-- /PATH/CMD ARGS...]",
 	.summary = "a root shell (or CMD) inside USER's jail",
 	.help = "Joins the namespaces of USER's running jail (mount, PID, network, IPC,\n"
-		"UTS, cgroup, as the jail has them) and runs an interactive root shell\n"
-		"there (/bin/bash, else /bin/sh), or CMD given by absolute path. The\n"
-		"shell is root with all of the administrator's privileges: it is for\n"
-		"looking, not a jail of its own. It is not counted as a session. The\n"
-		"environment is fixed (PATH, HOME=/, TERM). Exit status: the command's.\n"
+		"UTS, cgroup, time, as the jail has them) and runs an interactive root\n"
+		"shell there (/bin/bash, else /bin/sh), or CMD given by absolute path.\n"
+		"The shell is root with all of the administrator's privileges (never in\n"
+		"the jail's user namespace): it is for looking, not a jail of its own.\n"
+		"It is not counted as a session. The environment is fixed (PATH,\n"
+		"HOME=/, TERM). Exit status: the command's.\n"
 		"  --key KEY        which jail, when USER has several (lifetime \"session\")\n"
 		"  --statedir DIR   use this registry instead (the module's statedir=)\n",
 	.run = run_enter,
