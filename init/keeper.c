@@ -33,6 +33,7 @@
 #include "jail_init.h"
 #include "jail_net.h"
 #include "keeper_cgroup.h"
+#include "keeper_watch.h"
 #include "msg.h"
 #include "timens.h"
 
@@ -63,6 +64,7 @@ struct keeper {
 	unsigned long ns_flags;
 	struct jail_bridge_net bnet; /* network.mode = "bridge" (net_bridge.c) */
 	struct jail_cgroup cg;	     /* the limits (keeper_cgroup.h) */
+	struct keeper_watch watch;   /* limits hit, logged live (keeper_watch.h) */
 
 	struct conn conns[MAX_CONNS];
 	size_t n_conns;
@@ -643,6 +645,7 @@ static bool try_end(struct keeper *k)
 	 * (in the group until it exits) may be waiting for an answer. */
 	while (k->n_conns > 0)
 		conn_drop(k, k->n_conns - 1);
+	keeper_watch_stop(&k->watch);
 	keeper_cgroup_end(&k->cg, k->p, k->id);
 	if (k->stop_fd >= 0) {
 		jail_msg_send_str(k->stop_fd, "OK stopped", NULL, 0);
@@ -680,11 +683,11 @@ static int poll_timeout(const struct keeper *k)
 
 static void serve(struct keeper *k)
 {
-	/* listen + init + (conn + session) per connection */
-	static struct pollfd pfds[2 + 2 * MAX_CONNS];
+	/* listen + init + (conn + session) per connection + the watch */
+	static struct pollfd pfds[2 + 2 * MAX_CONNS + JAIL_CG_WATCH_MAX_FDS];
 
 	for (;;) {
-		size_t n = 0;
+		size_t n = 0, watch_at;
 		int r;
 
 		check_deadlines(k);
@@ -698,9 +701,12 @@ static void serve(struct keeper *k)
 			pfds[n++] = (struct pollfd){ .fd = k->conns[i].session_pidfd,
 						     .events = POLLIN };
 		}
-		r = poll(pfds, n, poll_timeout(k));
+		watch_at = n;
+		n += keeper_watch_pollfds(&k->watch, pfds + n);
+		r = poll(pfds, n, keeper_watch_timeout(&k->watch, poll_timeout(k)));
 		if (r < 0 && errno != EINTR)
 			return; /* cannot wait for anything: end the jail */
+		keeper_watch_handle(&k->watch, pfds + watch_at, r > 0 ? n - watch_at : 0);
 		if (r <= 0)
 			continue;
 		if (pfds[1].revents) {
@@ -795,7 +801,9 @@ int jail_keeper_run(int sock, int state_fd, const char *key, struct jail_policy 
 	}
 	close(sock);
 	k->first_join_deadline = now_ms() + JAIL_REPLY_TIMEOUT_MS;
+	keeper_watch_start(&k->watch, &k->cg, p, k->id);
 	serve(k);
+	keeper_watch_stop(&k->watch);
 	if (k->entry_made) { /* poll failed: end anyway, under the lock */
 		while (flock(k->lock_fd, LOCK_EX) < 0 && errno == EINTR)
 			;
