@@ -57,8 +57,15 @@ void keeper_watch_start(struct keeper_watch *kw, const struct jail_cgroup *cg,
 			dir = cg->dir_fd[c];
 		pids = cg->used[JAIL_CG_PIDS] ? dir : -1;
 		memory = cg->used[JAIL_CG_MEMORY] ? dir : -1;
+	} else if (cg->mode == JAIL_CGROUP_SYSTEMD) {
+		/* the jail's transient scope, a v2 group (cgroup.h); systemd
+		 * enables a controller there only for a limit it carries.
+		 * Sessions left in the user's logind slice are not watched
+		 * live: their events count in their own session scopes. */
+		pids = p->limits.pids > 0 ? cg->dir_fd[0] : -1;
+		memory = p->limits.memory_bytes > 0 ? cg->dir_fd[0] : -1;
 	}
-	keeper_watch_start_dirs(kw, cg->mode == JAIL_CGROUP_V2, pids, memory, p, id);
+	keeper_watch_start_dirs(kw, cg->mode != JAIL_CGROUP_V1, pids, memory, p, id);
 }
 
 size_t keeper_watch_pollfds(const struct keeper_watch *kw, struct pollfd *out)
