@@ -88,7 +88,8 @@ echo "setgroups=$(cat /proc/self/setgroups) id=$(id -u)/$(id -g) etc=$(stat -c %
 echo "maxns=$(cat /proc/sys/user/max_user_namespaces) userns=$(readlink /proc/self/ns/user)"
 grep -E "^Cap(Prm|Eff|Bnd|Amb|Inh)" /proc/$$/status | tr -s "\t" " " | tr "\n" " "; echo
 unshare -U true 2>&1 && echo NESTED-OK
-python3 -c "import os
+python3 -c "import ctypes, os
+print(\"securebits=%#x\" % ctypes.CDLL(None).prctl(27, 0, 0, 0, 0))
 try:
     os.setgroups([])
     print(\"SETGROUPS-OK\")
@@ -103,6 +104,9 @@ assert_not_contains "$out" "userns=$host_userns" "the shell is not in the host's
 assert_contains "$out" "CapPrm: 0000000000000000 CapEff: 0000000000000000 CapBnd: 0000000000000000 CapAmb: 0000000000000000" \
     "the shell holds no capability, its bounding set is empty"
 assert_contains "$out" "CapInh: 0000000000000000" "no inheritable capability"
+# entering a user namespace resets the securebits there: jailsh puts the
+# session's locked ones back (tests/root/jail_privs.sh: 0xeb)
+assert_contains "$out" "securebits=0xeb" "securebits locked as outside the user namespace"
 assert_not_contains "$out" NESTED-OK "unshare -U inside"
 assert_not_contains "$out" SETGROUPS-OK "setgroups inside"
 assert_contains "$out" "setgroups: 1" "setgroups fails with EPERM"
