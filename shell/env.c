@@ -55,6 +55,21 @@ static bool agent_socket_here(const char *entry)
 	       st.st_uid == getuid();
 }
 
+/* XDG_RUNTIME_DIR: the jail makes the user's own /run/user/UID in its
+ * fresh /run (init/jail_root.c). Exported only if that is what is here, a
+ * directory of ours that nobody else can enter; the caller's value (logind's
+ * host directory, from pam_systemd) is never taken over. */
+static const char *runtime_dir_here(char *buf, size_t cap)
+{
+	struct stat st;
+
+	snprintf(buf, cap, "/run/user/%u", (unsigned)getuid());
+	if (lstat(buf, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != getuid() ||
+	    (st.st_mode & 07777) != 0700)
+		return NULL;
+	return buf;
+}
+
 static int add(char **env, size_t *n, const char *name, const char *value)
 {
 	if (!value)
@@ -70,7 +85,7 @@ static int add(char **env, size_t *n, const char *name, const char *value)
 char **jailsh_build_env(const struct jail_marker *m, const struct jailsh_x11 *x11, char *const *in)
 {
 	size_t cap = 16, n = 0;
-	char **env;
+	char **env, rt[32];
 	int r = 0;
 
 	for (char *const *p = in; p && *p; p++)
@@ -89,6 +104,7 @@ char **jailsh_build_env(const struct jail_marker *m, const struct jailsh_x11 *x1
 	r |= add(env, &n, "JAIL_PROFILE", m->profile);
 	r |= add(env, &n, "DISPLAY", x11->display);
 	r |= add(env, &n, "XAUTHORITY", x11->xauthority);
+	r |= add(env, &n, "XDG_RUNTIME_DIR", runtime_dir_here(rt, sizeof(rt)));
 	for (char *const *p = in; r == 0 && p && *p; p++) {
 		bool keep = is_passed(*p) ||
 			    (strncmp(*p, "SSH_AUTH_SOCK=", 14) == 0 && agent_socket_here(*p));
