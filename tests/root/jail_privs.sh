@@ -44,7 +44,7 @@ assert_eq 0000000000000000 "$(field "$child" CapInh)" "user process: inheritable
 assert_eq 0000000000000000 "$(field "$child" CapPrm)" "user process: permitted set empty"
 assert_eq 1 "$(field "$child" NoNewPrivs)" "user process: no_new_privs"
 assert_eq 2 "$(field "$child" Seccomp)" "user process: seccomp filter mode"
-assert_eq 1 "$(field "$child" Seccomp_filters)" "user process: one filter"
+assert_eq 2 "$(field "$child" Seccomp_filters)" "user process: two filters (the main one, personality's: lib/seccomp_personality.h)"
 assert_eq 256/256 "$(limit "$child" "Max open files")" "nofile soft/hard"
 assert_eq 300/300 "$(limit "$child" "Max processes")" "nproc soft/hard"
 assert_eq 0/0 "$(limit "$child" "Max core file size")" "core: the default 0"
