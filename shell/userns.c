@@ -86,14 +86,18 @@ static int check_namespace(int fd, char *msg, size_t msg_len)
 /* The bounding set and securebits as they are now, to put back inside. */
 struct saved_privs {
 	unsigned long long bounding; /* bit n: capability n */
+	int n_caps;		     /* the kernel's, which may know more than our headers */
 	int securebits;
 };
 
 static int save_privs(struct saved_privs *s)
 {
 	s->bounding = 0;
-	for (int c = 0; c <= CAP_LAST_CAP && c < 64; c++) {
+	s->n_caps = 0;
+	for (int c = 0; c < 64; c++, s->n_caps++) {
 		int in = prctl(PR_CAPBSET_READ, c, 0, 0, 0);
+		if (in < 0 && errno == EINVAL)
+			break; /* past the kernel's last capability */
 		if (in < 0)
 			return -errno;
 		if (in)
@@ -108,7 +112,7 @@ static int restore_privs(const struct saved_privs *s)
 	cap_t none;
 	int r;
 
-	for (int c = 0; c <= CAP_LAST_CAP && c < 64; c++)
+	for (int c = 0; c < s->n_caps; c++)
 		if (!(s->bounding & (1ULL << c)) && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0)
 			return -errno;
 	if (prctl(PR_SET_SECUREBITS, s->securebits, 0, 0, 0) < 0)
