@@ -133,7 +133,8 @@ int jail_stop(int sock, struct jail_error *err);
 /*
  * Move the calling process into the jail of `init_pidfd`: one setns() with
  * `ns_flags` (never CLONE_NEWUSER: DESIGN.md fact 8), then chdir("/").
- * Refuses a multithreaded caller (fact 9).
+ * Refuses a multithreaded caller (fact 9). CLONE_NEWTIME switches the
+ * caller's own clocks too: a session leaves it out (lib/timens.h).
  */
 int jail_setns(int init_pidfd, unsigned long ns_flags, struct jail_error *err);
 
