@@ -180,6 +180,7 @@ policy "$all_ns, \"user\""
 out=$(su - "$gz" -c 'echo RAN' </dev/null 2>&1)
 assert_not_contains "$out" RAN "a user with primary gid 0 got a session"
 je_wait_log "user namespace: not for uid or gid 0" || fail "no log line for the refused jail"
+assert_eq "" "$(je_jails)" "nothing of the refused jail is left in the registry"
 ok "no user namespace can be made: no session, one log line"
 
 # ---- without "user" ---------------------------------------------------------------
