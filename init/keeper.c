@@ -424,6 +424,7 @@ static void session_end(struct keeper *k, struct conn *c, const char *why)
 {
 	if (c->session_pidfd < 0)
 		return;
+	keeper_cgroup_sample(&k->cg); /* while the session's scope is there */
 	jail_closep(&c->session_pidfd);
 	c->session_pidfd = -1;
 	k->sessions--;

@@ -5,8 +5,10 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "keeper_cgroup.h"
 #include "keeper_systemd.h"
@@ -155,6 +157,53 @@ static int limit_user_slice(struct jail_cgroup *cg, const struct jail_policy *p,
 	return 0;
 }
 
+void keeper_cgroup_sample(struct jail_cgroup *cg)
+{
+	for (size_t i = 0; i < cg->n_session;) {
+		uint64_t v;
+
+		if (jail_cgroup_read_key(cg->session_fd[i], "pids.events", "max", &v) >= 0) {
+			if (v > cg->session_pids_max[i])
+				cg->session_pids_max[i] = v;
+			i++;
+			continue;
+		}
+		/* the scope is gone: keep its last count, free the slot */
+		cg->gone_sessions_pids_max += cg->session_pids_max[i];
+		jail_closep(&cg->session_fd[i]);
+		cg->n_session--;
+		cg->session_fd[i] = cg->session_fd[cg->n_session];
+		cg->session_pids_max[i] = cg->session_pids_max[cg->n_session];
+	}
+}
+
+/* Follow the counters of a session's scope in the user's slice (see
+ * cgroup.h: where older kernels count a refused fork). Best effort: the
+ * limits hold whether or not their report is complete. */
+static void track_session_scope(struct jail_cgroup *cg, const char *path)
+{
+	struct stat st, other;
+	int fd;
+
+	keeper_cgroup_sample(cg);
+	if (cg->n_session >= JAIL_CGROUP_SESSIONS_MAX)
+		return;
+	fd = jail_cgroup_open_v2_path(path, NULL);
+	if (fd < 0)
+		return;
+	for (size_t i = 0; i < cg->n_session; i++)
+		if (fstat(fd, &st) == 0 && fstat(cg->session_fd[i], &other) == 0 &&
+		    st.st_ino == other.st_ino && st.st_dev == other.st_dev) {
+			close(fd);
+			return;
+		}
+	cg->session_fd[cg->n_session] = fd;
+	jail_cgroup_read_key(fd, "pids.events", "max", &cg->session_pids_max[cg->n_session]);
+	/* counts from before this jail are not its own */
+	cg->gone_sessions_pids_max -= cg->session_pids_max[cg->n_session];
+	cg->n_session++;
+}
+
 int keeper_cgroup_session(struct jail_cgroup *cg, const struct jail_policy *p, const char *id,
 			  int session_pidfd, struct jail_error *err)
 {
@@ -175,8 +224,12 @@ int keeper_cgroup_session(struct jail_cgroup *cg, const struct jail_policy *p, c
 	 * process's file (a PID is not reused while its process lives). */
 	if (!pidfd_alive(session_pidfd))
 		return jail_error_set(err, ESRCH, "the session process is gone");
-	if (jail_systemd_in_user_slice(path, p->uid, slice_path, sizeof(slice_path)))
-		return limit_user_slice(cg, p, id, slice_path, err);
+	if (jail_systemd_in_user_slice(path, p->uid, slice_path, sizeof(slice_path))) {
+		r = limit_user_slice(cg, p, id, slice_path, err);
+		if (r >= 0 && strcmp(path, slice_path) != 0)
+			track_session_scope(cg, path);
+		return r;
+	}
 
 	/* Not in the user's own slice (su from another user's session, a
 	 * service without a logind session): limiting the slice it is in
@@ -235,7 +288,17 @@ void keeper_cgroup_end(struct jail_cgroup *cg, const struct jail_policy *p, cons
 	if (jail_cgroup_read_events(cg, &ev, NULL) == 0)
 		log_events(p, id, where, &ev);
 	if (cg->slice_fd >= 0 && jail_cgroup_read_events_at(cg->slice_fd, &ev, NULL) == 0) {
+		uint64_t in_sessions;
+
 		events_since(&ev, &cg->slice_base);
+		keeper_cgroup_sample(cg);
+		in_sessions = cg->gone_sessions_pids_max;
+		for (size_t i = 0; i < cg->n_session; i++)
+			in_sessions += cg->session_pids_max[i];
+		/* newer kernels count in the slice (hierarchically), older
+		 * ones in the session scopes only: the larger is the truth */
+		if (in_sessions > ev.pids_max)
+			ev.pids_max = in_sessions;
 		snprintf(where, sizeof(where), " unit=user-%u.slice", (unsigned)p->uid);
 		log_events(p, id, where, &ev);
 	}

@@ -27,6 +27,10 @@ int keeper_cgroup_setup(struct jail_cgroup *cg, const struct jail_policy *p, con
 int keeper_cgroup_session(struct jail_cgroup *cg, const struct jail_policy *p, const char *id,
 			  int session_pidfd, struct jail_error *err);
 
+/* Read the counters of the session scopes followed so far (systemd mode):
+ * at each session's end, while its scope most likely still exists. */
+void keeper_cgroup_sample(struct jail_cgroup *cg);
+
 /* After every process of the jail is gone (PID 1 reaped): log each limit
  * that was hit ("limit hit: user=.. profile=.. id=.. ..."), remove the
  * group (bounded retry while tasks exit), log if it stays. On a systemd

@@ -254,6 +254,9 @@ void jail_cgroup_close(struct jail_cgroup *cg)
 	}
 	jail_closep(&cg->slice_fd);
 	cg->slice_fd = -1;
+	for (size_t i = 0; i < cg->n_session; i++)
+		jail_closep(&cg->session_fd[i]);
+	cg->n_session = 0;
 }
 
 /* pam_jail/ under a hierarchy root (made once, kept: other jails use it). */
@@ -641,19 +644,33 @@ int jail_cgroup_join(struct jail_cgroup *cg, const char *key, const char *id,
 	return r;
 }
 
-/* "key value" lines: the value of `key`, 0 when absent. */
-static uint64_t keyed_value(int dirfd, const char *file, const char *key)
+int jail_cgroup_read_key(int dirfd, const char *file, const char *key, uint64_t *ret)
 {
 	char buf[4096];
 	size_t kl = strlen(key);
+	int r;
 
-	if (dirfd < 0 || read_at(dirfd, file, buf, sizeof(buf)) < 0)
-		return 0;
+	*ret = 0;
+	if (dirfd < 0)
+		return -EBADF;
+	r = read_at(dirfd, file, buf, sizeof(buf));
+	if (r < 0)
+		return r;
 	for (char *line = buf; line && *line;
 	     line = strchr(line, '\n'), line = line ? line + 1 : NULL)
-		if (strncmp(line, key, kl) == 0 && line[kl] == ' ')
-			return strtoull(line + kl + 1, NULL, 10);
+		if (strncmp(line, key, kl) == 0 && line[kl] == ' ') {
+			*ret = strtoull(line + kl + 1, NULL, 10);
+			break;
+		}
 	return 0;
+}
+
+/* "key value" lines: the value of `key`, 0 when absent. */
+static uint64_t keyed_value(int dirfd, const char *file, const char *key)
+{
+	uint64_t v;
+
+	return jail_cgroup_read_key(dirfd, file, key, &v) < 0 ? 0 : v;
 }
 
 static uint64_t single_value(int dirfd, const char *file)

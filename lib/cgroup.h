@@ -61,6 +61,8 @@
 #define JAIL_CGROUP_PARENT "pam_jail"
 /* CPU quota period (µs): cpu_percent 100 = one full period per period. */
 #define JAIL_CGROUP_CPU_PERIOD_US 100000
+/* Session scopes whose counters the keeper follows (systemd mode). */
+#define JAIL_CGROUP_SESSIONS_MAX 64
 /* How long jail_cgroup_destroy retries an rmdir that meets exiting tasks. */
 #define JAIL_CGROUP_DESTROY_MS 10000
 
@@ -101,6 +103,14 @@ struct jail_cgroup {
 	char unit[256]; /* the jail's scope, pam_jail-<key>-<id>.scope */
 	int slice_fd;	/* user-<uid>.slice's cgroup, once limits are set there */
 	struct jail_cgroup_events slice_base; /* its counters at that time */
+	/* The user's session scopes seen at JOIN, and what their pids.events
+	 * said: a kernel before 6.12 counts a refused fork in the forking
+	 * task's own group, the session scope, not in the slice whose limit
+	 * refused it; a scope that is gone leaves its last count behind. */
+	int session_fd[JAIL_CGROUP_SESSIONS_MAX];
+	uint64_t session_pids_max[JAIL_CGROUP_SESSIONS_MAX];
+	size_t n_session;
+	uint64_t gone_sessions_pids_max;
 };
 
 #define JAIL_CGROUP_INIT                                                                           \
@@ -144,6 +154,9 @@ int jail_cgroup_read_events(const struct jail_cgroup *cg, struct jail_cgroup_eve
 			    struct jail_error *err);
 /* The counters of any v2 group, by its directory fd. */
 int jail_cgroup_read_events_at(int dirfd, struct jail_cgroup_events *ev, struct jail_error *err);
+/* One "key value" line of a cgroup file: -errno when the file cannot be
+ * read (the group is gone), 0 with *ret = 0 when the key is absent. */
+int jail_cgroup_read_key(int dirfd, const char *file, const char *key, uint64_t *ret);
 
 /* Is PID 1 systemd (its own test, sd_booted(): /run/systemd/system)? */
 bool jail_cgroup_systemd_booted(void);
