@@ -4,10 +4,10 @@
 # session is cut, the other user's jail is untouched).
 . "$TESTS/lib.sh"
 . "$TESTS/e2e/lib-sshd.sh"
-[ -x "$BUILD/jailctl" ] || fail "no $BUILD/jailctl: build first"
+[ -x "$E2E_JAILCTL" ] || fail "no $E2E_JAILCTL: build first"
 
 e2e_standard_setup
-ctl() { "$BUILD/jailctl" "$1" --statedir "$E2E_STATE" "${@:2}"; }
+ctl() { "$E2E_JAILCTL" "$1" --statedir "$E2E_STATE" "${@:2}"; }
 
 e2e_hold "$UA@main"
 a_pid=$HELD_PID a_out=$HELD_OUT

@@ -25,6 +25,28 @@
 #   tmpfs home the keys cannot live in the home, and StrictModes wants
 #   every path component root-owned and not writable by others.
 # Everything is undone at exit, even on failure (tests/lib.sh on_exit).
+#
+# E2E_SSHD=system runs the same tests against the host's own sshd instead
+# (the VM tier does, in its guest: tests/vm/checks/70-e2e.sh): the running
+# ssh.service on port 22, PAM service "sshd" with the distribution's stock
+# /etc/pam.d/sshd, which reaches pam_jail through common-session (the
+# pam-auth-update profile must be enabled), and the installed package's
+# programs and state dir. Then:
+# - the policy is a drop-in /etc/security/jail.d/<unique>.conf, removed at
+#   exit (the stock stack passes pam_jail no config= argument);
+# - log lines come from the journal (journalctl -f since the test began)
+#   into the same $E2E_SYSLOG file, so tests read them the same way;
+# - authorized keys are in the real home's ~/.ssh/authorized_keys (the
+#   stock AuthorizedKeysFile): sshd reads them while authenticating, in
+#   the host's mount namespace, before the session (and the jail's tmpfs
+#   home) exists, so no sshd_config change is needed;
+# - each test user's user@UID.service is masked (--runtime) while the test
+#   runs: logind would start systemd --user for the first session, whose
+#   own PAM session (systemd-user) joins or races the user's jail and
+#   changes the session counts these tests assert. That interplay is the
+#   VM tier's own checks' business (40-logind, 60-shared-jail);
+# - sshd_start INST plain skips the test: there is no sshd without
+#   pam_jail to compare with; the system sshd is never stopped or touched.
 
 E2E=
 E2E_KEY=
@@ -34,7 +56,24 @@ E2E_STATE=
 E2E_SYSLOG=
 E2E_USERS=()
 E2E_BIN=
-declare -A SSHD_PORT=() SSHD_PID=() SSHD_LOG=() SSHD_SERVICE=()
+E2E_UIDS=()
+declare -A SSHD_PORT=() SSHD_PID=() SSHD_LOG=() SSHD_SERVICE=() SSHD_BANNER=()
+
+# Which sshd the tests log in through (see the top of this file).
+case ${E2E_SSHD:=private} in
+private | system) ;;
+*) echo "FAIL: E2E_SSHD=$E2E_SSHD: want private or system" >&2; exit 1 ;;
+esac
+e2e_system_sshd() { [ "$E2E_SSHD" = system ]; }
+# The admin tool and the jailed users' login shell: this build's, or the
+# installed package's.
+if e2e_system_sshd; then
+	E2E_JAILCTL=/usr/sbin/jailctl
+	E2E_JAILSH=/usr/bin/jailsh
+else
+	E2E_JAILCTL=$BUILD/jailctl
+	E2E_JAILSH= # set by e2e_init: a copy in a root-owned dir
+fi
 
 # Poll CMD... every 50 ms until it succeeds or SECS pass. Waits on state we
 # can observe, never a blind sleep.
@@ -51,10 +90,15 @@ wait_for() { # secs cmd...
 e2e_init() {
 	need_root
 	local c f
-	for c in sshd ssh ssh-keygen scp sftp unshare python3 ip; do
+	for c in ssh ssh-keygen scp sftp python3 ip; do
 		need_cmd "$c"
 	done
-	[ -x /usr/sbin/sshd ] || skip "needs /usr/sbin/sshd (openssh-server)"
+	if e2e_system_sshd; then
+		_e2e_check_system
+	else
+		need_cmd unshare
+		[ -x /usr/sbin/sshd ] || skip "needs /usr/sbin/sshd (openssh-server)"
+	fi
 
 	# /run and / are root-owned 0755: fine for StrictModes. 0755 so that
 	# sshd, reading authorized keys as the user, can traverse it. E2E_DIR
@@ -73,6 +117,16 @@ e2e_init() {
 	E2E_POLICY=$E2E/policy/jail.conf
 	E2E_STATE=$E2E/state
 	E2E_SYSLOG=$E2E/syslog.log
+	if e2e_system_sshd; then
+		# Named after the temp dir: unique, and it sorts after the
+		# admin's numbered drop-ins (rules of other files keep their
+		# rank; this file's groups and users are its own).
+		E2E_POLICY=$JAIL_DROPIN_DIR/zz-${E2E##*/}.conf
+		[ ! -e "$E2E_POLICY" ] || fail "$E2E_POLICY exists"
+		_e2e_record dropin "$E2E_POLICY"
+		on_exit rm -f "$E2E_POLICY"
+		E2E_STATE=$JAIL_SYSTEM_STATE
+	fi
 	E2E_KEY=$E2E/client/id_ed25519
 	E2E_SSH_CONFIG=$E2E/client/ssh_config
 	ssh-keygen -q -t ed25519 -N '' -C pj-e2e -f "$E2E_KEY" || fail "ssh-keygen (client)"
@@ -84,6 +138,11 @@ e2e_init() {
 	# to start without it; the package's own start-up creates it the same
 	# way. It is an empty root-owned directory, so it is left in place.
 	[ -d /run/sshd ] || install -d -m 0755 /run/sshd
+
+	if e2e_system_sshd; then
+		_e2e_follow_journal
+		return 0
+	fi
 
 	# The programs run from a copy in a root-owned dir that the jail
 	# shows: pam_jail runs jail-init only from a path no one but root can
@@ -98,8 +157,47 @@ e2e_init() {
 		[ -f "$BUILD/$f" ] || fail "no $BUILD/$f: build first (make)"
 		install -m 0755 "$BUILD/$f" "$E2E_BIN/$f" || fail "copy $f"
 	done
+	E2E_JAILSH=$E2E_BIN/jailsh
 
 	_e2e_start_syslog
+}
+
+# The installed package's places (debian/, lib/policy.h, lib/jail_proto.h).
+JAIL_DROPIN_DIR=/etc/security/jail.d
+JAIL_SYSTEM_STATE=/run/pam_jail
+
+# E2E_SSHD=system: the host must be set up as an administrator would have
+# done it; anything missing fails (the caller asked for this mode).
+_e2e_check_system() {
+	local c f
+	for c in systemctl journalctl logger; do
+		command -v "$c" >/dev/null || fail "E2E_SSHD=system needs $c"
+	done
+	for f in "$E2E_JAILCTL" "$E2E_JAILSH"; do
+		[ -x "$f" ] || fail "E2E_SSHD=system: no $f (install the pam-jail package)"
+	done
+	[ -d "$JAIL_DROPIN_DIR" ] || fail "E2E_SSHD=system: no $JAIL_DROPIN_DIR"
+	grep -Eq '^[[:space:]]*session[[:space:]].*pam_jail\.so' /etc/pam.d/common-session ||
+		fail "E2E_SSHD=system: pam_jail is not in /etc/pam.d/common-session (pam-auth-update --enable jail)"
+	grep -q '^@include common-session$' /etc/pam.d/sshd ||
+		fail "E2E_SSHD=system: /etc/pam.d/sshd does not include common-session"
+	systemctl is-active --quiet ssh.service || fail "E2E_SSHD=system: ssh.service is not running"
+}
+
+# Every journal entry from now on, one line each ("-o short": time, host,
+# identifier[pid]: message), appended to $E2E_SYSLOG: pam_jail's, the
+# keepers' and sshd's lines, as the private instance's listener would have
+# them. A marker logged after the follower started shows it is reading.
+_e2e_follow_journal() {
+	local pid marker
+	: >"$E2E_SYSLOG"
+	journalctl -f -n 0 -q -o short --no-pager >>"$E2E_SYSLOG" 2>&1 </dev/null &
+	pid=$!
+	_e2e_record proc "$pid"
+	on_exit "kill $pid; wait $pid"
+	marker="pj-e2e journal follower ${E2E##*/} $pid"
+	_e2e_marker_seen() { logger -t pj-e2e "$marker"; wait_for 1 grep -qF "$marker" "$E2E_SYSLOG"; }
+	wait_for 30 _e2e_marker_seen || fail "journalctl -f shows nothing: $(cat "$E2E_SYSLOG")"
 }
 
 # What a run made, one "kind value" a line in $E2E/created, so that
@@ -124,6 +222,8 @@ e2e_clean_dir() { # dir
 		home | dir) rm -rf -- "$arg" ;;
 		pamd) grep -qF "pam_jail end-to-end test service" "/etc/pam.d/$arg" 2>/dev/null &&
 			rm -f "/etc/pam.d/$arg" ;;
+		dropin) rm -f "$arg" ;;
+		usermask) systemctl unmask --runtime --quiet "$arg" ;;
 		esac
 	done
 	rm -rf -- "$dir"
@@ -156,9 +256,13 @@ e2e_syslog_grep() { grep -F -- "$1" "$E2E_SYSLOG"; }
 e2e_group() { make_group "$1" || fail "groupadd $1"; _e2e_record group "$1"; }
 
 # Write the test policy from stdin (root-owned, 0644: the loader's rule).
+# Renamed into place: a login meanwhile reads the old file or the new one,
+# never half of one (the loader skips dot files).
 e2e_policy() {
-	cat >"$E2E_POLICY" || fail "write policy"
-	chmod 0644 "$E2E_POLICY"
+	local tmp=${E2E_POLICY%/*}/.${E2E_POLICY##*/}.new
+	cat >"$tmp" || { rm -f "$tmp"; fail "write policy"; }
+	chmod 0644 "$tmp"
+	mv -f "$tmp" "$E2E_POLICY" || fail "rename policy"
 }
 
 # Jailed users get jailsh as their login shell, as an administrator would
@@ -167,7 +271,7 @@ e2e_policy() {
 e2e_user() { # name [primary-group]
 	local name=$1 group=${2:-}
 	if [ -n "$group" ]; then
-		make_user "$name" -s "$E2E_BIN/jailsh" -g "$group" || fail "useradd $name"
+		make_user "$name" -s "$E2E_JAILSH" -g "$group" || fail "useradd $name"
 		_e2e_record user "$name"
 	else
 		make_user "$name" -s /bin/bash -U || fail "useradd $name"
@@ -184,6 +288,17 @@ e2e_user() { # name [primary-group]
 	on_exit rm -rf "/home/$name"
 	echo "host-home-of-$name" >"/home/$name/host-secret"
 	chown "$name" "/home/$name/host-secret"
+	E2E_UIDS+=("$(id -u "$name")")
+	e2e_system_sshd || return 0
+	# The stock AuthorizedKeysFile, in the real home (StrictModes: the
+	# user owns home, .ssh and the file, none writable by others).
+	install -d -m 0700 -o "$name" -g "$(id -g "$name")" "/home/$name/.ssh" &&
+		install -m 0600 -o "$name" -g "$(id -g "$name")" "$E2E_KEY.pub" \
+			"/home/$name/.ssh/authorized_keys" || fail "authorized_keys of $name"
+	local unit="user@${E2E_UIDS[-1]}.service"
+	systemctl mask --runtime --quiet "$unit" || fail "systemctl mask --runtime $unit"
+	_e2e_record usermask "$unit"
+	on_exit systemctl unmask --runtime --quiet "$unit"
 }
 
 # A free TCP port on 127.0.0.1 (the kernel picks it; a race with another
@@ -213,6 +328,10 @@ e2e_jail_module_line() {
 
 sshd_start() { # instance jail|plain
 	local inst=$1 mode=$2 svc port cfg log pid try
+	if e2e_system_sshd; then
+		_e2e_system_sshd "$inst" "$mode"
+		return
+	fi
 	svc=$(uniq_name sshd)
 	while [ -e "/etc/pam.d/$svc" ]; do svc=$(uniq_name sshd); done
 	ln -s /usr/sbin/sshd "$E2E/$svc"
@@ -268,14 +387,20 @@ EOF
 	SSHD_PID[$inst]=$pid
 	SSHD_LOG[$inst]=$log
 	SSHD_SERVICE[$inst]=$svc
+	SSHD_BANNER[$inst]="pam_jail e2e banner $inst"
 	# Undo in this order: the sshd tree first (the sessions' monitors; the
 	# jails' keepers see them go), then any jail left over.
 	[ "$mode" = plain ] || on_exit e2e_end_jails
 	on_exit _e2e_stop_sshd "$pid"
+	_e2e_client_host "$inst" "$port"
+}
+
+# The client's "Host INST" entry: ssh USER@INST reaches that sshd.
+_e2e_client_host() { # instance port
 	cat >>"$E2E_SSH_CONFIG" <<EOF
-Host $inst
+Host $1
 	HostName 127.0.0.1
-	Port $port
+	Port $2
 	IdentityFile $E2E_KEY
 	IdentitiesOnly yes
 	BatchMode yes
@@ -284,6 +409,36 @@ Host $inst
 	LogLevel ERROR
 	ConnectTimeout 20
 EOF
+}
+
+# E2E_SSHD=system: instance INST is the running ssh.service, as it is. Its
+# log is the journal (sshd logs there), its PAM service "sshd", no banner.
+_e2e_system_sshd() { # instance jail|plain
+	local inst=$1 pid
+	[ "$2" = jail ] ||
+		skip "needs an sshd without pam_jail beside the one with it: only a private instance (E2E_SSHD=private) has one"
+	pid=$(systemctl show -p MainPID --value ssh.service)
+	[ -n "$pid" ] && [ "$pid" != 0 ] || fail "ssh.service has no main PID"
+	ss -Hltn 'sport = :22' | grep -q . || fail "nothing listens on port 22"
+	SSHD_PORT[$inst]=22
+	SSHD_PID[$inst]=$pid
+	SSHD_LOG[$inst]=$E2E_SYSLOG
+	SSHD_SERVICE[$inst]=sshd
+	SSHD_BANNER[$inst]=
+	# Never stop it; only end this test's jails.
+	on_exit e2e_end_jails
+	_e2e_client_host "$inst" 22
+}
+
+# An extended regex that matches the command line (pgrep -f) of an
+# instance's listening sshd and of no session's process.
+sshd_listener_pattern() { # instance
+	if e2e_system_sshd; then
+		# setproctitle: "sshd: /usr/sbin/sshd -D [listener] 0 of 10-100 startups"
+		printf '^sshd: [^ ]*sshd .*\\[listener\\]'
+	else
+		printf '%s' "$E2E/sshd_config.$1"
+	fi
 }
 
 # Run inside the private mount namespace, then become sshd. $1 = temp dir,
@@ -348,14 +503,23 @@ _e2e_stop_sshd() { # pid
 sshd_monitors() { # instance user
 	local p
 	for p in $(_e2e_descendants "${SSHD_PID[$1]}"); do
-		tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q "^${SSHD_SERVICE[$1]}: $2 \[priv\]" && echo "$p"
+		# stderr first: a process gone since the listing fails the <.
+		tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline" | grep -q "^${SSHD_SERVICE[$1]}: $2 \[priv\]" && echo "$p"
 	done
 	return 0
 }
 
-# Registry entries (jail keys) under the test's state dir.
+# Registry entries (jail keys) under the test's state dir. The system's
+# state dir holds other users' jails too: only this test's users' count
+# (keys are u<uid> or u<uid>-s<hex>, lib/jail_proto.h).
 e2e_jail_keys() {
 	[ -d "$E2E_STATE/jails" ] || return 0
+	if e2e_system_sshd; then
+		[ ${#E2E_UIDS[@]} -gt 0 ] || return 0
+		local IFS='|'
+		ls -1 "$E2E_STATE/jails" | grep -E "^u(${E2E_UIDS[*]})(-|\$)"
+		return 0
+	fi
 	ls -1 "$E2E_STATE/jails"
 }
 
@@ -382,7 +546,7 @@ e2e_jail_status() { e2e_jail_request "$1" STATUS; }
 # line contains NEEDLE (our temp dir), or its start time is START.
 _e2e_same_proc() { # pid needle|start-ticks
 	case $2 in
-	*[!0-9]*) tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -qF -- "$2" ;;
+	*[!0-9]*) tr '\0' ' ' 2>/dev/null <"/proc/$1/cmdline" | grep -qF -- "$2" ;;
 	*) [ "$(awk '{ print $22 }' "/proc/$1/stat" 2>/dev/null)" = "$2" ] ;;
 	esac
 }
@@ -391,9 +555,14 @@ _e2e_same_proc() { # pid needle|start-ticks
 # the jail and cleans up after it); a keeper that does not answer is killed,
 # which kills its jail too (the init's parent-death signal).
 e2e_end_jails() { # [state dir]
-	local st=${1:-$E2E_STATE} key keeper start
+	local st=${1:-$E2E_STATE} key keeper start keys
 	[ -d "$st/jails" ] || return 0
-	for key in $(ls -1 "$st/jails"); do
+	if [ $# -eq 0 ]; then
+		keys=$(e2e_jail_keys)
+	else
+		keys=$(ls -1 "$st/jails")
+	fi
+	for key in $keys; do
 		keeper=$(sed -n 's/^keeper=//p' "$st/jails/$key/info" 2>/dev/null)
 		start=$(sed -n 's/^keeper_start=//p' "$st/jails/$key/info" 2>/dev/null)
 		e2e_jail_request "$key" STOP "$st" >/dev/null 2>&1

@@ -43,5 +43,5 @@ ok "through sshd: shell and monitor restricted, the pty still allocated and chow
 echo >&7
 wait "$client" || fail "the ssh session ended with $?"
 e2e_wait_no_jails
-grep -q "session closed: user=$UA" "$E2E_SYSLOG" || fail "no close_session log line"
+wait_for 10 grep -q "session closed: user=$UA" "$E2E_SYSLOG" || fail "no close_session log line"
 ok "logout: close_session ran in the restricted monitor; the jail ended"
