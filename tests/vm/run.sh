@@ -84,10 +84,6 @@ echo "PASS vm/boot (${VM_BOOT_SECONDS}s from qemu start to the guest's sshd)"
 # and does not fail the tier; any other failure is a FAIL, and a pass is
 # shown as XPASS (take the entry out then).
 declare -A known_failures=(
-	# jail-init lives in the cgroup of the session that created the jail, so
-	# logind ending that session ends the jail under every other session;
-	# issue #7 moves the jail into a transient unit of its own.
-	[60-shared-jail]="issue #7|killed the other session's jailed process"
 )
 
 passed=0 failed=0 skipped=0 xfailed=0

@@ -50,6 +50,7 @@ started=$(jlog | grep -F "jail scope started: user=$LIM_USER profile=$LIM_PROFIL
 echo "$started"
 unit=$(echo "$started" | sed -n 's/.* unit=\(pam_jail-[^ ]*\.scope\) .*/\1/p')
 [ -n "$unit" ] || fail "no 'jail scope started' line for $LIM_USER: $(jlog)"
+id=$(echo "$started" | sed -n 's/.* id=\([0-9a-f]*\) .*/\1/p')
 keeper=$(guest "ps -o ppid= -p $init" | tr -d ' ')
 assert_eq "0::/pam_jail.slice/$unit" "$(guest "cat /proc/$init/cgroup")" "cgroup of the jail's PID 1 ($init)"
 assert_eq "0::/pam_jail.slice/$unit" "$(guest "cat /proc/$keeper/cgroup")" "cgroup of the keeper ($keeper)"
@@ -151,11 +152,11 @@ until [ "$(guest "systemctl show -p LoadState --value $unit")" = not-found ]; do
 done
 ok "$unit is gone with the jail"
 deadline=$((SECONDS + 20))
-until jlog | grep -q "limit hit: user=$LIM_USER profile=$LIM_PROFILE .*unit=$slice pids.max=40"; do
+until jlog | grep -q "limit hit: user=$LIM_USER profile=$LIM_PROFILE id=$id unit=$slice pids.max=40"; do
 	[ $SECONDS -lt $deadline ] || fail "no pids 'limit hit' line: $(jlog | tail -n 20)"
 	sleep 2
 done
-hits=$(jlog | grep -F "limit hit: user=$LIM_USER profile=$LIM_PROFILE")
+hits=$(jlog | grep -F "limit hit: user=$LIM_USER profile=$LIM_PROFILE id=$id ")
 echo "$hits"
 assert_contains "$hits" "unit=$slice memory.max=$MEM" "journal: the memory limit hit"
 ok "journal: $(echo "$hits" | head -n 1)"
