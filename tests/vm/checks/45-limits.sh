@@ -160,3 +160,6 @@ hits=$(jlog | grep -F "limit hit: user=$LIM_USER profile=$LIM_PROFILE id=$id ")
 echo "$hits"
 assert_contains "$hits" "unit=$slice memory.max=$MEM" "journal: the memory limit hit"
 ok "journal: $(echo "$hits" | head -n 1)"
+# What the D-Bus calls cost (the keeper logs each one's time).
+jlog | grep -F "id=$id" | grep -E 'jail scope started|limits set|session moved' |
+	sed -n 's/^\([a-z ]*\):.* (\([0-9.]* ms\))$/report: systemd call: \1 \2/p'
