@@ -10,12 +10,18 @@ for _ in $(seq 50); do grep -q "$tag" "/proc/$victim/cmdline" 2>/dev/null && bre
 attempt='
 import os, sys
 pid, tag = int(sys.argv[1]), sys.argv[2]
-seen = [p for p in os.listdir("/proc") if p.isdigit() and int(p) != os.getpid() and tag in open("/proc/%s/cmdline" % p, errors="replace").read()]
+def cmdline(p):
+    # A process may exit between the listing and the read: not a sighting.
+    try:
+        return open("/proc/%s/cmdline" % p, errors="replace").read()
+    except OSError:
+        return ""
+seen = [p for p in os.listdir("/proc") if p.isdigit() and int(p) != os.getpid() and tag in cmdline(p)]
 if seen:
     print("sees it in /proc: %s" % seen); sys.exit(0)
 try:
     os.kill(pid, 0)
-    if tag in open("/proc/%d/cmdline" % pid, errors="replace").read():
+    if tag in cmdline(pid):
         print("can signal host pid %d" % pid); sys.exit(0)
 except OSError as e:
     print("kill: %s" % e)
