@@ -5,7 +5,10 @@
 #    jailed user with one log line, before any jail is built; a user no rule
 #    names is not refused under it, and any other service name is jailed;
 #  - the jail has its own /run/user/UID: the user's, 0700, empty, the only
-#    entry of /run/user, shared by the jail's sessions, not the host's.
+#    entry of /run/user, shared by the jail's sessions, not the host's;
+#  - jailctl user-manager (user@.service's ExecCondition=) answers "skip"
+#    (1) only for users the policy jails or refuses, 0 otherwise and when
+#    it cannot tell.
 # The guest's real user@.service is checked by tests/vm/checks/40-logind.sh.
 . "$TESTS/lib.sh"
 . "$TESTS/root/jail_env.bash"
@@ -102,3 +105,35 @@ wait "$drv"
 assert_eq 0 "$?" "driver exit status"
 je_wait_gone 10 || fail "the jail did not end after its last session"
 ok "/run/user/UID: the user's 0700 tmpfs dir, alone in /run/user, shared by the jail's sessions, not the host's"
+
+# ---- jailctl user-manager: user@.service's ExecCondition= ----
+# (contrib/systemd/user@.service.d/pam-jail.conf): exit 1 "skip" only when
+# the policy jails or refuses the user; 0 otherwise, and 0 with a reason
+# when it cannot tell, so PAM (above) decides.
+usermgr() { # expected-rc expected-output what args...
+    local want_rc=$1 want=$2 what=$3 out rc
+    shift 3
+    out=$("$BUILD/jailctl" user-manager --config "$je/etc/jail.conf" "$@" 2>&1)
+    rc=$?
+    assert_eq "$want_rc" "$rc" "jailctl user-manager: $what: exit status ($out)"
+    assert_contains "$out" "$want" "jailctl user-manager: $what"
+}
+usermgr 1 "user=$je_user profile=student: jailed, so no systemd --user" "a jailed user" "$je_user"
+usermgr 1 "user=$je_user profile=student: jailed" "a jailed user's UID (user@UID's %i)" "$je_uid"
+usermgr 0 "user=$free: not jailed; systemd --user may run" "a user no rule names" "$free"
+usermgr 0 "user=$free: not jailed" "that user's UID" "$(id -u "$free")"
+usermgr 0 "no user 'pj-no-such-user'; pam_jail decides at login" "an unknown user" pj-no-such-user
+usermgr 0 "no user '4000000000'; pam_jail decides at login" "an unknown UID" 4000000000
+cp "$je/etc/jail.conf" "$je/good.conf"
+je_policy "version = 1; profiles = { student = { no_such_key = 1; }; };"
+usermgr 0 "user=$je_user: the policy is not valid; pam_jail decides at login" \
+    "an invalid policy (PAM refuses then)" "$je_user"
+je_policy "version = 1;
+settings = { unmatched = \"deny\"; };
+$(sed -n '/^profiles/,$p' "$je/good.conf")"
+usermgr 1 "user=$free: no rule names this user and the policy refuses unmatched users" \
+    "unmatched = deny" "$free"
+usermgr 1 "user=$je_user profile=student: jailed" "a jailed user under unmatched = deny" "$je_user"
+"$BUILD/jailctl" user-manager --config "$je/etc/jail.conf" >/dev/null 2>&1
+assert_eq 2 "$?" "jailctl user-manager without a user: usage"
+ok "jailctl user-manager: 1 for jailed/refused users, 0 for others and when it cannot tell"

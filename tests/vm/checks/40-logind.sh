@@ -3,7 +3,8 @@
 # session whose scope holds the sshd monitor and the jailed processes
 # (pam_systemd ran before pam_jail and its work is intact); the user's
 # systemd --user (user@.service, PAM service systemd-user, which includes
-# common-session-noninteractive) is refused by pam_jail with one log line
+# common-session-noninteractive) is skipped (the package's ExecCondition=) or,
+# without that, refused by pam_jail, each with one log line,
 # and never runs, while an unjailed user's runs as usual; the jailed
 # session's XDG_RUNTIME_DIR is the jail's own (docs/pam_jail.8, USER MANAGER).
 . "$TESTS/vm/check-lib.sh"
@@ -53,31 +54,33 @@ if [ -n "$init" ]; then
 fi
 
 # systemd --user: logind started user@UID.service for this first session
-# (pam_systemd waits for that job before sshd goes on), and pam_jail
-# refused its PAM session: no jail built, nothing of the user's on the host.
-deadline=$((SECONDS + 90))
-while :; do
-	st=$(guest "systemctl show -p ActiveState --value user@$uid.service")
-	case $st in activating | deactivating | reloading) ;; *) break ;; esac
-	[ $SECONDS -lt $deadline ] || break
-	sleep 2
-done
-unit=$(guest "systemctl show -p ActiveState -p Result -p ExecMainStatus user@$uid.service")
+# (pam_systemd waits for that job before sshd goes on). The package's
+# drop-in (user@.service.d/pam-jail.conf) asks `jailctl user-manager UID`
+# as ExecCondition=: the policy jails the user, so the unit is skipped, not
+# failed, with jailctl's one line, and no PAM session is ever opened for it.
+settle_unit() { # unit: wait while it is changing state
+	local deadline=$((SECONDS + 90)) st
+	while :; do
+		st=$(guest "systemctl show -p ActiveState --value $1")
+		case $st in activating | deactivating | reloading) ;; *) return 0 ;; esac
+		[ $SECONDS -lt $deadline ] || return 1
+		sleep 2
+	done
+}
+settle_unit user@$uid.service
+unit=$(guest "systemctl show -p ActiveState -p Result -p ConditionResult user@$uid.service")
 echo "user@$uid.service: $(echo $unit)"
-guest "journalctl --since @$since -o cat --no-pager -u user@$uid.service"
-assert_contains "$unit" "ActiveState=failed" "user@$uid.service"
-assert_contains "$unit" "Result=exit-code" "user@$uid.service"
-# 224 is systemd's EXIT_PAM: the exec child stopped at pam_open_session,
-# before it could exec anything (the failure before this fix was 203/EXEC,
-# after the session had been jailed).
-assert_contains "$unit" "ExecMainStatus=224" "user@$uid.service (224 = EXIT_PAM)"
-assert_contains "$(guest "journalctl --since @$since -o cat --no-pager -u user@$uid.service")" \
-	"Failed to set up PAM session" "the unit's journal"
+journal=$(guest "journalctl --since @$since -o cat --no-pager -u user@$uid.service")
+echo "$journal"
+assert_contains "$unit" "ActiveState=inactive" "user@$uid.service"
+assert_contains "$unit" "Result=exec-condition" "user@$uid.service"
+assert_contains "$unit" "ConditionResult=no" "user@$uid.service"
+assert_ne failed "$(guest "systemctl is-failed user@$uid.service")" "user@$uid.service is not failed"
+line="user=$JAILED_USER profile=$JAILED_PROFILE: jailed, so no systemd --user (pam_jail(8), USER MANAGER)"
+assert_eq 1 "$(echo "$journal" | grep -cxF "$line")" "jailctl's one line in the unit's journal"
 log=$(guest "journalctl --since @$since -o cat --no-pager | grep -F 'pam_jail(' || true")
 echo "$log"
-usermgr=$(echo "$log" | grep -F 'pam_jail(systemd-user:session)' || true)
-assert_eq "pam_jail(systemd-user:session): session refused: user=$JAILED_USER profile=$JAILED_PROFILE: systemd --user is not run for jailed users (PAM service systemd-user)" \
-	"$usermgr" "pam_jail's one line for the user manager"
+assert_not_contains "$log" "pam_jail(systemd-user:session)" "a PAM session of the user manager"
 assert_contains "$log" "pam_jail(sshd:session): session opened: user=$JAILED_USER profile=$JAILED_PROFILE" \
 	"the sshd session is jailed"
 host_mnt=$(guest "readlink /proc/1/ns/mnt")
@@ -87,7 +90,38 @@ for p in $(guest "pgrep -u $JAILED_USER || true"); do
 	assert_ne "$host_mnt" "$mnt" "mount namespace of $JAILED_USER's process $p ($(guest "cat /proc/$p/comm"))"
 done
 assert_eq "" "$(guest "pgrep -u $JAILED_USER -x systemd || true")" "a systemd --user of $JAILED_USER"
-ok "systemd --user refused for $JAILED_USER: $(echo $unit), one journal line"
+ok "systemd --user skipped for $JAILED_USER: $(echo $unit), one journal line"
+
+# Without the condition (a host without the drop-in, or with ExecCondition=
+# reset), pam_jail itself refuses the user manager's PAM session: the unit
+# fails at PAM with pam_jail's one line, and nothing is built or run.
+dropin=/run/systemd/system/user@$uid.service.d
+restore_condition() {
+	guest "rm -rf $dropin && systemctl daemon-reload && systemctl reset-failed user@$uid.service"
+}
+on_exit restore_condition
+guest "mkdir -p $dropin && printf '[Service]\nExecCondition=\n' >$dropin/zz-pjvm-no-condition.conf && systemctl daemon-reload" ||
+	fail "resetting ExecCondition="
+since2=$(guest 'date +%s')
+guest "systemctl start user@$uid.service" && fail "user@$uid.service started without the condition"
+settle_unit user@$uid.service
+unit=$(guest "systemctl show -p ActiveState -p Result -p ExecMainStatus user@$uid.service")
+echo "user@$uid.service without the condition: $(echo $unit)"
+journal=$(guest "journalctl --since @$since2 -o cat --no-pager -u user@$uid.service")
+echo "$journal"
+assert_contains "$unit" "ActiveState=failed" "user@$uid.service without the condition"
+# 224 is systemd's EXIT_PAM: the exec child stopped at pam_open_session,
+# before it could exec anything (without this refusal it was 203/EXEC, the
+# session jailed but systemd unable to check its binary through the jail's
+# /proc/self).
+assert_contains "$unit" "ExecMainStatus=224" "user@$uid.service without the condition (224 = EXIT_PAM)"
+assert_contains "$journal" "Failed to set up PAM session" "the unit's journal"
+usermgr=$(guest "journalctl --since @$since2 -o cat --no-pager | grep -F 'pam_jail(' || true")
+assert_eq "pam_jail(systemd-user:session): session refused: user=$JAILED_USER profile=$JAILED_PROFILE: systemd --user is not run for jailed users (PAM service systemd-user)" \
+	"$usermgr" "pam_jail's one line for the user manager"
+assert_eq "" "$(guest "pgrep -u $JAILED_USER -x systemd || true")" "a systemd --user of $JAILED_USER"
+restore_condition || fail "restoring the condition"
+ok "without the condition, pam_jail refuses it: $(echo $unit), one journal line"
 
 # Inside the jailed session: XDG_RUNTIME_DIR (pam_systemd's /run/user/UID)
 # is the jail's own, empty directory, not logind's; no user manager or
@@ -124,6 +158,8 @@ until [ "$(guest "systemctl show -p ActiveState --value user@$free_uid.service")
 	[ $SECONDS -lt $deadline ] || fail "user@$free_uid.service of $FREE_USER: $(guest "systemctl show -p ActiveState -p Result user@$free_uid.service | paste -sd' '")"
 	sleep 2
 done
+assert_contains "$(guest "journalctl -b -o cat --no-pager -u user@$free_uid.service")" \
+	"user=$FREE_USER: not jailed; systemd --user may run" "jailctl's answer in the unit's journal"
 main=$(guest "systemctl show -p MainPID --value user@$free_uid.service")
 assert_eq "$host_mnt" "$(guest "readlink /proc/$main/ns/mnt")" "mount namespace of $FREE_USER's systemd --user"
 # The same command that fails in the jail works here: the check above can fail.
