@@ -126,6 +126,7 @@ e2e_init() {
 		_e2e_record dropin "$E2E_POLICY"
 		on_exit rm -f "$E2E_POLICY"
 		E2E_STATE=$JAIL_SYSTEM_STATE
+		on_exit _e2e_unmask_user_managers
 	fi
 	E2E_KEY=$E2E/client/id_ed25519
 	E2E_SSH_CONFIG=$E2E/client/ssh_config
@@ -295,10 +296,26 @@ e2e_user() { # name [primary-group]
 	install -d -m 0700 -o "$name" -g "$(id -g "$name")" "/home/$name/.ssh" &&
 		install -m 0600 -o "$name" -g "$(id -g "$name")" "$E2E_KEY.pub" \
 			"/home/$name/.ssh/authorized_keys" || fail "authorized_keys of $name"
-	local unit="user@${E2E_UIDS[-1]}.service"
-	systemctl mask --runtime --quiet "$unit" || fail "systemctl mask --runtime $unit"
-	_e2e_record usermask "$unit"
-	on_exit systemctl unmask --runtime --quiet "$unit"
+	_E2E_MASK_PENDING+=("user@${E2E_UIDS[-1]}.service")
+	# Before the first login; users made before sshd_start are masked
+	# there, all in one go (each systemctl mask reloads systemd: slow).
+	[ -z "${SSHD_PID[*]}" ] || _e2e_mask_user_managers
+}
+
+# systemctl --runtime masks of the test users' user@UID.service; undone
+# by one unmask at exit (e2e_init registers it).
+_E2E_MASK_PENDING=() _E2E_MASKED=()
+_e2e_mask_user_managers() {
+	local unit
+	[ ${#_E2E_MASK_PENDING[@]} -gt 0 ] || return 0
+	for unit in "${_E2E_MASK_PENDING[@]}"; do _e2e_record usermask "$unit"; done
+	_E2E_MASKED+=("${_E2E_MASK_PENDING[@]}")
+	systemctl mask --runtime --quiet "${_E2E_MASK_PENDING[@]}" ||
+		fail "systemctl mask --runtime ${_E2E_MASK_PENDING[*]}"
+	_E2E_MASK_PENDING=()
+}
+_e2e_unmask_user_managers() {
+	[ ${#_E2E_MASKED[@]} -eq 0 ] || systemctl unmask --runtime --quiet "${_E2E_MASKED[@]}"
 }
 
 # A free TCP port on 127.0.0.1 (the kernel picks it; a race with another
@@ -425,6 +442,7 @@ _e2e_system_sshd() { # instance jail|plain
 	SSHD_LOG[$inst]=$E2E_SYSLOG
 	SSHD_SERVICE[$inst]=sshd
 	SSHD_BANNER[$inst]=
+	_e2e_mask_user_managers
 	# Never stop it; only end this test's jails.
 	on_exit e2e_end_jails
 	_e2e_client_host "$inst" 22

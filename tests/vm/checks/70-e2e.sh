@@ -44,6 +44,12 @@ tar -C "$SRC" --owner=0 --group=0 --exclude=./tests/fuzz -cf - ./tests |
 		tar -C $dir --no-same-owner -xf - && chmod -R go-w $dir" ||
 	fail "copying the tests into the guest"
 
+# What the suite must leave as it found it: users, groups, policy
+# drop-ins, runtime unit masks, registered jails.
+host_state='getent passwd | cut -d: -f1 | sort; getent group | cut -d: -f1 | sort
+ls -A /etc/security/jail.d /run/systemd/system /run/pam_jail/jails 2>&1'
+before=$(guest "$host_state") || fail "reading the guest's state"
+
 start=$EPOCHREALTIME
 guest "cd $dir && E2E_SSHD=system SRC=$dir BUILD=$dir/build tests/run-tests.sh e2e" \
 	>"$VM_RUN/e2e.out" 2>&1
@@ -82,6 +88,11 @@ while read -r word name rest; do
 	esac
 done <"$VM_RUN/e2e.out"
 echo "report: e2e in the guest: $pass passed, $bad failed, $xfail known failures, in ${secs}s (logs: $VM_RUN/e2e-logs)"
+
+after=$(guest "$host_state") || fail "reading the guest's state"
+# Only what is new counts: an earlier check's jail may end meanwhile.
+left=$(diff <(echo "$before") <(echo "$after") | sed -n 's/^> //p' | tr '\n' ' ')
+[ -z "$left" ] || { bad=$((bad + 1)); echo "report: FAIL the suite left behind in the guest: $left"; }
 
 [ $pass -gt 0 ] || fail "no e2e test passed in the guest (run-tests.sh exit $rc)"
 [ $bad -eq 0 ] || fail "$bad e2e test(s) failed in the guest"
