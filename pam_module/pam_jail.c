@@ -14,11 +14,13 @@
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include <security/pam_ext.h>
 #include <security/pam_modules.h>
 
 #include "jail_client.h"
+#include "pam_log.h"
 #include "pam_usermgr.h"
 #include "pam_x11.h"
 #include "policy.h"
@@ -39,6 +41,7 @@ struct session_data {
 	struct jail_session s;
 	char *user;
 	char *profile;
+	int log_fd; /* the host's /dev/log, for close_session (pam_log.h) */
 };
 
 static int parse_args(pam_handle_t *pamh, int argc, const char **argv, struct module_args *a)
@@ -69,6 +72,8 @@ static void session_data_free(struct session_data *d)
 	if (!d)
 		return;
 	jail_session_drop(&d->s);
+	if (d->log_fd >= 0)
+		close(d->log_fd);
 	free(d->user);
 	free(d->profile);
 	free(d);
@@ -218,11 +223,18 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	}
 
 	d = calloc(1, sizeof(*d));
-	if (!d || !(d->user = strdup(user)) || !(d->profile = strdup(policy->profile))) {
+	if (!d) {
 		ret = PAM_BUF_ERR;
 		goto out;
 	}
+	/* Before anything can fail: session_data_free closes fds >= 0. */
 	d->s.conn = -1;
+	d->s.init_pidfd = -1;
+	d->log_fd = -1;
+	if (!(d->user = strdup(user)) || !(d->profile = strdup(policy->profile))) {
+		ret = PAM_BUF_ERR;
+		goto out;
+	}
 	if (a.debug)
 		pam_syslog(pamh, LOG_DEBUG, "user=%s profile=%s rule=%s: joining", user,
 			   policy->profile, policy->matched_rule ? policy->matched_rule : "-");
@@ -241,9 +253,11 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 		ret = r == -ENOMEM ? PAM_BUF_ERR : PAM_SESSION_ERR;
 		goto out;
 	}
-	/* Logged while we still see the host's /dev/log: this first line
-	 * connects the process's syslog socket, which keeps working from
-	 * inside the jail (close_session logs through it). */
+	/* Logged while we still see the host's /dev/log. The application
+	 * may close the process's syslog connection later (sshd does, after
+	 * each of its lines), so close_session logs through a socket of our
+	 * own, connected here (pam_log.h); without one, pam_syslog. */
+	d->log_fd = pam_jail_log_connect();
 	if (d->s.created)
 		pam_syslog(pamh, LOG_NOTICE,
 			   "jail created: user=%s profile=%s id=%s init=%d reason=first session",
@@ -310,14 +324,14 @@ PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, con
 	 * host-side is the keeper's job; we only tell it. */
 	r = jail_session_close(&d->s, &left, &e);
 	if (r < 0)
-		pam_syslog(pamh, LOG_WARNING,
-			   "session closed: user=%s profile=%s id=%s init=%d reason=%s", d->user,
-			   d->profile, d->s.id, (int)d->s.init_pid, e.message);
+		pam_jail_log(pamh, d->log_fd, LOG_WARNING,
+			     "session closed: user=%s profile=%s id=%s init=%d reason=%s", d->user,
+			     d->profile, d->s.id, (int)d->s.init_pid, e.message);
 	else
-		pam_syslog(pamh, LOG_NOTICE,
-			   "session closed: user=%s profile=%s id=%s init=%d sessions=%u "
-			   "reason=pam_close_session",
-			   d->user, d->profile, d->s.id, (int)d->s.init_pid, left);
+		pam_jail_log(pamh, d->log_fd, LOG_NOTICE,
+			     "session closed: user=%s profile=%s id=%s init=%d sessions=%u "
+			     "reason=pam_close_session",
+			     d->user, d->profile, d->s.id, (int)d->s.init_pid, left);
 	/* Frees the data (runs cleanup_session_data). */
 	pam_set_data(pamh, DATA_KEY, NULL, NULL);
 	return PAM_SUCCESS;

@@ -13,6 +13,9 @@
  *     -e     print the PAM environment's JAIL_* variables
  *     -T     start a second thread first (the module must refuse)
  *     -p     print "CHILD <host pid>" of CMD on stderr, for host-side checks
+ *     -L     after open_session, log a line and closelog() as sshd's monitor
+ *            does for each of its own lines, then log one more (which has
+ *            to reconnect to /dev/log by path)
  *
  * Exit: CMD's status; 10 if pam_open_session failed (pam_strerror on
  * stderr); 11 if pam_close_session failed; 12 on a usage or setup error.
@@ -28,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include <security/pam_appl.h>
@@ -88,14 +92,15 @@ static int run_cmd(pam_handle_t *pamh, const char *user, bool as_user, bool prin
 int main(int argc, char **argv)
 {
 	const char *confdir = NULL, *service = NULL, *user;
-	bool as_user = false, print_env = false, thread = false, print_pid = false;
+	bool as_user = false, print_env = false, thread = false, print_pid = false,
+	     closelog_after = false;
 	int cycles = 1, opt, rc = 0, ns_fds[N_NS];
 	struct pam_conv pc = { conv, NULL };
 
 	/* Whatever the test harness left open goes: then every fd above 2 in
 	 * the command came from PAM, and the tests look for exactly those. */
 	close_range(3, ~0U, 0);
-	while ((opt = getopt(argc, argv, "+c:s:n:UeTp")) != -1) {
+	while ((opt = getopt(argc, argv, "+c:s:n:UeTpL")) != -1) {
 		switch (opt) {
 		case 'c':
 			confdir = optarg;
@@ -118,13 +123,16 @@ int main(int argc, char **argv)
 		case 'p':
 			print_pid = true;
 			break;
+		case 'L':
+			closelog_after = true;
+			break;
 		default:
 			return 12;
 		}
 	}
 	if (!confdir || !service || optind >= argc || cycles < 1) {
 		fprintf(stderr, "usage: pj_session -c CONFDIR -s SERVICE [-n N] [-U] [-e] [-T] "
-				"[-p] USER [-- CMD...]\n");
+				"[-p] [-L] USER [-- CMD...]\n");
 		return 12;
 	}
 	user = argv[optind++];
@@ -156,6 +164,14 @@ int main(int argc, char **argv)
 			pam_end(pamh, r);
 			rc = 10;
 			break;
+		}
+		if (closelog_after) {
+			openlog("pj_session", LOG_PID, LOG_AUTH);
+			syslog(LOG_INFO, "inside the session: a line of the application's");
+			closelog();
+			/* reconnects by path, in the jail: lost there */
+			syslog(LOG_INFO, "inside the session: a line after closelog");
+			closelog();
 		}
 		if (print_env) {
 			const char *v;

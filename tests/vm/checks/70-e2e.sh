@@ -21,16 +21,9 @@ declare -A system_skips=(
 # any other failure of that test is a FAIL, and a pass is shown as XPASS
 # (take the entry out then).
 declare -A known_failures=(
-	# Seen in the guest: a pty session's sshd monitor, already in the
-	# jail's mount namespace, logs "syslogin_perform_logout: logout()
-	# returned an error" at logout (utmp lives in the hidden /run), and
-	# from then on none of its lines arrive: neither pam_unix's nor
-	# pam_jail's "session closed" (non-pty sessions log both). pam_jail
-	# relies on the syslog socket it connected before entering the jail;
-	# OpenSSH's logger closes that socket after each message, and the
-	# jail's /dev has no log socket to reconnect to (on this host /dev/log
-	# points into /run anyway). The private instance logs no such line.
-	[privs]="a pty session's close-time log lines are lost in the jail (no /dev/log there)|no close_session log line"
+	# (none: privs's close-time line, lost in the guest once sshd had
+	# closed the process's syslog connection, now goes through pam_jail's
+	# own log socket, pam_module/pam_log.h)
 )
 
 guest 'grep -Eq "^session.*pam_jail\.so" /etc/pam.d/common-session' ||
