@@ -38,9 +38,10 @@ PKGS      := libconfig libcap libseccomp libmnl
 DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) pam 2>/dev/null)
 DEP_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 PAM_LIBS   := $(shell $(PKG_CONFIG) --libs pam 2>/dev/null || echo -lpam)
-# sd-bus, for the keeper's transient units on systemd hosts: linked into
-# jail-init only, never into pam_jail.so (init/keeper_systemd.c says why).
-SYSTEMD_LIBS  := $(shell $(PKG_CONFIG) --libs libsystemd 2>/dev/null || echo -lsystemd)
+# sd-bus, for the keeper's transient units on systemd hosts: only its
+# header at build time; jail-init dlopen()s libsystemd.so.0 on systemd
+# hosts alone (init/keeper_sdbus.h says why), pam_jail.so never.
+SYSTEMD_LIBS  := -ldl
 CMOCKA_CFLAGS := $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS   := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 

@@ -6,9 +6,10 @@
  * units and runtime properties, and its wire protocol (authentication,
  * marshalling, signal matching) is easy to get subtly wrong; libsystemd's
  * client is maintained with the manager it talks to and is already on
- * every host where this code runs. It is linked into jail-init only:
- * pam_jail.so is loaded into sshd, su and login, and gains nothing from
- * a D-Bus client in their address space.
+ * every host where this code runs. It is loaded by jail-init only, and
+ * only on a systemd host, when first needed (keeper_sdbus.h): pam_jail.so
+ * is loaded into sshd, su and login, and gains nothing from a D-Bus
+ * client in their address space.
  *
  * Each call opens its own connection to the system bus and closes it: the
  * keeper makes one call per jail and at most one per session, so a
@@ -21,8 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <systemd/sd-bus.h>
-
+#include "keeper_sdbus.h"
 #include "keeper_systemd.h"
 #include "systemd_unit.h"
 
@@ -42,8 +42,11 @@ static int open_bus(sd_bus **ret, struct jail_error *err)
 {
 	/* The keeper runs with an empty environment (exec'ed clean), so
 	 * this is the system bus at its standard address. */
-	int r = sd_bus_open_system(ret);
+	int r = keeper_sdbus_load(err);
 
+	if (r < 0)
+		return r;
+	r = sd_bus_open_system(ret);
 	if (r < 0)
 		return jail_error_set(err, -r, "systemd: cannot connect to the system bus: %s",
 				      strerror(-r));

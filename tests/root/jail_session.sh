@@ -46,6 +46,12 @@ keeper=$(je_info "$key" keeper)
 id=$(je_info "$key" id)
 child=$(sed -n 's/^CHILD //p' "$je/err")
 [ -n "$init" ] && [ -n "$child" ] && [ -n "$keeper" ] || fail "no init/keeper/child pid"
+# Not a systemd host: the keeper has no D-Bus call to make, so it must not
+# have loaded libsystemd and its libraries (init/keeper_sdbus.h).
+if [ ! -d /run/systemd/system ]; then
+    ! grep -q 'libsystemd\.so' "/proc/$keeper/maps" "/proc/$init/maps" ||
+        fail "the keeper or the jail's PID 1 loaded libsystemd on a host without systemd"
+fi
 out=$(cat "$je/out")
 
 # ---- inside ----
