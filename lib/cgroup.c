@@ -15,6 +15,7 @@
 #include <linux/magic.h>
 
 #include "cgroup.h"
+#include "proc_text.h"
 #include "safepath.h"
 #include "systemd_unit.h"
 
@@ -761,23 +762,16 @@ int jail_cgroup_destroy(struct jail_cgroup *cg, int timeout_ms, struct jail_erro
 int jail_cgroup_path_of(pid_t pid, char *out, size_t size, struct jail_error *err)
 {
 	char path[64], buf[8192];
+	ssize_t n;
 	int r;
 
 	if (pid > 0)
 		snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
 	else
 		snprintf(path, sizeof(path), "/proc/self/cgroup");
-	{
-		_cleanup_close_ int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-		ssize_t n;
-
-		if (fd < 0)
-			return jail_error_set(err, errno, "cgroup: %s: %s", path, strerror(errno));
-		n = read(fd, buf, sizeof(buf) - 1);
-		if (n < 0)
-			return jail_error_set(err, errno, "cgroup: %s: %s", path, strerror(errno));
-		buf[n] = '\0';
-	}
+	n = jail_read_proc_text(path, buf, sizeof(buf));
+	if (n < 0)
+		return jail_error_set(err, (int)-n, "cgroup: %s: %s", path, strerror((int)-n));
 	r = jail_systemd_cgroup_path(buf, out, size);
 	if (r < 0)
 		return jail_error_set(err, -r, "cgroup: %s has no usable unified-hierarchy line",

@@ -20,6 +20,7 @@
 
 #include "jail_client.h"
 #include "msg.h"
+#include "proc_text.h"
 #include "safepath.h"
 
 /* ------------------------------------------------------------ state dir */
@@ -198,22 +199,6 @@ int jail_connect(const struct jail_state *st, const char *key, struct jail_error
 	return steal_fd(&sock);
 }
 
-/* A small /proc file as a NUL-terminated string (proc hands such a file
- * over in one read). Returns its length or a negative errno. */
-static ssize_t read_proc_text(const char *path, char *buf, size_t cap)
-{
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, cap - 1);
-	if (n <= 0)
-		return n < 0 ? -errno : -EIO;
-	buf[n] = '\0';
-	return n;
-}
-
 int jail_proc_start_time(pid_t pid, uint64_t *ret)
 {
 	char path[64], buf[1024];
@@ -221,7 +206,7 @@ int jail_proc_start_time(pid_t pid, uint64_t *ret)
 	char *p;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	n = read_proc_text(path, buf, sizeof(buf));
+	n = jail_read_proc_text(path, buf, sizeof(buf));
 	if (n < 0)
 		return (int)n;
 	/* comm may contain anything, even ")": fields restart after the last ")" */
@@ -728,7 +713,7 @@ int jail_launch(const struct jail_state *st, const char *init_path, const char *
 int jail_thread_count(void)
 {
 	char buf[4096];
-	ssize_t n = read_proc_text("/proc/self/status", buf, sizeof(buf));
+	ssize_t n = jail_read_proc_text("/proc/self/status", buf, sizeof(buf));
 	char *p;
 
 	if (n < 0)

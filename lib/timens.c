@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "proc_text.h"
 #include "timens.h"
 
 #ifndef CLONE_NEWTIME
@@ -121,22 +122,15 @@ int jail_timens_parse_offsets(const char *text, struct jail_timens_offsets *ret)
 int jail_timens_copy_for_children(pid_t pid, int pidfd, struct jail_error *err)
 {
 	struct jail_timens_offsets o;
-	_cleanup_close_ int fd = -1;
 	struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
 	char path[64], buf[256];
 	ssize_t n;
 
 	snprintf(path, sizeof(path), "/proc/%d/timens_offsets", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return jail_error_set(err, errno, "the jail's time offsets: %s", strerror(errno));
-	do
-		n = read(fd, buf, sizeof(buf) - 1);
-	while (n < 0 && errno == EINTR);
-	if (n <= 0)
-		return jail_error_set(err, n < 0 ? errno : EIO, "the jail's time offsets: %s",
-				      strerror(n < 0 ? errno : EIO));
-	buf[n] = '\0';
+	n = jail_read_proc_text(path, buf, sizeof(buf));
+	if (n < 0)
+		return jail_error_set(err, (int)-n, "the jail's time offsets: %s",
+				      strerror((int)-n));
 	/* Still alive after the read: the PID was the jail's PID 1's all
 	 * along (a PID is not reused while its process lives). */
 	if (poll(&pfd, 1, 0) != 0)
