@@ -41,7 +41,7 @@ PAM_LIBS   := $(shell $(PKG_CONFIG) --libs pam 2>/dev/null || echo -lpam)
 # sd-bus, for the keeper's transient units on systemd hosts: only its
 # header at build time; jail-init dlopen()s libsystemd.so.0 on systemd
 # hosts alone (init/keeper_sdbus.h says why), pam_jail.so never.
-SYSTEMD_LIBS  := -ldl
+DL_LIBS       := -ldl
 CMOCKA_CFLAGS := $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS   := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 
@@ -96,7 +96,7 @@ $(MODULE): $(call obj,$(MODULE_SRCS)) $(LIBCORE) pam_module/pam_jail.map
 		-o $@ $(call obj,$(MODULE_SRCS)) $(LIBCORE) $(DEP_LIBS) $(PAM_LIBS)
 
 $(INIT): $(call obj,$(INIT_SRCS)) $(LIBCORE)
-	$(CC) $(LDFLAGS) -o $@ $(call obj,$(INIT_SRCS)) $(LIBCORE) $(DEP_LIBS) $(SYSTEMD_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $(call obj,$(INIT_SRCS)) $(LIBCORE) $(DEP_LIBS) $(DL_LIBS)
 
 $(JAILSH): $(call obj,$(SHELL_SRCS)) $(LIBCORE)
 	$(CC) $(LDFLAGS) -o $@ $(call obj,$(SHELL_SRCS)) $(LIBCORE) $(DEP_LIBS)
