@@ -2,9 +2,9 @@
 /*
  * The keeper's calls to systemd's manager over D-Bus (keeper_systemd.c):
  * a transient scope for the jail, limits on a user's slice, a process
- * moved into the jail's scope. Only jail-init links libsystemd (see the
- * Makefile). Each call returns a negative errno and fills `err`; the
- * caller (keeper_cgroup.c) decides and logs.
+ * moved into the jail's scope. Only jail-init uses libsystemd, and loads
+ * it on the first call (keeper_sdbus.h). Each call returns a negative
+ * errno and fills `err`; the caller (keeper_cgroup.c) decides and logs.
  */
 #ifndef PAM_JAIL_KEEPER_SYSTEMD_H
 #define PAM_JAIL_KEEPER_SYSTEMD_H
