@@ -28,8 +28,10 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/un.h>
 
 #include "jail_init.h"
 #include "jail_net.h"
@@ -265,7 +267,34 @@ static int open_devnodes(int *ret, gid_t *ret_tty_gid, struct jail_error *err)
 	return 0;
 }
 
-static int build_dev(int root, const int *nodes, gid_t tty_gid, uint64_t shm_size,
+/* The keeper's socket gets its one name: "log" in this fresh /dev, which
+ * only we write to (keeper_syslog.h). bind() takes a path, so the name is
+ * made relative to a cwd set by fd (no host path is ever resolved), and the
+ * cwd is put back after. 0666: every jailed process may log, as on the
+ * host; the keeper learns who did from the kernel, not from the line. A
+ * socket on the read-only /dev still takes connect() (only files,
+ * directories and symlinks are refused writes on a read-only mount). */
+static int bind_dev_log(int dev, int log_fd, struct jail_error *err)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX, .sun_path = "log" };
+	_cleanup_close_ int cwd = -1;
+	int r = 0;
+
+	cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (cwd < 0)
+		return jail_error_set(err, errno, "/dev/log: %s", strerror(errno));
+	if (fchdir(dev) < 0)
+		return jail_error_set(err, errno, "/dev/log: fchdir: %s", strerror(errno));
+	if (bind(log_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		r = jail_error_set(err, errno, "/dev/log: bind: %s", strerror(errno));
+	if (fchdir(cwd) < 0 && r == 0)
+		r = jail_error_set(err, errno, "/dev/log: fchdir back: %s", strerror(errno));
+	if (r == 0 && fchmodat(dev, "log", 0666, 0) < 0)
+		r = jail_error_set(err, errno, "/dev/log: chmod: %s", strerror(errno));
+	return r;
+}
+
+static int build_dev(int root, const int *nodes, gid_t tty_gid, uint64_t shm_size, int log_fd,
 		     struct jail_error *err)
 {
 	static const char *const links[][2] = {
@@ -320,6 +349,11 @@ static int build_dev(int root, const int *nodes, gid_t tty_gid, uint64_t shm_siz
 		if (symlinkat(links[i][0], dev, links[i][1]) < 0)
 			return jail_error_set(err, errno, "/dev/%s: %s", links[i][1],
 					      strerror(errno));
+	if (log_fd >= 0) {
+		r = bind_dev_log(dev, log_fd, err);
+		if (r < 0)
+			return r;
+	}
 	/* Done: nobody, not even root inside, adds device nodes later. */
 	return set_attrs(dev, MOUNT_ATTR_RDONLY, 0, false, "/dev", err);
 }
@@ -793,7 +827,7 @@ static int pivot(int root, struct jail_error *err)
 	return 0;
 }
 
-int jail_root_build(const struct jail_policy *p, const char *id, struct jail_error *err)
+int jail_root_build(const struct jail_policy *p, const char *id, int log_fd, struct jail_error *err)
 {
 	struct root_build b = { .root = -1, .home = { .mnt = -1 } };
 	_cleanup_close_ int ns = -1, run = -1, tmp = -1, resolv = -1;
@@ -871,7 +905,7 @@ int jail_root_build(const struct jail_policy *p, const char *id, struct jail_err
 	r = mount_proc(b.root, err);
 	if (r < 0)
 		goto out;
-	r = build_dev(b.root, b.devnodes, tty_gid, p->tmp_size_bytes, err);
+	r = build_dev(b.root, b.devnodes, tty_gid, p->tmp_size_bytes, log_fd, err);
 	if (r < 0)
 		goto out;
 	tmp = new_tmpfs(p->tmp_size_bytes, 01777, 0, 0, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,

@@ -33,6 +33,7 @@
 #include "jail_init.h"
 #include "jail_net.h"
 #include "keeper_cgroup.h"
+#include "keeper_syslog.h"
 #include "keeper_watch.h"
 #include "msg.h"
 #include "timens.h"
@@ -65,6 +66,7 @@ struct keeper {
 	struct jail_bridge_net bnet; /* network.mode = "bridge" (net_bridge.c) */
 	struct jail_cgroup cg;	     /* the limits (keeper_cgroup.h) */
 	struct keeper_watch watch;   /* limits hit, logged live (keeper_watch.h) */
+	struct keeper_syslog slog;   /* the jail's /dev/log (keeper_syslog.h) */
 
 	struct conn conns[MAX_CONNS];
 	size_t n_conns;
@@ -269,10 +271,11 @@ static int start_init(struct keeper *k, struct jail_error *err)
 	if (pid == 0) {
 		/* The jail's PID 1. Nothing of the keeper's (registry fds, the
 		 * module's socket) may come along into the jail. */
-		int keep[] = { pipefd[1], self, k->userns_fd };
+		int keep[] = { pipefd[1], self, k->userns_fd, keeper_syslog_jail_fd(&k->slog) };
 
 		close_all_except(keep, JAIL_ARRAY_SIZE(keep));
-		jail_pid1_run(k->p, k->id, pipefd[1], self, k->userns_fd);
+		jail_pid1_run(k->p, k->id, pipefd[1], self, k->userns_fd,
+			      keeper_syslog_jail_fd(&k->slog));
 	}
 	close(pipefd[1]);
 	k->init_pid = pid;
@@ -638,6 +641,7 @@ static bool try_end(struct keeper *k)
 	}
 	jail_closep(&k->lock_fd); /* releases the lock: the next login makes a new jail */
 	k->lock_fd = -1;
+	keeper_syslog_stop(&k->slog); /* forwards what the jail sent before the end */
 	kill_init(k);
 	jail_net_bridge_teardown(&k->bnet);
 	syslog(LOG_NOTICE, "jail ended: user=%s profile=%s id=%s init=%d reason=%s", k->p->user,
@@ -684,11 +688,11 @@ static int poll_timeout(const struct keeper *k)
 
 static void serve(struct keeper *k)
 {
-	/* listen + init + (conn + session) per connection + the watch */
-	static struct pollfd pfds[2 + 2 * MAX_CONNS + JAIL_CG_WATCH_MAX_FDS];
+	/* listen + init + (conn + session) per connection + the watch + /dev/log */
+	static struct pollfd pfds[2 + 2 * MAX_CONNS + JAIL_CG_WATCH_MAX_FDS + KEEPER_SYSLOG_MAX_FDS];
 
 	for (;;) {
-		size_t n = 0, watch_at;
+		size_t n = 0, watch_at, slog_at;
 		int r;
 
 		check_deadlines(k);
@@ -704,10 +708,17 @@ static void serve(struct keeper *k)
 		}
 		watch_at = n;
 		n += keeper_watch_pollfds(&k->watch, pfds + n);
-		r = poll(pfds, n, keeper_watch_timeout(&k->watch, poll_timeout(k)));
+		slog_at = n;
+		n += keeper_syslog_pollfds(&k->slog, pfds + n);
+		r = poll(pfds, n,
+			 keeper_syslog_timeout(&k->slog,
+					       keeper_watch_timeout(&k->watch, poll_timeout(k))));
 		if (r < 0 && errno != EINTR)
 			return; /* cannot wait for anything: end the jail */
-		keeper_watch_handle(&k->watch, pfds + watch_at, r > 0 ? n - watch_at : 0);
+		keeper_watch_handle(&k->watch, pfds + watch_at, r > 0 ? slog_at - watch_at : 0);
+		/* before the requests: a CLOSE comes after the lines its
+		 * session logged (pam_unix's "session closed") */
+		keeper_syslog_handle(&k->slog, pfds + slog_at, r > 0 ? n - slog_at : 0);
 		if (r <= 0)
 			continue;
 		if (pfds[1].revents) {
@@ -749,6 +760,7 @@ int jail_keeper_run(int sock, int state_fd, const char *key, struct jail_policy 
 	k->stop_fd = -1;
 	k->bnet = (struct jail_bridge_net)JAIL_BRIDGE_NET_INIT;
 	k->cg = (struct jail_cgroup)JAIL_CGROUP_INIT;
+	k->slog = (struct keeper_syslog)KEEPER_SYSLOG_INIT;
 	k->created = (int64_t)time(NULL);
 
 	r = jail_proc_start_time(getpid(), &k->self_start);
@@ -764,6 +776,8 @@ int jail_keeper_run(int sock, int state_fd, const char *key, struct jail_policy 
 		r = keeper_cgroup_setup(&k->cg, p, key, k->id, &e);
 	if (r >= 0 && (p->namespaces & JAIL_NS_USER))
 		r = jail_userns_create(p->uid, p->gid, &k->userns_fd, &e);
+	if (r >= 0)
+		r = keeper_syslog_open(&k->slog, p, k->id, &e);
 	if (r >= 0)
 		r = start_init(k, &e);
 	jail_closep(&k->userns_fd); /* PID 1 has bound it into the jail */
@@ -785,6 +799,7 @@ int jail_keeper_run(int sock, int state_fd, const char *key, struct jail_policy 
 		 * the entry races with no one, and when the login is refused
 		 * nothing of this jail is left. */
 		kill_init(k);
+		keeper_syslog_stop(&k->slog);
 		jail_net_bridge_teardown(&k->bnet);
 		jail_cgroup_destroy(&k->cg, JAIL_CGROUP_DESTROY_MS, NULL);
 		remove_entry(k);
@@ -809,6 +824,7 @@ int jail_keeper_run(int sock, int state_fd, const char *key, struct jail_policy 
 		while (flock(k->lock_fd, LOCK_EX) < 0 && errno == EINTR)
 			;
 		remove_entry(k);
+		keeper_syslog_stop(&k->slog);
 		kill_init(k);
 		jail_net_bridge_teardown(&k->bnet);
 		keeper_cgroup_end(&k->cg, k->p, k->id);

@@ -103,6 +103,12 @@ struct jail_network {
 	bool isolate;	/* bridge: jails on the bridge cannot reach each other */
 };
 
+/* The jail's /dev/log, served by the keeper and forwarded to the host's. */
+struct jail_syslog {
+	bool forward;  /* false: the jail has no /dev/log */
+	uint32_t rate; /* lines a second per kind of sender (10 s worth at once); 0: no limit */
+};
+
 /*
  * A resolved profile: everything needed to build one jail for one user.
  * Strings are owned (free with jail_policy_free); `%u`/`%g`/`%h` are already
@@ -145,6 +151,8 @@ struct jail_policy {
 	size_t n_binds;
 
 	bool x11; /* pass the local X display / allow ssh -X */
+
+	struct jail_syslog syslog; /* the jail's /dev/log (init/keeper_syslog.h) */
 
 	struct jail_limits limits;
 

@@ -114,6 +114,8 @@ static int encode_fields(FILE *f, const struct jail_policy *p)
 		TRY(put_u64(f, "bind.optional", b->optional));
 	}
 	TRY(put_u64(f, "x11", p->x11));
+	TRY(put_u64(f, "syslog.forward", p->syslog.forward));
+	TRY(put_u64(f, "syslog.rate", p->syslog.rate));
 	TRY(put_u64(f, "limits.memory", p->limits.memory_bytes));
 	TRY(put_u64(f, "limits.swap", p->limits.swap_bytes));
 	TRY(put_u64(f, "limits.pids", p->limits.pids));
@@ -291,6 +293,8 @@ static const struct field fields[] = {
 	FU("tmp_size", tmp_size_bytes, UINT64_MAX),
 	FU("run_size", run_size_bytes, UINT64_MAX),
 	FB("x11", x11),
+	FB("syslog.forward", syslog.forward),
+	FU("syslog.rate", syslog.rate, UINT32_MAX),
 	FU("limits.memory", limits.memory_bytes, UINT64_MAX),
 	FU("limits.swap", limits.swap_bytes, UINT64_MAX),
 	FU("limits.pids", limits.pids, UINT64_MAX),

@@ -38,6 +38,9 @@ const struct pfield_desc jail_pfields[PF_COUNT] = {
 	[PF_RUN_SIZE] = { "run", "size", PK_SIZE, PS_U64, OFF(run_size_bytes) },
 	[PF_BINDS] = { NULL, "binds", PK_BINDS, PS_BINDS, OFF(binds), PX_ALL },
 	[PF_X11] = { NULL, "x11", PK_BOOL, PS_BOOL, OFF(x11) },
+	[PF_SYSLOG_FORWARD] = { "syslog", "forward", PK_BOOL, PS_BOOL, OFF(syslog.forward) },
+	[PF_SYSLOG_RATE] = { "syslog", "rate", PK_LIMIT, PS_U32, OFF(syslog.rate),
+			     .keyword = "unlimited", .keyword_value = 0, .max = 100000 },
 	[PF_LIM_MEMORY] = { "limits", "memory", PK_LIMIT, PS_U64, OFF(limits.memory_bytes),
 			    .is_size = true, .keyword = "unlimited", .keyword_value = 0 },
 	[PF_LIM_SWAP] = { "limits", "swap", PK_LIMIT, PS_U64, OFF(limits.swap_bytes),
@@ -216,6 +219,8 @@ int jail_policy_set_defaults(struct jail_policy *p)
 	p->tmp_size_bytes = 128ull << 20;
 	p->run_size_bytes = 16ull << 20;
 	p->x11 = false;
+	p->syslog.forward = true;
+	p->syslog.rate = 20;
 	p->limits.memory_bytes = 0;
 	p->limits.swap_bytes = UINT64_MAX;
 	p->limits.pids = 1024;

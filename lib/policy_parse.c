@@ -19,8 +19,8 @@
 #include "safepath.h"
 
 /* Groups of keys inside a profile: root = { ... }, network = { ... }, ... */
-static const char *const profile_groups[] = { "root", "network", "home",    "tmp",
-					      "run",  "limits",	 "seccomp", "lifetime" };
+static const char *const profile_groups[] = { "root",	"network", "home",     "tmp",	"run",
+					      "limits", "seccomp", "lifetime", "syslog" };
 
 struct pctx {
 	struct jail_loader *L;

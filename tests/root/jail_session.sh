@@ -64,8 +64,8 @@ assert_contains "$out" "ifaces=lo " "lo is the only interface"
 assert_contains "$out" "lo=<LOOPBACK,UP,LOWER_UP>" "lo is up"
 assert_contains "$out" "home=$je_user 700 size=16777216" "home: owner, mode, size"
 assert_contains "$out" "homefs=tmpfs" "home is a tmpfs"
-assert_contains "$out" "dev=fd full null ptmx pts random shm stderr stdin stdout tty urandom zero " \
-    "/dev holds only the minimal set"
+assert_contains "$out" "dev=fd full log null ptmx pts random shm stderr stdin stdout tty urandom zero " \
+    "/dev holds only the minimal set (log: the keeper's socket, tests/root/jail_syslog.sh)"
 assert_contains "$out" "tmp=1777 tmpfs" "/tmp is a fresh tmpfs"
 assert_contains "$out" "hidden_root=0 hidden_home=$je_user " "/root empty, /home only the user's"
 assert_not_contains "$out" WROTE_ "the jail root is read-only"

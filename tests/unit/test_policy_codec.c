@@ -58,6 +58,8 @@ static struct jail_policy *sample(void)
 	p->path = strdup("/usr/bin:/bin");
 	p->lifetime = JAIL_LIFETIME_KEEP;
 	p->idle_timeout_sec = 600;
+	p->syslog.forward = true;
+	p->syslog.rate = 77;
 	return p;
 }
 
@@ -108,6 +110,8 @@ static void test_roundtrip(void **state)
 	assert_null(q->persist);
 	assert_int_equal(q->lifetime, JAIL_LIFETIME_KEEP);
 	assert_int_equal(q->idle_timeout_sec, 600);
+	assert_true(q->syslog.forward);
+	assert_int_equal(q->syslog.rate, 77);
 	free(buf);
 	jail_policy_free(p);
 	jail_policy_free(q);

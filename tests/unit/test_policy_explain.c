@@ -123,6 +123,8 @@ static void test_explain_by_name(void **state)
 	has(out, "limits.memory = \"1G\";");
 	has(out, "home.size = \"256M\";");
 	has(out, "shell = \"/bin/bash\";");
+	has(out, "syslog.forward = true;");
+	has(out, "syslog.rate = 20;");
 	lacks(out, "staff");
 	free(out);
 }
@@ -240,6 +242,8 @@ static void test_resolve_fields(void **state)
 	assert_int_equal(p->run_size_bytes, 16ull << 20);
 	assert_int_equal(p->n_binds, 0);
 	assert_false(p->x11);
+	assert_true(p->syslog.forward);
+	assert_int_equal(p->syslog.rate, 20);
 	assert_true(p->no_new_privs);
 	assert_true(p->seccomp);
 	assert_null(p->capabilities);
