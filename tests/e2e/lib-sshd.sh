@@ -10,6 +10,9 @@
 #   sshd_start INST jail|plain
 #                            sshd instance INST whose PAM session stack ends
 #                            with pam_jail ("jail") or not ("plain")
+#                            (set before: E2E_SFTP_SUBSYSTEM, its sftp
+#                            Subsystem, e.g. "internal-sftp -l INFO";
+#                            E2E_SSHD_LOG=syslog, log as a stock sshd)
 #   e2e_ssh USER@INST ARGS   ssh through that instance (scp/sftp/rsync: use
 #                            -F "$E2E_SSH_CONFIG" / e2e_rsh)
 #
@@ -57,6 +60,15 @@ E2E_SYSLOG=
 E2E_USERS=()
 E2E_BIN=
 E2E_UIDS=()
+# What a private sshd runs for sftp (its Subsystem line); a test may set it
+# before sshd_start. The system sshd keeps its own.
+: "${E2E_SFTP_SUBSYSTEM:=/usr/lib/openssh/sftp-server}"
+# Where a private sshd logs: "file" (-E, SSHD_LOG[INST]) or "syslog", as a
+# stock sshd does, into the test's listener (then SSHD_LOG[INST] is
+# $E2E_SYSLOG). Only with "syslog" does sshd close its syslog connection
+# after each line (openlog/syslog/closelog), so that lines logged after
+# that from inside the jail reconnect to the jail's /dev/log.
+: "${E2E_SSHD_LOG:=file}"
 declare -A SSHD_PORT=() SSHD_PID=() SSHD_LOG=() SSHD_SERVICE=() SSHD_BANNER=()
 
 # Which sshd the tests log in through (see the top of this file).
@@ -344,7 +356,7 @@ e2e_jail_module_line() {
 }
 
 sshd_start() { # instance jail|plain
-	local inst=$1 mode=$2 svc port cfg log pid try
+	local inst=$1 mode=$2 svc port cfg log pid try logopt
 	if e2e_system_sshd; then
 		_e2e_system_sshd "$inst" "$mode"
 		return
@@ -359,6 +371,11 @@ sshd_start() { # instance jail|plain
 
 	cfg=$E2E/sshd_config.$inst
 	log=$E2E/sshd.$inst.log
+	logopt=(-E "$log")
+	if [ "$E2E_SSHD_LOG" = syslog ]; then
+		log=$E2E_SYSLOG
+		logopt=()
+	fi
 	for try in 1 2 3 4 5; do
 		port=$(e2e_free_port)
 		cat >"$cfg" <<EOF
@@ -376,7 +393,7 @@ X11Forwarding yes
 X11UseLocalhost yes
 XAuthLocation /usr/bin/xauth
 AllowTcpForwarding yes
-Subsystem sftp /usr/lib/openssh/sftp-server
+Subsystem sftp $E2E_SFTP_SUBSYSTEM
 PrintMotd no
 PrintLastLog no
 Banner $E2E/banner
@@ -386,9 +403,9 @@ MaxSessions 50
 EOF
 		echo "pam_jail e2e banner $inst" >"$E2E/banner"
 		/usr/sbin/sshd -t -f "$cfg" || fail "sshd -t rejected $cfg"
-		: >"$log"
+		[ "$log" = "$E2E_SYSLOG" ] || : >"$log"
 		unshare -m --propagation private -- /bin/sh -c "$_E2E_NS_SETUP" sh \
-			"$E2E" "$E2E/$svc" -D -f "$cfg" -E "$log" </dev/null &
+			"$E2E" "$E2E/$svc" -D -f "$cfg" "${logopt[@]}" </dev/null &
 		pid=$!
 		if wait_for 15 grep -q "Server listening on 127.0.0.1 port $port" "$log"; then
 			break
