@@ -173,7 +173,7 @@ static void report_lost(struct keeper_syslog *ks)
 
 static void report_suppressed(struct keeper_syslog *ks, int64_t now, bool force)
 {
-	static const char *const who[2] = { "root", "other users" };
+	static const char *const who[2] = { "root", "users other than root" };
 
 	for (size_t i = 0; i < JAIL_ARRAY_SIZE(ks->rl); i++) {
 		int64_t since = now;
