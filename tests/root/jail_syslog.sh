@@ -38,6 +38,8 @@ tag=$(uniq_name t)
 # (the second session): a line at authpriv.info.
 inside_user='
 [ -S /dev/log ] && echo "devlog=$(stat -c "%U %a %F" /dev/log)"
+rm -f /dev/log 2>/dev/null; : >/tmp/x; mv -f /tmp/x /dev/log 2>/dev/null
+[ -S /dev/log ] && [ "$(stat -c %U /dev/log)" = root ] && echo devlog-stays
 logger -t "sshd[1]" -p authpriv.emerg "Accepted publickey for root from 10.9.8.7 port 22 ssh2 '"$tag"'"
 python3 -c "
 import socket
@@ -50,6 +52,7 @@ echo pid=$$
 out=$(je_session -U "$je_user" -- sh -c "$inside_user" 2>&1) || fail "user session: $out"
 echo "$out"
 assert_contains "$out" "devlog=root 666 socket" "/dev/log is root's socket, 0666"
+assert_contains "$out" "devlog-stays" "the user cannot remove or replace /dev/log"
 out_root=$(je_session "$je_user" -- logger -t roottag -p authpriv.info "root line $tag" 2>&1) ||
 	fail "root session: $out_root"
 wait_ended 2 || fail "no 'jail ended' lines"
