@@ -45,9 +45,6 @@ int keeper_syslog_open(struct keeper_syslog *ks, const struct jail_policy *p, co
 					    ? UINT32_MAX
 					    : p->syslog.rate * KEEPER_SYSLOG_BURST_SEC,
 				    KEEPER_SYSLOG_SUMMARY_MS, now);
-	ks->queue = calloc(KEEPER_SYSLOG_QUEUE, sizeof(*ks->queue));
-	if (!ks->queue)
-		return jail_error_set(err, ENOMEM, "/dev/log: out of memory");
 	/* Unbound: PID 1 names it in the jail's /dev (jail_root.c). */
 	ks->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (ks->fd < 0)
@@ -107,6 +104,15 @@ static int host_send(struct keeper_syslog *ks, const char *line, size_t len)
 	return -1;
 }
 
+static void dequeue(struct keeper_syslog *ks)
+{
+	free(ks->queue[ks->head]);
+	ks->queue[ks->head] = NULL;
+	ks->queued_bytes -= ks->queue_len[ks->head];
+	ks->head = (ks->head + 1) % KEEPER_SYSLOG_QUEUE;
+	ks->count--;
+}
+
 /* Send what waits, oldest first, until the host's log says "not now". */
 static void flush(struct keeper_syslog *ks)
 {
@@ -117,8 +123,7 @@ static void flush(struct keeper_syslog *ks)
 			return;
 		if (r < 0)
 			ks->lost++;
-		ks->head = (ks->head + 1) % KEEPER_SYSLOG_QUEUE;
-		ks->count--;
+		dequeue(ks);
 	}
 }
 
@@ -134,13 +139,16 @@ static void emit_line(struct keeper_syslog *ks, const char *line, size_t len)
 			return;
 		}
 	}
-	if (ks->count == KEEPER_SYSLOG_QUEUE) {
+	slot = (ks->head + ks->count) % KEEPER_SYSLOG_QUEUE;
+	if (ks->count == KEEPER_SYSLOG_QUEUE ||
+	    ks->queued_bytes + len > KEEPER_SYSLOG_QUEUE_BYTES ||
+	    !(ks->queue[slot] = malloc(len))) {
 		ks->lost++;
 		return;
 	}
-	slot = (ks->head + ks->count) % KEEPER_SYSLOG_QUEUE;
 	memcpy(ks->queue[slot], line, len);
 	ks->queue_len[slot] = len;
+	ks->queued_bytes += len;
 	ks->count++;
 }
 
@@ -332,7 +340,6 @@ void keeper_syslog_stop(struct keeper_syslog *ks)
 	}
 	jail_closep(&ks->host_fd);
 	ks->host_fd = -1;
-	free(ks->queue);
-	ks->queue = NULL;
-	ks->count = 0;
+	while (ks->count > 0)
+		dequeue(ks);
 }

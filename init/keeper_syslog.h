@@ -17,8 +17,10 @@
  * inode in the jail's own tmpfs, and the keeper reads from its copy.
  *
  * The keeper never blocks on it: the jail's socket and the host's are
- * non-blocking, a line the host's log cannot take now waits in a small
- * queue (KEEPER_SYSLOG_QUEUE) and is counted as lost when that is full.
+ * non-blocking, a line the host's log cannot take now waits in a bounded
+ * queue (KEEPER_SYSLOG_QUEUE lines, KEEPER_SYSLOG_QUEUE_BYTES), enough for
+ * a burst to reach a slow syslog daemon, and is counted as lost when that
+ * is full. The jail's senders are never held up by the host's log.
  * Rate-limited per jail and per kind of sender (root, everyone else), so
  * a flood by the user neither fills the host's log nor crowds out the
  * monitor's lines (syslog_line.h). `syslog.forward = false` turns it off:
@@ -39,10 +41,11 @@
 #include "policy.h"
 #include "syslog_line.h"
 
-#define KEEPER_SYSLOG_MAX_FDS	 2
-#define KEEPER_SYSLOG_QUEUE	 32 /* lines waiting for the host's log */
-#define KEEPER_SYSLOG_SUMMARY_MS 10000
-#define KEEPER_SYSLOG_BURST_SEC	 10 /* the bucket holds this many seconds' worth */
+#define KEEPER_SYSLOG_MAX_FDS	  2
+#define KEEPER_SYSLOG_QUEUE	  512 /* lines waiting for the host's log, at most */
+#define KEEPER_SYSLOG_QUEUE_BYTES (128 * 1024)
+#define KEEPER_SYSLOG_SUMMARY_MS  10000
+#define KEEPER_SYSLOG_BURST_SEC	  10 /* the bucket holds this many seconds' worth */
 
 struct keeper_syslog {
 	int fd;	     /* the jail's /dev/log; -1: off */
@@ -50,11 +53,11 @@ struct keeper_syslog {
 	int64_t next_connect_ms;
 	const struct jail_policy *p;
 	const char *id;
-	struct jail_ratelimit rl[2]; /* [0] root's lines, [1] everyone else's */
-	uint64_t lost;		     /* lines the host's log did not take */
-	char (*queue)[JAIL_SYSLOG_LINE_MAX + 1];
+	struct jail_ratelimit rl[2];	  /* [0] root's lines, [1] everyone else's */
+	uint64_t lost;			  /* lines the host's log did not take */
+	char *queue[KEEPER_SYSLOG_QUEUE]; /* each malloc'd to its length */
 	size_t queue_len[KEEPER_SYSLOG_QUEUE];
-	size_t head, count;
+	size_t head, count, queued_bytes;
 };
 
 #define KEEPER_SYSLOG_INIT                                                                         \
