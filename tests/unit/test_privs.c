@@ -177,8 +177,7 @@ static void test_apply(void **state)
 	default:
 		fail_msg("getpid through int $0x80 neither ran nor faulted before the filter");
 	}
-	print_message("this kernel has %s i386 system call table\n",
-		      i386_table ? "an" : "no");
+	print_message("this kernel has %s i386 system call table\n", i386_table ? "an" : "no");
 #endif
 	memset(&p, 0, sizeof(p));
 	p.capabilities = caps;
