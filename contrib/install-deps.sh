@@ -1,18 +1,32 @@
 #!/bin/sh
 # Install the Debian packages pam_jail needs to build and to run every test
 # tier. Idempotent; run as root (make deps, .ci/run).
+#   contrib/install-deps.sh          everything: build, every test tier, the VM tier
+#   contrib/install-deps.sh --demo   only what make demo needs: build the
+#                                    programs and log in once through a private sshd
 set -eu
 
+# What building the programs and the demo's one jailed ssh login need.
+demo_packages="
+  build-essential pkg-config
+  libpam0g-dev libconfig-dev libcap-dev libseccomp-dev libmnl-dev libsystemd-dev
+  openssh-server openssh-client python3
+  iproute2 procps util-linux passwd
+"
 packages="
-  build-essential pkg-config clang
-  libpam0g-dev libconfig-dev libcap-dev libcmocka-dev libseccomp-dev libmnl-dev libxau-dev
-  libsystemd-dev
+  $demo_packages
+  clang libcmocka-dev libxau-dev
   pamtester libpam-wrapper libpamtest0-dev libnss-wrapper
-  openssh-server openssh-client rsync python3
+  rsync
   xvfb x11-utils xauth
-  iproute2 procps util-linux passwd tmux valgrind libcap2-bin
+  tmux valgrind libcap2-bin
   qemu-system-x86 debootstrap e2fsprogs dpkg-dev debhelper lintian
 "
+case ${1:-} in
+--demo) packages=$demo_packages demo=1 ;;
+"") demo=0 ;;
+*) echo "usage: install-deps.sh [--demo]" >&2; exit 2 ;;
+esac
 # The ldap test tier (tests/ldap): a directory server and NSS through nslcd.
 # Installed apart from the rest, see install_directory_packages below.
 ldap_packages="slapd ldap-utils nslcd libnss-ldapd"
@@ -31,7 +45,7 @@ for p in $packages; do
     is_installed "$p" || missing="$missing $p"
 done
 ldap_missing=
-for p in $ldap_packages; do
+[ "$demo" = 1 ] || for p in $ldap_packages; do
     is_installed "$p" || ldap_missing="$ldap_missing $p"
 done
 if [ -z "$missing" ] && [ -z "$ldap_missing" ]; then
