@@ -233,6 +233,9 @@ static void test_explain(void **state)
 	/* by supplementary group: dave's primary group is his own */
 	explain(teach, "dave", 0, "verdict:   jailed with profile 'student'\n", NULL);
 	explain(teach, "dave", 0, "hostname = \"lab-dave\";", NULL);
+	/* "lab-%u" for names a hostname cannot hold: mapped, never refused */
+	explain(teach, "john_doe", 0, "hostname = \"lab-john-doe\";", NULL);
+	explain(teach, "alice@example.edu", 0, "hostname = \"lab-alice-example-edu\";", NULL);
 	/* by no rule */
 	explain(teach, "frank", 0, "verdict:   not jailed: no rule names the user", NULL);
 	/* the shipped default jails nobody */
