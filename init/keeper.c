@@ -570,10 +570,10 @@ static void handle_request(struct keeper *k, size_t i)
 	} else if (strcmp(msg, "STATUS") == 0) {
 		snprintf(out, sizeof(out),
 			 "OK id=%s key=%s user=%s uid=%u profile=%s init=%d keeper=%d sessions=%u "
-			 "created=%" PRId64 " lifetime=%s",
+			 "created=%" PRId64 " lifetime=%s stopping=%d",
 			 k->id, k->key, k->p->user, (unsigned)k->p->uid, k->p->profile,
 			 (int)k->init_pid, (int)getpid(), k->sessions, k->created,
-			 lifetime_name(k->p->lifetime));
+			 lifetime_name(k->p->lifetime), k->stop_fd >= 0);
 		reply(c, out, -1);
 	} else if (strcmp(msg, "ENTER") == 0) {
 		join_reply(k, c);
