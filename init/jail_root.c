@@ -9,8 +9,8 @@
  *   3. clone the root (host / or a prepared tree, every path component
  *      root-owned and not group/other writable) recursively and make the
  *      whole clone read-only, nosuid, nodev;
- *   4. put fresh mounts on it: hidden paths, /proc, /dev, /tmp, /run with
- *      the marker, home, extra binds; every mount point is reached
+ *   4. put fresh mounts on it: hidden paths, /proc, /dev, /tmp, /var/tmp,
+ *      /run with the marker, home, extra binds; every mount point is reached
  *      component by component with O_NOFOLLOW from the new root's fd, so a
  *      symlink (a user's home replaced by a link to /etc, say) is refused
  *      rather than followed (the CVE-2025-6020 class of path races);
@@ -602,6 +602,42 @@ static int mount_proc(int root, struct jail_error *err)
 	return 0;
 }
 
+/* The jail's own /var/tmp, a fresh tmpfs like /tmp (01777, tmp.size): the
+ * host's is readable in the cloned root and holds what every other user left
+ * there, and programs expect to write to it. Its own instance, as /tmp and
+ * /dev/shm are, rather than a directory of /tmp bound here: that needs a
+ * clone of a subdirectory of the new tmpfs, which older kernels (Debian 12's
+ * 6.1) refuse while the tmpfs is detached, so /tmp's root would have to be
+ * attached first and then covered.
+ *
+ * The mount point is reached like every other, with no symlink followed: a
+ * link there (the tree's or the host's) is refused, since what it names
+ * after the pivot may be a directory all jails share. A root with no
+ * /var/tmp (a tree without one, /var in root.hide) gets none: nothing of the
+ * host's is there to cover, and the read-only root takes no new mount point. */
+static int mount_var_tmp(int root, uint64_t size, struct jail_error *err)
+{
+	_cleanup_close_ int target = -1, m = -1;
+	struct jail_error e = { 0 };
+	struct stat st;
+
+	target = open_mountpoint(root, "/var/tmp", MP_EXISTING, &e);
+	if (target == -ENOENT)
+		return 0;
+	if (target < 0)
+		return jail_error_set(err, -target, "private /var/tmp: %s", e.message);
+	if (fstat(target, &st) < 0)
+		return jail_error_set(err, errno, "private /var/tmp: %s", strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return jail_error_set(err, ENOTDIR, "private /var/tmp: not a directory");
+	m = new_tmpfs(size, 01777, 0, 0, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, "/var/tmp", err);
+	if (m < 0)
+		return m;
+	if (move_mount(m, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return jail_error_set(err, errno, "mounting on '/var/tmp': %s", strerror(errno));
+	return 0;
+}
+
 /* Open (making it if missing) the directory `sub` below the user's real
  * home `home`, for a persistent bind. The home and everything in it belong
  * to the user, so the walk follows no symlink (O_NOFOLLOW on every
@@ -881,6 +917,9 @@ int jail_root_build(const struct jail_policy *p, const char *id, struct jail_err
 		goto out;
 	}
 	r = attach_at(tmp, b.root, "/tmp", MP_DIR, err);
+	if (r < 0)
+		goto out;
+	r = mount_var_tmp(b.root, p->tmp_size_bytes, err);
 	if (r < 0)
 		goto out;
 	run = new_tmpfs(p->run_size_bytes, 0755, 0, 0,
