@@ -711,7 +711,9 @@ static void serve(struct keeper *k)
 		n += keeper_watch_pollfds(&k->watch, pfds + n);
 		utmp_at = n;
 		n += keeper_utmp_pollfds(&k->utmp, pfds + n);
-		r = poll(pfds, n, keeper_watch_timeout(&k->watch, poll_timeout(k)));
+		r = poll(pfds, n,
+			 keeper_utmp_timeout(&k->utmp,
+					     keeper_watch_timeout(&k->watch, poll_timeout(k))));
 		if (r < 0 && errno != EINTR)
 			return; /* cannot wait for anything: end the jail */
 		keeper_watch_handle(&k->watch, pfds + watch_at, r > 0 ? utmp_at - watch_at : 0);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* A jail's logins copied to the host's utmp, wtmp and lastlog (keeper_utmp.h). */
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/inotify.h>
@@ -25,6 +26,24 @@ static const char *const file_names[JAIL_RECORDS_N] = {
 static struct jail_utmp_owner owner_of(const struct keeper_utmp *u)
 {
 	return (struct jail_utmp_owner){ .user = u->p->user, .uid = u->p->uid, .jail_id = u->id };
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void watch_by_timer(struct keeper_utmp *u, const char *what, int e)
+{
+	jail_closep(&u->inotify_fd);
+	u->inotify_fd = -1;
+	u->next_look_ms = mono_ms() + KEEPER_UTMP_LOOK_MS;
+	syslog(LOG_INFO,
+	       "login records: user=%s profile=%s id=%s: %s: %s: looked at every %d ms instead",
+	       u->p->user, u->p->profile, u->id, what, strerror(e), KEEPER_UTMP_LOOK_MS);
 }
 
 int keeper_utmp_setup(struct keeper_utmp *u, int state_fd, const struct jail_policy *p,
@@ -55,9 +74,12 @@ int keeper_utmp_setup(struct keeper_utmp *u, int state_fd, const struct jail_pol
 	if (u->dir_fd < 0)
 		return jail_error_set(err, errno, "login records: %s", strerror(errno));
 
+	/* One inotify instance per keeper, and root may have only
+	 * fs.inotify.max_user_instances (128 by default) of them: the
+	 * jails beyond look at their files on a timer instead. */
 	u->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (u->inotify_fd < 0)
-		return jail_error_set(err, errno, "login records: inotify: %s", strerror(errno));
+		watch_by_timer(u, "inotify", errno);
 	for (int i = 0; i < JAIL_RECORDS_N; i++) {
 		char self[64];
 
@@ -71,9 +93,9 @@ int keeper_utmp_setup(struct keeper_utmp *u, int state_fd, const struct jail_pol
 					      strerror(errno));
 		/* Watched through the fd, not its name: the inode it is. */
 		snprintf(self, sizeof(self), "/proc/self/fd/%d", u->fd[i]);
-		if (inotify_add_watch(u->inotify_fd, self, IN_MODIFY | IN_CLOSE_WRITE) < 0)
-			return jail_error_set(err, errno, "login records: inotify %s: %s",
-					      file_names[i], strerror(errno));
+		if (u->inotify_fd >= 0 &&
+		    inotify_add_watch(u->inotify_fd, self, IN_MODIFY | IN_CLOSE_WRITE) < 0)
+			watch_by_timer(u, "inotify_add_watch", errno);
 		/* What PID 1 binds: a detached clone made here, as the kernel
 		 * clones a mount only in the namespace that has it (open_tree
 		 * on this fd from the jail's new namespace is EINVAL). */
@@ -432,11 +454,32 @@ static void sync_all(struct keeper_utmp *u)
 	sync_lastlog(u);
 }
 
+int keeper_utmp_timeout(const struct keeper_utmp *u, int timeout)
+{
+	int64_t left;
+
+	if (!u->on || u->inotify_fd >= 0)
+		return timeout;
+	left = u->next_look_ms - mono_ms();
+	if (left < 0)
+		left = 0;
+	return timeout < 0 || left < timeout ? (int)left : timeout;
+}
+
 void keeper_utmp_handle(struct keeper_utmp *u, const struct pollfd *pfds, size_t n)
 {
 	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
 
-	if (!u->on || n == 0 || !pfds[0].revents)
+	if (!u->on)
+		return;
+	if (u->inotify_fd < 0) {
+		if (mono_ms() < u->next_look_ms)
+			return;
+		u->next_look_ms = mono_ms() + KEEPER_UTMP_LOOK_MS;
+		sync_all(u);
+		return;
+	}
+	if (n == 0 || !pfds[0].revents)
 		return;
 	/* What changed is read from the files themselves: the events only
 	 * say "look", so they are drained, not parsed. */
@@ -469,7 +512,7 @@ void keeper_utmp_end(struct keeper_utmp *u)
 		return;
 	u->on = false;
 	keeper_utmp_jail_built(u);
-	if (u->inotify_fd >= 0 && u->fd[JAIL_RECORDS_N - 1] >= 0)
+	if (u->fd[JAIL_RECORDS_N - 1] >= 0)
 		sync_all(u); /* what the jail wrote last, its logouts first */
 	for (size_t i = 0; i < KEEPER_UTMP_SESSIONS; i++)
 		if (u->sessions[i].used && u->sessions[i].live)

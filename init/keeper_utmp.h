@@ -27,7 +27,8 @@
  *   keeper_utmp_jail_fds(&u)                  the fds PID 1 binds (N of them)
  *   keeper_utmp_jail_built(&u)                and closes here, once it has
  *   n += keeper_utmp_pollfds(&u, pfds + n)    before poll()
- *   keeper_utmp_handle(&u, pfds + at, n)      after poll()
+ *   timeout = keeper_utmp_timeout(&u, timeout)
+ *   keeper_utmp_handle(&u, pfds + at, n)      after poll() (n = 0 on a timeout)
  *   keeper_utmp_end(&u)                       when the jail has ended
  */
 #ifndef PAM_JAIL_KEEPER_UTMP_H
@@ -35,6 +36,7 @@
 
 #include <poll.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 #include <utmp.h>
 #include <utmpx.h>
@@ -44,8 +46,9 @@
 
 #define KEEPER_UTMP_DIR	     "records"
 #define KEEPER_UTMP_MAX_FDS  1
-#define KEEPER_UTMP_SLOTS    256 /* utmp records of one jail looked at */
-#define KEEPER_UTMP_SESSIONS 256 /* its logins tracked at once */
+#define KEEPER_UTMP_SLOTS    256  /* utmp records of one jail looked at */
+#define KEEPER_UTMP_SESSIONS 256  /* its logins tracked at once */
+#define KEEPER_UTMP_LOOK_MS  1000 /* without inotify: how often the files are read */
 
 /* The host's own files. Constants: tests run the keeper in a mount
  * namespace where these paths are their own files (tests/e2e/lib-sshd.sh). */
@@ -71,8 +74,9 @@ struct keeper_utmp {
 	int parent_fd;		     /* <state>/records */
 	int fd[JAIL_RECORDS_N];	     /* the jail's files, read-only */
 	int jail_fd[JAIL_RECORDS_N]; /* detached mounts of them, for PID 1 */
-	int inotify_fd;
-	struct utmpx *seen; /* the jail's utmp as last read */
+	int inotify_fd;		     /* -1: no instance left, read on a timer */
+	int64_t next_look_ms;	     /* then: when (monotonic) */
+	struct utmpx *seen;	     /* the jail's utmp as last read */
 	size_t n_seen;
 	off_t wtmp_off; /* read up to here */
 	struct lastlog lastlog_seen;
@@ -92,6 +96,7 @@ const int *keeper_utmp_jail_fds(const struct keeper_utmp *u);
 void keeper_utmp_jail_built(struct keeper_utmp *u);
 
 size_t keeper_utmp_pollfds(const struct keeper_utmp *u, struct pollfd *out);
+int keeper_utmp_timeout(const struct keeper_utmp *u, int timeout);
 void keeper_utmp_handle(struct keeper_utmp *u, const struct pollfd *pfds, size_t n);
 
 /* The jail is gone: copy what is left, log out its open logins on the
