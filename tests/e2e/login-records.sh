@@ -59,8 +59,11 @@ EOF
 
 # A record of the host's own, for someone else: the jail must not see it.
 host_user=pjhost$$
-e2e_system_sshd ||
+if ! e2e_system_sshd; then
 	py_records append-utmp "$E2E_UTMP" 7 pts/77 ts77 "$host_user" host.example
+	# (which also shows that py_records writes records as who reads them)
+	assert_contains "$(who "$E2E_UTMP")" "$host_user" "a record written by py_records"
+fi
 
 # A pty login held open: it ends when a line is sent to it.
 pty_session() { # name
