@@ -13,13 +13,19 @@
 #include "policy.h"
 #include "util.h"
 
+/* The jail's own login records, made by the keeper (keeper_utmp.h) and
+ * bound into the jail by jail_root_build: an array of JAIL_RECORDS_N fds. */
+enum jail_record_file { JAIL_RECORD_UTMP, JAIL_RECORD_WTMP, JAIL_RECORD_LASTLOG, JAIL_RECORDS_N };
+
 /*
  * Build the jail's root in the calling process's (new) mount namespace and
  * pivot into it (jail_root.c). Afterwards nothing of the host filesystem is
- * reachable and no fd to it is open. `id` goes into the marker. On failure
- * `err` says which step failed and why.
+ * reachable and no fd to it is open. `id` goes into the marker; `records`
+ * (JAIL_RECORDS_N fds, -1 = none) are bound over the login record files.
+ * On failure `err` says which step failed and why.
  */
-int jail_root_build(const struct jail_policy *p, const char *id, struct jail_error *err);
+int jail_root_build(const struct jail_policy *p, const char *id, const int *records,
+		    struct jail_error *err);
 
 /* Bring the loopback interface of the current network namespace up (net_lo.c). */
 int jail_net_lo_up(struct jail_error *err);
@@ -30,8 +36,9 @@ int jail_net_lo_up(struct jail_error *err);
  * orphans until the keeper kills it. `keeper_pidfd` is checked once after
  * PR_SET_PDEATHSIG is armed (the keeper may have died before). Never returns.
  */
-void __attribute__((noreturn)) jail_pid1_run(const struct jail_policy *p, const char *id,
-					     int report_fd, int keeper_pidfd, int userns_fd);
+void __attribute__((noreturn))
+jail_pid1_run(const struct jail_policy *p, const char *id, int report_fd, int keeper_pidfd,
+	      int userns_fd, const int *records);
 
 /*
  * The jail's user namespace (userns.c). The keeper makes it, owned by

@@ -431,6 +431,80 @@ static int prepare_bind(const char *source, bool writable, bool optional, struct
 	return r;
 }
 
+/* ------------------------------------------------------------ login records */
+
+/*
+ * The keeper's files for the jail's utmp, wtmp and lastlog (keeper_utmp.h),
+ * over the paths glibc and sshd write. sshd's monitor (root, inside) writes
+ * them, the keeper copies what they say to the host's files, and the jail
+ * sees its own logins only: the host's wtmp and lastlog (readable by all
+ * on the host) are covered, the host's utmp never was in the fresh /run.
+ * /var/run/utmp is bound too where it is not the same file (a tree whose
+ * /var/run is a directory; the usual symlink to /run is refused by the
+ * walk, as any symlink is, and skipped). A tree without /var/log/wtmp or
+ * /var/log/lastlog gets none (its root is read-only): that jail's logins
+ * reach only the host's utmp, which is said in pam_jail(8).
+ */
+static int bind_records(int root, const int *records, struct jail_error *err)
+{
+	static const struct {
+		enum jail_record_file file;
+		const char *path;
+		bool make; /* in the jail's own /run: made; elsewhere: if there */
+	} where[] = {
+		{ JAIL_RECORD_UTMP, "/run/utmp", true },
+		{ JAIL_RECORD_UTMP, "/var/run/utmp", false },
+		{ JAIL_RECORD_WTMP, "/var/log/wtmp", false },
+		{ JAIL_RECORD_LASTLOG, "/var/log/lastlog", false },
+	};
+	int attached[JAIL_RECORDS_N] = { -1, -1, -1 };
+	int r = 0;
+
+	for (size_t i = 0; i < JAIL_ARRAY_SIZE(where) && r >= 0; i++) {
+		enum jail_record_file f = where[i].file;
+		struct jail_error e = { 0 };
+		int m;
+
+		if (!records || records[f] < 0)
+			continue;
+		/* The keeper's detached mount the first time; a second path of
+		 * the same file gets a clone of the first, now attached here. */
+		if (attached[f] < 0)
+			m = fcntl(records[f], F_DUPFD_CLOEXEC, 3);
+		else
+			m = clone_tree(attached[f], "", false, where[i].path, err);
+		if (m < 0) {
+			r = attached[f] < 0 ? jail_error_set(err, errno, "%s: dup: %s",
+							     where[i].path, strerror(errno))
+					    : m;
+			break;
+		}
+		r = set_attrs(m, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, 0, false,
+			      where[i].path, err);
+		if (r >= 0)
+			r = attach_at(m, root, where[i].path, where[i].make ? MP_FILE : MP_EXISTING,
+				      &e);
+		if (r < 0 && !where[i].make && (r == -ENOENT || r == -ELOOP || r == -ENOTDIR)) {
+			close(m);
+			r = 0;
+			continue;
+		}
+		if (r < 0) {
+			if (e.message[0])
+				jail_error_set(err, -r, "login records: %s", e.message);
+			close(m);
+			break;
+		}
+		if (attached[f] < 0)
+			attached[f] = m;
+		else
+			close(m);
+	}
+	for (int f = 0; f < JAIL_RECORDS_N; f++)
+		jail_closep(&attached[f]);
+	return r;
+}
+
 /* ------------------------------------------------------------ the recipe */
 
 struct root_build {
@@ -829,7 +903,8 @@ static int pivot(int root, struct jail_error *err)
 	return 0;
 }
 
-int jail_root_build(const struct jail_policy *p, const char *id, struct jail_error *err)
+int jail_root_build(const struct jail_policy *p, const char *id, const int *records,
+		    struct jail_error *err)
 {
 	struct root_build b = { .root = -1, .home = { .mnt = -1 } };
 	_cleanup_close_ int ns = -1, run = -1, tmp = -1, resolv = -1;
@@ -950,6 +1025,8 @@ int jail_root_build(const struct jail_policy *p, const char *id, struct jail_err
 	r = jail_net_resolv_mount(p, &resolv, err);
 	if (r >= 0 && resolv >= 0)
 		r = attach_at(resolv, b.root, "/etc/resolv.conf", MP_FILE, err);
+	if (r >= 0)
+		r = bind_records(b.root, records, err);
 	if (r < 0)
 		goto out;
 	r = finish_hides(&b, err);

@@ -33,6 +33,7 @@
 #include "jail_init.h"
 #include "jail_net.h"
 #include "keeper_cgroup.h"
+#include "keeper_utmp.h"
 #include "keeper_watch.h"
 #include "msg.h"
 #include "timens.h"
@@ -65,6 +66,7 @@ struct keeper {
 	struct jail_bridge_net bnet; /* network.mode = "bridge" (net_bridge.c) */
 	struct jail_cgroup cg;	     /* the limits (keeper_cgroup.h) */
 	struct keeper_watch watch;   /* limits hit, logged live (keeper_watch.h) */
+	struct keeper_utmp utmp;     /* its logins in the host's utmp (keeper_utmp.h) */
 
 	struct conn conns[MAX_CONNS];
 	size_t n_conns;
@@ -269,10 +271,12 @@ static int start_init(struct keeper *k, struct jail_error *err)
 	if (pid == 0) {
 		/* The jail's PID 1. Nothing of the keeper's (registry fds, the
 		 * module's socket) may come along into the jail. */
-		int keep[] = { pipefd[1], self, k->userns_fd };
+		const int *rec = keeper_utmp_jail_fds(&k->utmp);
+		int keep[] = { pipefd[1], self, k->userns_fd, rec[0], rec[1], rec[2] };
 
+		_Static_assert(JAIL_RECORDS_N == 3, "keep[] lists every record fd");
 		close_all_except(keep, JAIL_ARRAY_SIZE(keep));
-		jail_pid1_run(k->p, k->id, pipefd[1], self, k->userns_fd);
+		jail_pid1_run(k->p, k->id, pipefd[1], self, k->userns_fd, rec);
 	}
 	close(pipefd[1]);
 	k->init_pid = pid;
@@ -639,6 +643,7 @@ static bool try_end(struct keeper *k)
 	jail_closep(&k->lock_fd); /* releases the lock: the next login makes a new jail */
 	k->lock_fd = -1;
 	kill_init(k);
+	keeper_utmp_end(&k->utmp); /* no ghost of this jail in `who` */
 	jail_net_bridge_teardown(&k->bnet);
 	syslog(LOG_NOTICE, "jail ended: user=%s profile=%s id=%s init=%d reason=%s", k->p->user,
 	       k->p->profile, k->id, (int)k->init_pid, k->end_reason);
@@ -685,10 +690,10 @@ static int poll_timeout(const struct keeper *k)
 static void serve(struct keeper *k)
 {
 	/* listen + init + (conn + session) per connection + the watch */
-	static struct pollfd pfds[2 + 2 * MAX_CONNS + JAIL_CG_WATCH_MAX_FDS];
+	static struct pollfd pfds[2 + 2 * MAX_CONNS + JAIL_CG_WATCH_MAX_FDS + KEEPER_UTMP_MAX_FDS];
 
 	for (;;) {
-		size_t n = 0, watch_at;
+		size_t n = 0, watch_at, utmp_at;
 		int r;
 
 		check_deadlines(k);
@@ -704,10 +709,15 @@ static void serve(struct keeper *k)
 		}
 		watch_at = n;
 		n += keeper_watch_pollfds(&k->watch, pfds + n);
-		r = poll(pfds, n, keeper_watch_timeout(&k->watch, poll_timeout(k)));
+		utmp_at = n;
+		n += keeper_utmp_pollfds(&k->utmp, pfds + n);
+		r = poll(pfds, n,
+			 keeper_utmp_timeout(&k->utmp,
+					     keeper_watch_timeout(&k->watch, poll_timeout(k))));
 		if (r < 0 && errno != EINTR)
 			return; /* cannot wait for anything: end the jail */
-		keeper_watch_handle(&k->watch, pfds + watch_at, r > 0 ? n - watch_at : 0);
+		keeper_watch_handle(&k->watch, pfds + watch_at, r > 0 ? utmp_at - watch_at : 0);
+		keeper_utmp_handle(&k->utmp, pfds + utmp_at, r > 0 ? n - utmp_at : 0);
 		if (r <= 0)
 			continue;
 		if (pfds[1].revents) {
@@ -762,12 +772,15 @@ int jail_keeper_run(int sock, int state_fd, const char *key, struct jail_policy 
 		r = make_entry(k, &e);
 	if (r >= 0)
 		r = keeper_cgroup_setup(&k->cg, p, key, k->id, &e);
+	if (r >= 0)
+		r = keeper_utmp_setup(&k->utmp, state_fd, p, k->id, &e);
 	if (r >= 0 && (p->namespaces & JAIL_NS_USER))
 		r = jail_userns_create(p->uid, p->gid, &k->userns_fd, &e);
 	if (r >= 0)
 		r = start_init(k, &e);
 	jail_closep(&k->userns_fd); /* PID 1 has bound it into the jail */
 	k->userns_fd = -1;
+	keeper_utmp_jail_built(&k->utmp); /* and these */
 	if (r >= 0 && p->net.mode == JAIL_NET_BRIDGE)
 		r = jail_net_bridge_setup(&k->bnet, k->state_fd, p, key, k->id, k->init_pid, &e);
 	if (r >= 0)
@@ -785,6 +798,7 @@ int jail_keeper_run(int sock, int state_fd, const char *key, struct jail_policy 
 		 * the entry races with no one, and when the login is refused
 		 * nothing of this jail is left. */
 		kill_init(k);
+		keeper_utmp_end(&k->utmp);
 		jail_net_bridge_teardown(&k->bnet);
 		jail_cgroup_destroy(&k->cg, JAIL_CGROUP_DESTROY_MS, NULL);
 		remove_entry(k);
@@ -810,6 +824,7 @@ int jail_keeper_run(int sock, int state_fd, const char *key, struct jail_policy 
 			;
 		remove_entry(k);
 		kill_init(k);
+		keeper_utmp_end(&k->utmp);
 		jail_net_bridge_teardown(&k->bnet);
 		keeper_cgroup_end(&k->cg, k->p, k->id);
 	}
