@@ -23,7 +23,8 @@
  *     or the daemon's), and no component of its path is a symlink;
  *   - the endpoint is of the expected type (a socket; SSSD's memory caches
  *     are regular files) and owned by root or the daemon's account; a
- *     regular file also must not be writable by group or others.
+ *     regular file also must not be writable by others, nor by its group
+ *     unless that is root's or the daemon's (SSSD makes them 0664).
  *
  * Why it matters: whoever answers on these sockets decides, inside the jail,
  * which groups a user is in (sshd's monitor calls initgroups there as root).
@@ -143,7 +144,7 @@ static int check_dir(const struct nss_dir *d, const struct stat *st, uid_t duid,
 }
 
 static int check_endpoint(const struct nss_dir *d, const char *name, const struct stat *st,
-			  uid_t duid, struct jail_error *err)
+			  uid_t duid, gid_t dgid, struct jail_error *err)
 {
 	mode_t want = d->kind == NSS_SOCKET ? S_IFSOCK : S_IFREG;
 
@@ -157,8 +158,11 @@ static int check_endpoint(const struct nss_dir *d, const char *name, const struc
 				      d->path, name, (unsigned)st->st_uid, d->daemon ? " or " : "",
 				      d->daemon ? d->daemon : "");
 	/* A socket's mode is how clients reach it (0666 is usual); a cache file
-	 * anyone but its owner can write could say anything. */
-	if (d->kind == NSS_FILE && (st->st_mode & (S_IWGRP | S_IWOTH)))
+	 * someone else can write could say anything. SSSD makes its caches
+	 * 0664: writable by its group, root's or its own, is the daemon's. */
+	if (d->kind == NSS_FILE &&
+	    ((st->st_mode & S_IWOTH) ||
+	     ((st->st_mode & S_IWGRP) && st->st_gid != 0 && st->st_gid != dgid)))
 		return jail_error_set(err, EPERM, "name service: '%s/%s' is writable by %s",
 				      d->path, name,
 				      (st->st_mode & S_IWOTH) ? "others" : "its group");
@@ -168,7 +172,7 @@ static int check_endpoint(const struct nss_dir *d, const char *name, const struc
 /* Clone the endpoint `name` in `dir` (checked by its fd, never by name
  * again) into n->m. Missing: nothing to do. */
 static int take_endpoint(struct jail_nss *n, size_t di, int dir, const char *name, uid_t duid,
-			 struct jail_error *err)
+			 gid_t dgid, struct jail_error *err)
 {
 	const struct nss_dir *d = &nss_dirs[di];
 	_cleanup_close_ int fd = -1, mnt = -1;
@@ -180,7 +184,7 @@ static int take_endpoint(struct jail_nss *n, size_t di, int dir, const char *nam
 	if (fd < 0 || fstat(fd, &st) < 0)
 		return jail_error_set(err, errno, "name service: '%s/%s': %s", d->path, name,
 				      strerror(errno));
-	int r = check_endpoint(d, name, &st, duid, err);
+	int r = check_endpoint(d, name, &st, duid, dgid, err);
 	if (r < 0)
 		return r;
 	if (n->n >= NSS_MAX_MOUNTS)
@@ -208,7 +212,7 @@ static int take_endpoint(struct jail_nss *n, size_t di, int dir, const char *nam
 }
 
 /* Every socket in `dir` (systemd's userdb directory). */
-static int take_all_sockets(struct jail_nss *n, size_t di, int dir, uid_t duid,
+static int take_all_sockets(struct jail_nss *n, size_t di, int dir, uid_t duid, gid_t dgid,
 			    struct jail_error *err)
 {
 	DIR *ds;
@@ -229,7 +233,7 @@ static int take_all_sockets(struct jail_nss *n, size_t di, int dir, uid_t duid,
 		struct stat st;
 		if (fstatat(dir, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISSOCK(st.st_mode))
 			continue; /* only the sockets; take_endpoint checks again by fd */
-		r = take_endpoint(n, di, dir, de->d_name, duid, err);
+		r = take_endpoint(n, di, dir, de->d_name, duid, dgid, err);
 	}
 	closedir(ds);
 	return r;
@@ -267,9 +271,9 @@ int jail_nss_open(const struct jail_policy *p, struct jail_nss **ret, struct jai
 			return r;
 		if (d->names)
 			for (size_t i = 0; r == 0 && d->names[i]; i++)
-				r = take_endpoint(n, di, dir, d->names[i], duid, err);
+				r = take_endpoint(n, di, dir, d->names[i], duid, dgid, err);
 		else
-			r = take_all_sockets(n, di, dir, duid, err);
+			r = take_all_sockets(n, di, dir, duid, dgid, err);
 	}
 	return r;
 }

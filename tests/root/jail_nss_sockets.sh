@@ -11,8 +11,9 @@
 # - nss_sockets = false: none of them, and SSSD's directories are empty;
 # - a prepared tree gets the same endpoints;
 # - the trust rule: a socket owned by the user, a directory others can
-#   write, a file or a symlink where the socket should be, a cache file its
-#   group can write: each refuses the jail, with the path and the reason.
+#   write, a file or a symlink where the socket should be, a cache file a
+#   users' group can write: each refuses the jail, with the path and the
+#   reason; a cache file root's group can write (SSSD's 0664) is fine.
 . "$TESTS/lib.sh"
 . "$TESTS/root/jail_env.bash"
 je_setup "$@"
@@ -186,10 +187,13 @@ expect_refusal "a symlink where the socket belongs" \
 rm /run/nscd/socket
 mv /run/nscd/.socket /run/nscd/socket
 
+# SSSD's own caches are 0664 root:root (or its group): that is fine; a
+# group of users that can write one is not.
 chmod g+w /var/lib/sss/mc/passwd
-expect_refusal "a cache file its group can write" \
+chgrp "$je_group" /var/lib/sss/mc/passwd
+expect_refusal "a cache file a users' group can write" \
     "$prefix '/var/lib/sss/mc/passwd' is writable by its group"
-chmod g-w /var/lib/sss/mc/passwd
+chgrp root /var/lib/sss/mc/passwd
 
 out=$(je_session "$je_user" -- sh -c 'cat /run/nscd/not-an-endpoint 2>&1; echo done' 2>&1) ||
     fail "session after the refusals: $out"
