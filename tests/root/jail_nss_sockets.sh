@@ -1,10 +1,11 @@
 #!/bin/bash
 # The host's name-service daemon sockets inside the jail (nss_sockets,
-# init/jail_nss.c), without a directory: stand-in daemons answer on nscd's
-# and SSSD's fixed paths, in this test's private mount namespace only (a
-# tmpfs over each daemon's directory: a daemon the host runs is hidden from
-# this test, never disturbed; /run/nscd is made on the host only if it is
-# missing, and stays empty there).
+# init/jail_nss.c), without a directory: stand-in daemons answer on nscd's,
+# systemd-userdb's and SSSD's fixed paths, in this test's private mount
+# namespace only (a tmpfs over each daemon's directory: a daemon the host
+# runs is hidden from this test, never disturbed; /run/nscd and
+# /run/systemd/userdb are made on the host only if missing, stay empty
+# there, and are removed at the end).
 # - host root: exactly the nss endpoints are there, connect() works through
 #   the read-only binds and reaches the host's listener; SSSD's PAM sockets
 #   are not there; SSSD's memory cache is there, read-only;
@@ -24,7 +25,15 @@ if [ ! -e /run/nscd ]; then
     mkdir -m 0755 /run/nscd || fail "mkdir /run/nscd"
     on_exit rmdir /run/nscd
 fi
-for d in /run/nscd /var/lib/sss/pipes /var/lib/sss/mc; do
+# systemd's userdb directory (a directory of sockets): made the same way on
+# a host without it (a systemd host has it).
+for d in /run/systemd /run/systemd/userdb; do
+    if [ ! -e "$d" ]; then
+        mkdir -m 0755 "$d" || fail "mkdir $d"
+        on_exit rmdir "$d"
+    fi
+done
+for d in /run/nscd /run/systemd/userdb /var/lib/sss/pipes /var/lib/sss/mc; do
     mount -t tmpfs -o mode=0755,size=1m pj-nss "$d" || fail "tmpfs over $d"
     on_exit umount -l "$d"
 done
@@ -33,6 +42,7 @@ printf 'pj-cache\n' >/var/lib/sss/mc/passwd
 chmod 0644 /var/lib/sss/mc/passwd
 # Not an endpoint: must not come along with the socket.
 : >/run/nscd/not-an-endpoint
+: >/run/systemd/userdb/not-a-socket
 
 # One listener for every stand-in socket: it answers a connection that says
 # "pj-probe" with the socket's own token, so a reply proves which host
@@ -40,7 +50,8 @@ chmod 0644 /var/lib/sss/mc/passwd
 # test user's groups, in this namespace) gets the connection closed without
 # a word, which glibc takes as "no nscd" and asks the files itself.
 token=$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
-python3 - "$token" /run/nscd/socket /var/lib/sss/pipes/nss /var/lib/sss/pipes/pam \
+python3 - "$token" /run/nscd/socket /run/systemd/userdb/io.systemd.Multiplexer \
+    /run/systemd/userdb/io.systemd.DynamicUser /var/lib/sss/pipes/nss /var/lib/sss/pipes/pam \
     /var/lib/sss/pipes/private/sbus-dp <<'PY' &
 import os, selectors, socket, sys
 token, paths = sys.argv[1], sys.argv[2:]
@@ -83,6 +94,8 @@ except OSError as e:
 " "$1"; }
 echo "nscd_dir=$(ls -A /run/nscd 2>&1 | tr "\n" " ")"
 echo "nscd=$(ask /run/nscd/socket)"
+echo "userdb_dir=$(ls -A /run/systemd/userdb 2>&1 | tr "\n" " ")"
+echo "userdb=$(ask /run/systemd/userdb/io.systemd.Multiplexer)"
 echo "sss_pipes=$(ls -A /var/lib/sss/pipes 2>&1 | tr "\n" " ")"
 echo "sss_nss=$(ask /var/lib/sss/pipes/nss)"
 echo "sss_pam=$(ask /var/lib/sss/pipes/pam)"
@@ -102,6 +115,10 @@ out=$(je_session -U "$je_user" -- sh -c "$inside_host" 2>&1) ||
 echo "$out"
 assert_contains "$out" "nscd_dir=socket " "/run/nscd holds the socket and nothing else"
 assert_contains "$out" "nscd=$token /run/nscd/socket" "connect() to nscd's socket reaches the host's"
+assert_contains "$out" "userdb_dir=io.systemd.DynamicUser io.systemd.Multiplexer " \
+    "/run/systemd/userdb holds its sockets and nothing else"
+assert_contains "$out" "userdb=$token /run/systemd/userdb/io.systemd.Multiplexer" \
+    "connect() to a userdb socket reaches the host's"
 assert_contains "$out" "sss_pipes=nss " "SSSD's pipes: the nss socket only (no pam, no private)"
 assert_contains "$out" "sss_nss=$token /var/lib/sss/pipes/nss" "connect() to SSSD's nss socket"
 assert_contains "$out" "sss_pam=no: No such file or directory" "SSSD's PAM socket is not there"
@@ -118,6 +135,8 @@ assert_contains "$out" "nscd_dir=ls: cannot access '/run/nscd': No such file or 
     "nss_sockets = false: no /run/nscd"
 assert_contains "$out" $'sss_pipes=\n' "nss_sockets = false: SSSD's pipes empty"
 assert_contains "$out" "sss_nss=no: No such file or directory" "nss_sockets = false: no SSSD"
+assert_contains "$out" "userdb_dir=ls: cannot access '/run/systemd/userdb'" \
+    "nss_sockets = false: no userdb"
 assert_contains "$out" "sss_mc= cat: /var/lib/sss/mc/passwd: No such file" \
     "nss_sockets = false: no SSSD memory cache"
 je_wait_gone 10 || fail "the jail did not end"
@@ -171,6 +190,11 @@ chown "$je_user" /run/nscd/socket
 expect_refusal "a socket the user owns" \
     "$prefix '/run/nscd/socket' is owned by uid $je_uid, not root"
 chown root /run/nscd/socket
+
+chown "$je_user" /run/systemd/userdb/io.systemd.DynamicUser
+expect_refusal "a userdb socket the user owns (root's only)" \
+    "$prefix '/run/systemd/userdb/io.systemd.DynamicUser' is owned by uid $je_uid, not root"
+chown root /run/systemd/userdb/io.systemd.DynamicUser
 
 chmod o+w /run/nscd
 expect_refusal "a directory others can write" "$prefix '/run/nscd' is writable by others"
