@@ -98,18 +98,46 @@ static bool on_run(const struct nss_dir *d)
 	return strncmp(d->path, "/run/", 5) == 0;
 }
 
-/* The daemon's account, if the host has one: uid and gid, else -1. */
-static void daemon_ids(const char *name, uid_t *ret_uid, gid_t *ret_gid)
+/* The daemon's account, looked up only when an owner is not root: jail-init
+ * asks NSS nothing (no module loaded, no daemon asked) on the usual host,
+ * where every endpoint is root's. */
+struct nss_owner {
+	const char *name; /* NULL: root only */
+	bool looked;
+	uid_t uid;
+	gid_t gid;
+};
+
+static void owner_lookup(struct nss_owner *o)
 {
 	struct passwd pw, *res = NULL;
 	char buf[1024];
 
-	*ret_uid = (uid_t)-1;
-	*ret_gid = (gid_t)-1;
-	if (name && getpwnam_r(name, &pw, buf, sizeof(buf), &res) == 0 && res) {
-		*ret_uid = res->pw_uid;
-		*ret_gid = res->pw_gid;
+	if (o->looked)
+		return;
+	o->looked = true;
+	o->uid = (uid_t)-1;
+	o->gid = (gid_t)-1;
+	if (o->name && getpwnam_r(o->name, &pw, buf, sizeof(buf), &res) == 0 && res) {
+		o->uid = res->pw_uid;
+		o->gid = res->pw_gid;
 	}
+}
+
+static bool trusted_uid(struct nss_owner *o, uid_t uid)
+{
+	if (uid == 0)
+		return true;
+	owner_lookup(o);
+	return uid == o->uid;
+}
+
+static bool trusted_gid(struct nss_owner *o, gid_t gid)
+{
+	if (gid == 0)
+		return true;
+	owner_lookup(o);
+	return gid == o->gid;
 }
 
 static const char *kind_name(mode_t mode)
@@ -128,23 +156,22 @@ static const char *kind_name(mode_t mode)
 	}
 }
 
-static int check_dir(const struct nss_dir *d, const struct stat *st, uid_t duid, gid_t dgid,
+static int check_dir(const struct nss_dir *d, const struct stat *st, struct nss_owner *o,
 		     struct jail_error *err)
 {
-	if (st->st_uid != 0 && st->st_uid != duid)
+	if (!trusted_uid(o, st->st_uid))
 		return jail_error_set(err, EPERM,
 				      "name service: '%s' is owned by uid %u, not root%s%s",
 				      d->path, (unsigned)st->st_uid, d->daemon ? " or " : "",
 				      d->daemon ? d->daemon : "");
-	if ((st->st_mode & S_IWOTH) ||
-	    ((st->st_mode & S_IWGRP) && st->st_gid != 0 && st->st_gid != dgid))
+	if ((st->st_mode & S_IWOTH) || ((st->st_mode & S_IWGRP) && !trusted_gid(o, st->st_gid)))
 		return jail_error_set(err, EPERM, "name service: '%s' is writable by %s", d->path,
 				      (st->st_mode & S_IWOTH) ? "others" : "its group");
 	return 0;
 }
 
 static int check_endpoint(const struct nss_dir *d, const char *name, const struct stat *st,
-			  uid_t duid, gid_t dgid, struct jail_error *err)
+			  struct nss_owner *o, struct jail_error *err)
 {
 	mode_t want = d->kind == NSS_SOCKET ? S_IFSOCK : S_IFREG;
 
@@ -152,7 +179,7 @@ static int check_endpoint(const struct nss_dir *d, const char *name, const struc
 		return jail_error_set(err, EPERM, "name service: '%s/%s' is a %s, not a %s",
 				      d->path, name, kind_name(st->st_mode),
 				      d->kind == NSS_SOCKET ? "socket" : "file");
-	if (st->st_uid != 0 && st->st_uid != duid)
+	if (!trusted_uid(o, st->st_uid))
 		return jail_error_set(err, EPERM,
 				      "name service: '%s/%s' is owned by uid %u, not root%s%s",
 				      d->path, name, (unsigned)st->st_uid, d->daemon ? " or " : "",
@@ -161,8 +188,7 @@ static int check_endpoint(const struct nss_dir *d, const char *name, const struc
 	 * someone else can write could say anything. SSSD makes its caches
 	 * 0664: writable by its group, root's or its own, is the daemon's. */
 	if (d->kind == NSS_FILE &&
-	    ((st->st_mode & S_IWOTH) ||
-	     ((st->st_mode & S_IWGRP) && st->st_gid != 0 && st->st_gid != dgid)))
+	    ((st->st_mode & S_IWOTH) || ((st->st_mode & S_IWGRP) && !trusted_gid(o, st->st_gid))))
 		return jail_error_set(err, EPERM, "name service: '%s/%s' is writable by %s",
 				      d->path, name,
 				      (st->st_mode & S_IWOTH) ? "others" : "its group");
@@ -171,8 +197,8 @@ static int check_endpoint(const struct nss_dir *d, const char *name, const struc
 
 /* Clone the endpoint `name` in `dir` (checked by its fd, never by name
  * again) into n->m. Missing: nothing to do. */
-static int take_endpoint(struct jail_nss *n, size_t di, int dir, const char *name, uid_t duid,
-			 gid_t dgid, struct jail_error *err)
+static int take_endpoint(struct jail_nss *n, size_t di, int dir, const char *name,
+			 struct nss_owner *o, struct jail_error *err)
 {
 	const struct nss_dir *d = &nss_dirs[di];
 	_cleanup_close_ int fd = -1, mnt = -1;
@@ -184,7 +210,7 @@ static int take_endpoint(struct jail_nss *n, size_t di, int dir, const char *nam
 	if (fd < 0 || fstat(fd, &st) < 0)
 		return jail_error_set(err, errno, "name service: '%s/%s': %s", d->path, name,
 				      strerror(errno));
-	int r = check_endpoint(d, name, &st, duid, dgid, err);
+	int r = check_endpoint(d, name, &st, o, err);
 	if (r < 0)
 		return r;
 	if (n->n >= NSS_MAX_MOUNTS)
@@ -212,7 +238,7 @@ static int take_endpoint(struct jail_nss *n, size_t di, int dir, const char *nam
 }
 
 /* Every socket in `dir` (systemd's userdb directory). */
-static int take_all_sockets(struct jail_nss *n, size_t di, int dir, uid_t duid, gid_t dgid,
+static int take_all_sockets(struct jail_nss *n, size_t di, int dir, struct nss_owner *o,
 			    struct jail_error *err)
 {
 	DIR *ds;
@@ -233,7 +259,7 @@ static int take_all_sockets(struct jail_nss *n, size_t di, int dir, uid_t duid, 
 		struct stat st;
 		if (fstatat(dir, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISSOCK(st.st_mode))
 			continue; /* only the sockets; take_endpoint checks again by fd */
-		r = take_endpoint(n, di, dir, de->d_name, duid, dgid, err);
+		r = take_endpoint(n, di, dir, de->d_name, o, err);
 	}
 	closedir(ds);
 	return r;
@@ -255,8 +281,7 @@ int jail_nss_open(const struct jail_policy *p, struct jail_nss **ret, struct jai
 		_cleanup_close_ int dir = -1;
 		struct jail_error e = { 0 };
 		struct stat st;
-		uid_t duid;
-		gid_t dgid;
+		struct nss_owner o = { .name = d->daemon };
 
 		/* No symlink anywhere on the path (safepath.h). */
 		dir = jail_safe_open(d->path, O_PATH | O_DIRECTORY, JAIL_SAFE_DIRECTORY, 0, &st,
@@ -265,15 +290,14 @@ int jail_nss_open(const struct jail_policy *p, struct jail_nss **ret, struct jai
 			continue; /* the host has no such daemon */
 		if (dir < 0)
 			return jail_error_set(err, -dir, "name service: %s", e.message);
-		daemon_ids(d->daemon, &duid, &dgid);
-		r = check_dir(d, &st, duid, dgid, err);
+		r = check_dir(d, &st, &o, err);
 		if (r < 0)
 			return r;
 		if (d->names)
 			for (size_t i = 0; r == 0 && d->names[i]; i++)
-				r = take_endpoint(n, di, dir, d->names[i], duid, dgid, err);
+				r = take_endpoint(n, di, dir, d->names[i], &o, err);
 		else
-			r = take_all_sockets(n, di, dir, duid, dgid, err);
+			r = take_all_sockets(n, di, dir, &o, err);
 	}
 	return r;
 }
