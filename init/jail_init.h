@@ -27,6 +27,18 @@ enum jail_record_file { JAIL_RECORD_UTMP, JAIL_RECORD_WTMP, JAIL_RECORD_LASTLOG,
 int jail_root_build(const struct jail_policy *p, const char *id, const int *records,
 		    struct jail_error *err);
 
+/*
+ * The host's name-service daemon sockets for the jail (jail_nss.c: which,
+ * and the rule a socket must pass). jail_nss_open runs while the host is
+ * reachable and clones each endpoint the host has (none when the policy's
+ * nss_sockets is false); jail_nss_attach places them in the new root: in
+ * its fresh /run (`run`, attached) and on fresh directories over SSSD's.
+ */
+struct jail_nss;
+int jail_nss_open(const struct jail_policy *p, struct jail_nss **ret, struct jail_error *err);
+int jail_nss_attach(struct jail_nss *n, int root, int run, struct jail_error *err);
+void jail_nss_free(struct jail_nss *n);
+
 /* Bring the loopback interface of the current network namespace up (net_lo.c). */
 int jail_net_lo_up(struct jail_error *err);
 

@@ -10,10 +10,11 @@
  *      root-owned and not group/other writable) recursively and make the
  *      whole clone read-only, nosuid, nodev;
  *   4. put fresh mounts on it: hidden paths, /proc, /dev, /tmp, /var/tmp,
- *      /run with the marker, home, extra binds; every mount point is reached
- *      component by component with O_NOFOLLOW from the new root's fd, so a
- *      symlink (a user's home replaced by a link to /etc, say) is refused
- *      rather than followed (the CVE-2025-6020 class of path races);
+ *      /run with the marker, the name-service sockets (jail_nss.c), home,
+ *      extra binds; every mount point is reached component by component
+ *      with O_NOFOLLOW from the new root's fd, so a symlink (a user's home
+ *      replaced by a link to /etc, say) is refused rather than followed
+ *      (the CVE-2025-6020 class of path races);
  *   5. pivot_root into it and detach the old root. pivot_root, not chroot:
  *      a chroot leaves the old root reachable (chroot("x"); chdir("../..")
  *      escapes), a detached old root is gone from the namespace entirely.
@@ -908,6 +909,7 @@ int jail_root_build(const struct jail_policy *p, const char *id, const int *reco
 {
 	struct root_build b = { .root = -1, .home = { .mnt = -1 } };
 	_cleanup_close_ int ns = -1, run = -1, tmp = -1, resolv = -1;
+	struct jail_nss *nss = NULL;
 	gid_t tty_gid = 0;
 	struct stat mntns;
 	int r;
@@ -950,6 +952,9 @@ int jail_root_build(const struct jail_policy *p, const char *id, const int *reco
 		}
 	}
 	r = prepare_persist(&b, p, err);
+	if (r < 0)
+		goto out;
+	r = jail_nss_open(p, &nss, err);
 	if (r < 0)
 		goto out;
 	if (p->home_mode == JAIL_HOME_BIND) {
@@ -1011,6 +1016,11 @@ int jail_root_build(const struct jail_policy *p, const char *id, const int *reco
 	r = attach_at(run, b.root, "/run", MP_DIR, err);
 	if (r < 0)
 		goto out;
+	/* After the hides (SSSD's directories may sit in one), before the
+	 * profile's binds (an explicit bind of /run/nslcd still wins). */
+	r = jail_nss_attach(nss, b.root, run, err);
+	if (r < 0)
+		goto out;
 	r = mount_home(&b, p, err);
 	if (r < 0)
 		goto out;
@@ -1036,6 +1046,7 @@ int jail_root_build(const struct jail_policy *p, const char *id, const int *reco
 	/* 5. In, and the host gone. */
 	r = pivot(b.root, err);
 out:
+	jail_nss_free(nss);
 	root_build_free(&b);
 	return r;
 }

@@ -158,6 +158,8 @@ struct jail_policy {
 
 	enum jail_lifetime lifetime;
 	uint32_t idle_timeout_sec; /* JAIL_LIFETIME_KEEP: end after this long with no session */
+
+	bool nss_sockets; /* the host's name-service daemon sockets are reachable inside */
 };
 
 void jail_policy_free(struct jail_policy *p);

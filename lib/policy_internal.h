@@ -48,6 +48,7 @@ enum pfield {
 	PF_PATH,
 	PF_LIFETIME,
 	PF_IDLE,
+	PF_NSS_SOCKETS,
 	PF_COUNT
 };
 

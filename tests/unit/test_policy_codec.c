@@ -58,6 +58,7 @@ static struct jail_policy *sample(void)
 	p->path = strdup("/usr/bin:/bin");
 	p->lifetime = JAIL_LIFETIME_KEEP;
 	p->idle_timeout_sec = 600;
+	p->nss_sockets = true; /* decode starts from false: true proves it travels */
 	return p;
 }
 
@@ -108,6 +109,7 @@ static void test_roundtrip(void **state)
 	assert_null(q->persist);
 	assert_int_equal(q->lifetime, JAIL_LIFETIME_KEEP);
 	assert_int_equal(q->idle_timeout_sec, 600);
+	assert_true(q->nss_sockets);
 	free(buf);
 	jail_policy_free(p);
 	jail_policy_free(q);

@@ -123,6 +123,7 @@ static void test_explain_by_name(void **state)
 	has(out, "limits.memory = \"1G\";");
 	has(out, "home.size = \"256M\";");
 	has(out, "shell = \"/bin/bash\";");
+	has(out, "nss_sockets = true;");
 	lacks(out, "staff");
 	free(out);
 }
@@ -249,6 +250,7 @@ static void test_resolve_fields(void **state)
 	assert_int_equal(p->idle_timeout_sec, 0);
 	assert_int_equal(p->limits.swap_bytes, UINT64_MAX);
 	assert_int_equal(p->limits.core_bytes, 0);
+	assert_true(p->nss_sockets);
 	jail_policy_free(p);
 
 	/* exempt and unmatched: no policy */
