@@ -70,11 +70,13 @@ TESTBINS := $(patsubst tests/bin/%.c,$(BUILD)/tests/bin/%,$(TESTBIN_SRCS))
 PROGRAMS := $(if $(MODULE_SRCS),$(MODULE)) $(if $(INIT_SRCS),$(INIT)) \
 	$(if $(SHELL_SRCS),$(JAILSH)) $(if $(CTL_SRCS),$(JAILCTL))
 
-.PHONY: all check check-unit check-vm asan fuzz deps install uninstall clean demo demo-clean bench
+.PHONY: all programs check check-unit check-vm asan fuzz deps install uninstall clean demo demo-clean bench
 
 # Keep object files: they are inputs of several links, not throwaway intermediates.
 .SECONDARY:
 all: $(LIBCORE) $(PROGRAMS) $(UNITS) $(TESTBINS)
+# The programs alone, without the tests (and so without cmocka): make demo.
+programs: $(LIBCORE) $(PROGRAMS)
 
 # `make V=1` shows the full command lines.
 Q := $(if $(V),,@)
@@ -137,13 +139,15 @@ fuzz:
 deps:
 	contrib/install-deps.sh
 
-# See it work: install what is needed, build, then one real jailed ssh login
-# (private sshd on 127.0.0.1, real PAM, real jail) shown beside the host, and
-# everything undone (contrib/demo.sh). demo-clean undoes an interrupted run.
+# See it work: install only what the demo needs (a compiler, the -dev
+# packages, openssh; not the test and VM tiers' packages), build the
+# programs, then one real jailed ssh login (private sshd on 127.0.0.1, real
+# PAM, real jail) shown beside the host, and everything undone
+# (contrib/demo.sh). demo-clean undoes an interrupted run.
 # The sub-makes re-read this file, so pkg-config sees the new packages.
 demo:
-	$(MAKE) deps
-	$(MAKE) BUILD=$(BUILD) all
+	contrib/install-deps.sh --demo
+	$(MAKE) -j$$(nproc) BUILD=$(BUILD) programs
 	BUILD=$(abspath $(BUILD)) contrib/demo.sh run
 
 demo-clean:

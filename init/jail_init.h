@@ -13,15 +13,33 @@
 #include "policy.h"
 #include "util.h"
 
+/* The jail's own login records, made by the keeper (keeper_utmp.h) and
+ * bound into the jail by jail_root_build: an array of JAIL_RECORDS_N fds. */
+enum jail_record_file { JAIL_RECORD_UTMP, JAIL_RECORD_WTMP, JAIL_RECORD_LASTLOG, JAIL_RECORDS_N };
+
 /*
  * Build the jail's root in the calling process's (new) mount namespace and
  * pivot into it (jail_root.c). Afterwards nothing of the host filesystem is
- * reachable and no fd to it is open. `id` goes into the marker. `log_fd`,
- * the keeper's unbound datagram socket or -1, is bound as the jail's
- * /dev/log (keeper_syslog.h). On failure `err` says which step failed and why.
+ * reachable and no fd to it is open. `id` goes into the marker; `records`
+ * (JAIL_RECORDS_N fds, -1 = none) are bound over the login record files;
+ * `log_fd`, the keeper's unbound datagram socket or -1, is bound as the
+ * jail's /dev/log (keeper_syslog.h). On failure `err` says which step
+ * failed and why.
  */
-int jail_root_build(const struct jail_policy *p, const char *id, int log_fd,
+int jail_root_build(const struct jail_policy *p, const char *id, const int *records, int log_fd,
 		    struct jail_error *err);
+
+/*
+ * The host's name-service daemon sockets for the jail (jail_nss.c: which,
+ * and the rule a socket must pass). jail_nss_open runs while the host is
+ * reachable and clones each endpoint the host has (none when the policy's
+ * nss_sockets is false); jail_nss_attach places them in the new root: in
+ * its fresh /run (`run`, attached) and on fresh directories over SSSD's.
+ */
+struct jail_nss;
+int jail_nss_open(const struct jail_policy *p, struct jail_nss **ret, struct jail_error *err);
+int jail_nss_attach(struct jail_nss *n, int root, int run, struct jail_error *err);
+void jail_nss_free(struct jail_nss *n);
 
 /* Bring the loopback interface of the current network namespace up (net_lo.c). */
 int jail_net_lo_up(struct jail_error *err);
@@ -34,7 +52,7 @@ int jail_net_lo_up(struct jail_error *err);
  */
 void __attribute__((noreturn))
 jail_pid1_run(const struct jail_policy *p, const char *id, int report_fd, int keeper_pidfd,
-	      int userns_fd, int log_fd);
+	      int userns_fd, const int *records, int log_fd);
 
 /*
  * The jail's user namespace (userns.c). The keeper makes it, owned by

@@ -77,7 +77,7 @@ static void __attribute__((noreturn)) reap_forever(void)
 }
 
 void jail_pid1_run(const struct jail_policy *p, const char *id, int report_fd, int keeper_pidfd,
-		   int userns_fd, int log_fd)
+		   int userns_fd, const int *records, int log_fd)
 {
 	struct jail_error e = { 0 };
 	struct pollfd pfd = { .fd = keeper_pidfd, .events = POLLIN };
@@ -94,8 +94,12 @@ void jail_pid1_run(const struct jail_policy *p, const char *id, int report_fd, i
 	close(keeper_pidfd);
 	umask(022);
 
-	if (jail_root_build(p, id, log_fd, &e) < 0)
+	if (jail_root_build(p, id, records, log_fd, &e) < 0)
 		fail(report_fd, &e);
+	/* Bound now; the fds name files in the host's state dir. */
+	for (int i = 0; i < JAIL_RECORDS_N; i++)
+		if (records[i] >= 0)
+			close(records[i]);
 	if (log_fd >= 0)
 		close(log_fd); /* bound; the keeper reads its own copy */
 	if (userns_fd >= 0) {

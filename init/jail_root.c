@@ -9,11 +9,12 @@
  *   3. clone the root (host / or a prepared tree, every path component
  *      root-owned and not group/other writable) recursively and make the
  *      whole clone read-only, nosuid, nodev;
- *   4. put fresh mounts on it: hidden paths, /proc, /dev, /tmp, /run with
- *      the marker, home, extra binds; every mount point is reached
- *      component by component with O_NOFOLLOW from the new root's fd, so a
- *      symlink (a user's home replaced by a link to /etc, say) is refused
- *      rather than followed (the CVE-2025-6020 class of path races);
+ *   4. put fresh mounts on it: hidden paths, /proc, /dev, /tmp, /var/tmp,
+ *      /run with the marker, the name-service sockets (jail_nss.c), home,
+ *      extra binds; every mount point is reached component by component
+ *      with O_NOFOLLOW from the new root's fd, so a symlink (a user's home
+ *      replaced by a link to /etc, say) is refused rather than followed
+ *      (the CVE-2025-6020 class of path races);
  *   5. pivot_root into it and detach the old root. pivot_root, not chroot:
  *      a chroot leaves the old root reachable (chroot("x"); chdir("../..")
  *      escapes), a detached old root is gone from the namespace entirely.
@@ -465,6 +466,80 @@ static int prepare_bind(const char *source, bool writable, bool optional, struct
 	return r;
 }
 
+/* ------------------------------------------------------------ login records */
+
+/*
+ * The keeper's files for the jail's utmp, wtmp and lastlog (keeper_utmp.h),
+ * over the paths glibc and sshd write. sshd's monitor (root, inside) writes
+ * them, the keeper copies what they say to the host's files, and the jail
+ * sees its own logins only: the host's wtmp and lastlog (readable by all
+ * on the host) are covered, the host's utmp never was in the fresh /run.
+ * /var/run/utmp is bound too where it is not the same file (a tree whose
+ * /var/run is a directory; the usual symlink to /run is refused by the
+ * walk, as any symlink is, and skipped). A tree without /var/log/wtmp or
+ * /var/log/lastlog gets none (its root is read-only): that jail's logins
+ * reach only the host's utmp, which is said in pam_jail(8).
+ */
+static int bind_records(int root, const int *records, struct jail_error *err)
+{
+	static const struct {
+		enum jail_record_file file;
+		const char *path;
+		bool make; /* in the jail's own /run: made; elsewhere: if there */
+	} where[] = {
+		{ JAIL_RECORD_UTMP, "/run/utmp", true },
+		{ JAIL_RECORD_UTMP, "/var/run/utmp", false },
+		{ JAIL_RECORD_WTMP, "/var/log/wtmp", false },
+		{ JAIL_RECORD_LASTLOG, "/var/log/lastlog", false },
+	};
+	int attached[JAIL_RECORDS_N] = { -1, -1, -1 };
+	int r = 0;
+
+	for (size_t i = 0; i < JAIL_ARRAY_SIZE(where) && r >= 0; i++) {
+		enum jail_record_file f = where[i].file;
+		struct jail_error e = { 0 };
+		int m;
+
+		if (!records || records[f] < 0)
+			continue;
+		/* The keeper's detached mount the first time; a second path of
+		 * the same file gets a clone of the first, now attached here. */
+		if (attached[f] < 0)
+			m = fcntl(records[f], F_DUPFD_CLOEXEC, 3);
+		else
+			m = clone_tree(attached[f], "", false, where[i].path, err);
+		if (m < 0) {
+			r = attached[f] < 0 ? jail_error_set(err, errno, "%s: dup: %s",
+							     where[i].path, strerror(errno))
+					    : m;
+			break;
+		}
+		r = set_attrs(m, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, 0, false,
+			      where[i].path, err);
+		if (r >= 0)
+			r = attach_at(m, root, where[i].path, where[i].make ? MP_FILE : MP_EXISTING,
+				      &e);
+		if (r < 0 && !where[i].make && (r == -ENOENT || r == -ELOOP || r == -ENOTDIR)) {
+			close(m);
+			r = 0;
+			continue;
+		}
+		if (r < 0) {
+			if (e.message[0])
+				jail_error_set(err, -r, "login records: %s", e.message);
+			close(m);
+			break;
+		}
+		if (attached[f] < 0)
+			attached[f] = m;
+		else
+			close(m);
+	}
+	for (int f = 0; f < JAIL_RECORDS_N; f++)
+		jail_closep(&attached[f]);
+	return r;
+}
+
 /* ------------------------------------------------------------ the recipe */
 
 struct root_build {
@@ -633,6 +708,42 @@ static int mount_proc(int root, struct jail_error *err)
 			return jail_error_set(err, errno, "%s: move_mount: %s", what,
 					      strerror(errno));
 	}
+	return 0;
+}
+
+/* The jail's own /var/tmp, a fresh tmpfs like /tmp (01777, tmp.size): the
+ * host's is readable in the cloned root and holds what every other user left
+ * there, and programs expect to write to it. Its own instance, as /tmp and
+ * /dev/shm are, rather than a directory of /tmp bound here: that needs a
+ * clone of a subdirectory of the new tmpfs, which older kernels (Debian 12's
+ * 6.1) refuse while the tmpfs is detached, so /tmp's root would have to be
+ * attached first and then covered.
+ *
+ * The mount point is reached like every other, with no symlink followed: a
+ * link there (the tree's or the host's) is refused, since what it names
+ * after the pivot may be a directory all jails share. A root with no
+ * /var/tmp (a tree without one, /var in root.hide) gets none: nothing of the
+ * host's is there to cover, and the read-only root takes no new mount point. */
+static int mount_var_tmp(int root, uint64_t size, struct jail_error *err)
+{
+	_cleanup_close_ int target = -1, m = -1;
+	struct jail_error e = { 0 };
+	struct stat st;
+
+	target = open_mountpoint(root, "/var/tmp", MP_EXISTING, &e);
+	if (target == -ENOENT)
+		return 0;
+	if (target < 0)
+		return jail_error_set(err, -target, "private /var/tmp: %s", e.message);
+	if (fstat(target, &st) < 0)
+		return jail_error_set(err, errno, "private /var/tmp: %s", strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return jail_error_set(err, ENOTDIR, "private /var/tmp: not a directory");
+	m = new_tmpfs(size, 01777, 0, 0, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, "/var/tmp", err);
+	if (m < 0)
+		return m;
+	if (move_mount(m, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return jail_error_set(err, errno, "mounting on '/var/tmp': %s", strerror(errno));
 	return 0;
 }
 
@@ -827,10 +938,12 @@ static int pivot(int root, struct jail_error *err)
 	return 0;
 }
 
-int jail_root_build(const struct jail_policy *p, const char *id, int log_fd, struct jail_error *err)
+int jail_root_build(const struct jail_policy *p, const char *id, const int *records, int log_fd,
+		    struct jail_error *err)
 {
 	struct root_build b = { .root = -1, .home = { .mnt = -1 } };
 	_cleanup_close_ int ns = -1, run = -1, tmp = -1, resolv = -1;
+	struct jail_nss *nss = NULL;
 	gid_t tty_gid = 0;
 	struct stat mntns;
 	int r;
@@ -875,6 +988,9 @@ int jail_root_build(const struct jail_policy *p, const char *id, int log_fd, str
 	r = prepare_persist(&b, p, err);
 	if (r < 0)
 		goto out;
+	r = jail_nss_open(p, &nss, err);
+	if (r < 0)
+		goto out;
 	if (p->home_mode == JAIL_HOME_BIND) {
 		r = prepare_bind(p->home, true, false, &b.home, err);
 		if (r < 0)
@@ -917,6 +1033,9 @@ int jail_root_build(const struct jail_policy *p, const char *id, int log_fd, str
 	r = attach_at(tmp, b.root, "/tmp", MP_DIR, err);
 	if (r < 0)
 		goto out;
+	r = mount_var_tmp(b.root, p->tmp_size_bytes, err);
+	if (r < 0)
+		goto out;
 	run = new_tmpfs(p->run_size_bytes, 0755, 0, 0,
 			MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, "/run", err);
 	if (run < 0) {
@@ -929,6 +1048,11 @@ int jail_root_build(const struct jail_policy *p, const char *id, int log_fd, str
 	if (r < 0)
 		goto out;
 	r = attach_at(run, b.root, "/run", MP_DIR, err);
+	if (r < 0)
+		goto out;
+	/* After the hides (SSSD's directories may sit in one), before the
+	 * profile's binds (an explicit bind of /run/nslcd still wins). */
+	r = jail_nss_attach(nss, b.root, run, err);
 	if (r < 0)
 		goto out;
 	r = mount_home(&b, p, err);
@@ -945,6 +1069,8 @@ int jail_root_build(const struct jail_policy *p, const char *id, int log_fd, str
 	r = jail_net_resolv_mount(p, &resolv, err);
 	if (r >= 0 && resolv >= 0)
 		r = attach_at(resolv, b.root, "/etc/resolv.conf", MP_FILE, err);
+	if (r >= 0)
+		r = bind_records(b.root, records, err);
 	if (r < 0)
 		goto out;
 	r = finish_hides(&b, err);
@@ -954,6 +1080,7 @@ int jail_root_build(const struct jail_policy *p, const char *id, int log_fd, str
 	/* 5. In, and the host gone. */
 	r = pivot(b.root, err);
 out:
+	jail_nss_free(nss);
 	root_build_free(&b);
 	return r;
 }

@@ -34,6 +34,7 @@
 #include "jail_net.h"
 #include "keeper_cgroup.h"
 #include "keeper_syslog.h"
+#include "keeper_utmp.h"
 #include "keeper_watch.h"
 #include "msg.h"
 #include "timens.h"
@@ -67,6 +68,7 @@ struct keeper {
 	struct jail_cgroup cg;	     /* the limits (keeper_cgroup.h) */
 	struct keeper_watch watch;   /* limits hit, logged live (keeper_watch.h) */
 	struct keeper_syslog slog;   /* the jail's /dev/log (keeper_syslog.h) */
+	struct keeper_utmp utmp;     /* its logins in the host's utmp (keeper_utmp.h) */
 
 	struct conn conns[MAX_CONNS];
 	size_t n_conns;
@@ -271,10 +273,18 @@ static int start_init(struct keeper *k, struct jail_error *err)
 	if (pid == 0) {
 		/* The jail's PID 1. Nothing of the keeper's (registry fds, the
 		 * module's socket) may come along into the jail. */
-		int keep[] = { pipefd[1], self, k->userns_fd, keeper_syslog_jail_fd(&k->slog) };
+		const int *rec = keeper_utmp_jail_fds(&k->utmp);
+		int keep[] = { pipefd[1],
+			       self,
+			       k->userns_fd,
+			       rec[0],
+			       rec[1],
+			       rec[2],
+			       keeper_syslog_jail_fd(&k->slog) };
 
+		_Static_assert(JAIL_RECORDS_N == 3, "keep[] lists every record fd");
 		close_all_except(keep, JAIL_ARRAY_SIZE(keep));
-		jail_pid1_run(k->p, k->id, pipefd[1], self, k->userns_fd,
+		jail_pid1_run(k->p, k->id, pipefd[1], self, k->userns_fd, rec,
 			      keeper_syslog_jail_fd(&k->slog));
 	}
 	close(pipefd[1]);
@@ -573,10 +583,10 @@ static void handle_request(struct keeper *k, size_t i)
 	} else if (strcmp(msg, "STATUS") == 0) {
 		snprintf(out, sizeof(out),
 			 "OK id=%s key=%s user=%s uid=%u profile=%s init=%d keeper=%d sessions=%u "
-			 "created=%" PRId64 " lifetime=%s",
+			 "created=%" PRId64 " lifetime=%s stopping=%d",
 			 k->id, k->key, k->p->user, (unsigned)k->p->uid, k->p->profile,
 			 (int)k->init_pid, (int)getpid(), k->sessions, k->created,
-			 lifetime_name(k->p->lifetime));
+			 lifetime_name(k->p->lifetime), k->stop_fd >= 0);
 		reply(c, out, -1);
 	} else if (strcmp(msg, "ENTER") == 0) {
 		join_reply(k, c);
@@ -643,6 +653,7 @@ static bool try_end(struct keeper *k)
 	k->lock_fd = -1;
 	keeper_syslog_stop(&k->slog); /* forwards what the jail sent before the end */
 	kill_init(k);
+	keeper_utmp_end(&k->utmp); /* no ghost of this jail in `who` */
 	jail_net_bridge_teardown(&k->bnet);
 	syslog(LOG_NOTICE, "jail ended: user=%s profile=%s id=%s init=%d reason=%s", k->p->user,
 	       k->p->profile, k->id, (int)k->init_pid, k->end_reason);
@@ -688,11 +699,13 @@ static int poll_timeout(const struct keeper *k)
 
 static void serve(struct keeper *k)
 {
-	/* listen + init + (conn + session) per connection + the watch + /dev/log */
-	static struct pollfd pfds[2 + 2 * MAX_CONNS + JAIL_CG_WATCH_MAX_FDS + KEEPER_SYSLOG_MAX_FDS];
+	/* listen + init + (conn + session) per connection + the watch + the
+	 * login records + /dev/log */
+	static struct pollfd pfds[2 + 2 * MAX_CONNS + JAIL_CG_WATCH_MAX_FDS + KEEPER_UTMP_MAX_FDS +
+				  KEEPER_SYSLOG_MAX_FDS];
 
 	for (;;) {
-		size_t n = 0, watch_at, slog_at;
+		size_t n = 0, watch_at, utmp_at, slog_at;
 		int r;
 
 		check_deadlines(k);
@@ -708,14 +721,20 @@ static void serve(struct keeper *k)
 		}
 		watch_at = n;
 		n += keeper_watch_pollfds(&k->watch, pfds + n);
+		utmp_at = n;
+		n += keeper_utmp_pollfds(&k->utmp, pfds + n);
 		slog_at = n;
 		n += keeper_syslog_pollfds(&k->slog, pfds + n);
 		r = poll(pfds, n,
-			 keeper_syslog_timeout(&k->slog,
-					       keeper_watch_timeout(&k->watch, poll_timeout(k))));
+			 keeper_syslog_timeout(
+				 &k->slog,
+				 keeper_utmp_timeout(&k->utmp,
+						     keeper_watch_timeout(&k->watch,
+									  poll_timeout(k)))));
 		if (r < 0 && errno != EINTR)
 			return; /* cannot wait for anything: end the jail */
-		keeper_watch_handle(&k->watch, pfds + watch_at, r > 0 ? slog_at - watch_at : 0);
+		keeper_watch_handle(&k->watch, pfds + watch_at, r > 0 ? utmp_at - watch_at : 0);
+		keeper_utmp_handle(&k->utmp, pfds + utmp_at, r > 0 ? slog_at - utmp_at : 0);
 		/* before the requests: a CLOSE comes after the lines its
 		 * session logged (pam_unix's "session closed") */
 		keeper_syslog_handle(&k->slog, pfds + slog_at, r > 0 ? n - slog_at : 0);
@@ -774,6 +793,8 @@ int jail_keeper_run(int sock, int state_fd, const char *key, struct jail_policy 
 		r = make_entry(k, &e);
 	if (r >= 0)
 		r = keeper_cgroup_setup(&k->cg, p, key, k->id, &e);
+	if (r >= 0)
+		r = keeper_utmp_setup(&k->utmp, state_fd, p, k->id, &e);
 	if (r >= 0 && (p->namespaces & JAIL_NS_USER))
 		r = jail_userns_create(p->uid, p->gid, &k->userns_fd, &e);
 	if (r >= 0)
@@ -782,6 +803,7 @@ int jail_keeper_run(int sock, int state_fd, const char *key, struct jail_policy 
 		r = start_init(k, &e);
 	jail_closep(&k->userns_fd); /* PID 1 has bound it into the jail */
 	k->userns_fd = -1;
+	keeper_utmp_jail_built(&k->utmp); /* and these */
 	if (r >= 0 && p->net.mode == JAIL_NET_BRIDGE)
 		r = jail_net_bridge_setup(&k->bnet, k->state_fd, p, key, k->id, k->init_pid, &e);
 	if (r >= 0)
@@ -800,6 +822,7 @@ int jail_keeper_run(int sock, int state_fd, const char *key, struct jail_policy 
 		 * nothing of this jail is left. */
 		kill_init(k);
 		keeper_syslog_stop(&k->slog);
+		keeper_utmp_end(&k->utmp);
 		jail_net_bridge_teardown(&k->bnet);
 		jail_cgroup_destroy(&k->cg, JAIL_CGROUP_DESTROY_MS, NULL);
 		remove_entry(k);
@@ -826,6 +849,7 @@ int jail_keeper_run(int sock, int state_fd, const char *key, struct jail_policy 
 		remove_entry(k);
 		keeper_syslog_stop(&k->slog);
 		kill_init(k);
+		keeper_utmp_end(&k->utmp);
 		jail_net_bridge_teardown(&k->bnet);
 		keeper_cgroup_end(&k->cg, k->p, k->id);
 	}

@@ -2,6 +2,8 @@
 /* jailctl check: is the policy valid? Every problem as file:line: message. */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "jailctl.h"
 
@@ -14,6 +16,8 @@ static int run_check(int argc, char **argv)
 	};
 	struct jailctl_policy_source src;
 	struct jail_config *c = NULL;
+	struct jail_error *errs = NULL, *refusals = NULL;
+	size_t n_errs = 0, n_refusals = 0;
 	const char *config = NULL;
 	size_t files, profiles, rules;
 	int opt, r;
@@ -37,18 +41,32 @@ static int run_check(int argc, char **argv)
 					   argv[optind]);
 	if (jailctl_policy_source(config, &src) < 0)
 		return JAILCTL_EXIT_USAGE;
-	r = jailctl_load_policy(&src, stdout, &c);
-	if (r < 0) {
-		jailctl_policy_source_clear(&src);
-		return JAILCTL_EXIT_FAIL;
+	/* The content first, wherever the file is: a draft in /tmp gets its
+	 * syntax errors reported, not only "'/tmp' is world-writable". */
+	r = jail_config_check_draft(src.main_path, src.dropin_dir, src.trusted_uid, &c, &errs,
+				    &n_errs, &refusals, &n_refusals);
+	for (size_t i = 0; i < n_errs; i++)
+		jailctl_print_error(stdout, &errs[i]);
+	if (r < 0 && n_errs == 0)
+		printf("%s: %s\n", src.main_path, strerror(-r));
+	for (size_t i = 0; i < n_refusals; i++)
+		printf("%s: refused where it is: pam_jail would not read it: %s\n",
+		       refusals[i].file, refusals[i].message);
+	if (r == 0) {
+		jail_config_counts(c, &files, &profiles, &rules);
+		printf("%s: %s (%zu file%s, %zu profile%s, %zu rule%s)%s\n", src.main_path,
+		       n_refusals ? "content valid" : "valid", files, files == 1 ? "" : "s",
+		       profiles, profiles == 1 ? "" : "s", rules, rules == 1 ? "" : "s",
+		       n_refusals ? ", but refused where it is (see above): policy files and "
+				    "every directory above them must be owned by root and not "
+				    "writable by group or others"
+				  : "");
 	}
-	jail_config_counts(c, &files, &profiles, &rules);
-	printf("%s: valid (%zu file%s, %zu profile%s, %zu rule%s)\n", src.main_path, files,
-	       files == 1 ? "" : "s", profiles, profiles == 1 ? "" : "s", rules,
-	       rules == 1 ? "" : "s");
+	free(errs);
+	free(refusals);
 	jail_config_free(c);
 	jailctl_policy_source_clear(&src);
-	return JAILCTL_EXIT_OK;
+	return r == 0 && n_refusals == 0 ? JAILCTL_EXIT_OK : JAILCTL_EXIT_FAIL;
 }
 
 const struct jailctl_verb jailctl_verb_check = {
@@ -57,7 +75,11 @@ const struct jailctl_verb jailctl_verb_check = {
 	.summary = "check the policy; list every problem as file:line: message",
 	.help = "Load the policy (" JAIL_CONFIG_PATH " and " JAIL_CONFIG_DIR "/*.conf, or\n"
 		"PATH and the jail.d directory next to it) exactly as pam_jail does and\n"
-		"print each problem as 'file:line: message'.\n\n"
-		"Exit status: 0 the policy is valid, 1 it is not, 2 usage error.\n",
+		"print each problem as 'file:line: message'. A file pam_jail would refuse\n"
+		"for where it is (not root's, or writable by group or others, itself or a\n"
+		"directory above it) is still checked, and the refusal is its own line,\n"
+		"'file: refused where it is: ...': a draft can be checked anywhere.\n\n"
+		"Exit status: 0 the policy is valid and would be read where it is, 1 it\n"
+		"is not, 2 usage error.\n",
 	.run = run_check,
 };

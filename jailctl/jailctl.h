@@ -63,6 +63,9 @@ void jailctl_policy_source_clear(struct jailctl_policy_source *src);
 
 /* Load the policy; on failure print every problem as `file:line: message`
  * to `out` and return the negative errno. */
+/* One loader problem as "file:line: message" (or "file: message"). */
+void jailctl_print_error(FILE *out, const struct jail_error *e);
+
 int jailctl_load_policy(const struct jailctl_policy_source *src, FILE *out,
 			struct jail_config **ret);
 

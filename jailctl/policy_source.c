@@ -76,7 +76,7 @@ int jailctl_policy_source(const char *config_arg, struct jailctl_policy_source *
 	return 0;
 }
 
-static void print_error(FILE *out, const struct jail_error *e)
+void jailctl_print_error(FILE *out, const struct jail_error *e)
 {
 	if (e->file[0] && e->line > 0)
 		fprintf(out, "%s:%d: %s\n", e->file, e->line, e->message);
@@ -96,7 +96,7 @@ int jailctl_load_policy(const struct jailctl_policy_source *src, FILE *out,
 	r = jail_config_load(src->main_path, src->dropin_dir, src->trusted_uid, ret, &errs, &n);
 	if (r < 0) {
 		for (size_t i = 0; i < n; i++)
-			print_error(out, &errs[i]);
+			jailctl_print_error(out, &errs[i]);
 		if (n == 0)
 			fprintf(out, "%s: %s\n", src->main_path, strerror(-r));
 	}

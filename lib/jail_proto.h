@@ -94,7 +94,9 @@
  *        jail ends right after the reply; a kept jail starts its idle timer)
  *   "STATUS" -> "OK id=<id> key=<key> user=<name> uid=<uid> profile=<name>
  *                init=<pid> keeper=<pid> sessions=<n> created=<unix time>
- *                lifetime=<shared|keep|session>"
+ *                lifetime=<shared|keep|session> stopping=<0|1>"
+ *              (stopping=1: a STOP was taken and the jail ends as soon as
+ *              the keeper gets the key's lock)
  *   "ENTER"  -> the same answer as JOIN, no session counted (jailctl enter)
  *   "STOP"   -> "OK stopped" sent after the jail has ended and been cleaned up
  *   anything else -> "ERR unknown request"

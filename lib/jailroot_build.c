@@ -290,6 +290,15 @@ static int make_layout(struct builder *b, const struct jailroot_manifest *m, str
 			return fd;
 		jail_closep(&fd);
 	}
+	/* Where jail-init puts SSSD's name-service endpoints (nss_sockets,
+	 * init/jail_nss.c): it cannot make them in the read-only tree. */
+	static const char *const nss_points[] = { "/var/lib/sss/pipes", "/var/lib/sss/mc" };
+	for (size_t i = 0; i < JAIL_ARRAY_SIZE(nss_points); i++) {
+		fd = jailroot_mkdirs(b->c.treefd, nss_points[i], err);
+		if (fd < 0)
+			return fd;
+		jail_closep(&fd);
+	}
 	/* /root: root's home, nobody else's business. */
 	if (fchmodat(b->c.treefd, "root", 0700, 0) < 0)
 		return jail_error_set(err, errno, "tree /root: %s", strerror(errno));

@@ -72,7 +72,7 @@ static int harden_entry(struct hardener *h, int dfd, const char *dir, const char
 	if (st.st_gid != 0)
 		mode &= ~(mode_t)S_IWGRP;
 	if (S_ISDIR(st.st_mode) && (st.st_mode & S_ISVTX) && (st.st_mode & S_IWOTH))
-		mode &= ~(mode_t)S_ISVTX; /* /tmp, /var/tmp: read-only in a jail anyway */
+		mode &= ~(mode_t)S_ISVTX; /* /tmp, /var/tmp: the jail mounts its own */
 	if (mode != (st.st_mode & 07777) || (st.st_uid != 0 && S_ISREG(st.st_mode))) {
 		if (fchmodat(dfd, name, mode, 0) < 0)
 			return jail_error_set(err, errno, "'%s': chmod: %s", path, strerror(errno));

@@ -166,6 +166,8 @@ struct jail_policy {
 
 	enum jail_lifetime lifetime;
 	uint32_t idle_timeout_sec; /* JAIL_LIFETIME_KEEP: end after this long with no session */
+
+	bool nss_sockets; /* the host's name-service daemon sockets are reachable inside */
 };
 
 void jail_policy_free(struct jail_policy *p);
@@ -202,6 +204,21 @@ struct jail_config; /* opaque: all profiles and rules of all files */
  */
 int jail_config_load(const char *main_path, const char *dropin_dir, uid_t trusted_uid,
 		     struct jail_config **ret, struct jail_error **ret_errs, size_t *ret_errs_n);
+
+/*
+ * `jailctl check` on a file wherever it is (a draft in /tmp, a file of a
+ * configuration management checkout): the same loader, but a file or drop-in
+ * directory that pam_jail would refuse for where it is (not root-owned, or
+ * writable by group or others, itself or a directory above it) is read all
+ * the same, and each such refusal is returned apart, in *ret_refusals (file
+ * and reason; the caller frees it), so the content's problems are not hidden
+ * behind it. The return value and *ret, *ret_errs are those of
+ * jail_config_load() for the content alone. Never for deciding a login.
+ */
+int jail_config_check_draft(const char *main_path, const char *dropin_dir, uid_t trusted_uid,
+			    struct jail_config **ret, struct jail_error **ret_errs,
+			    size_t *ret_errs_n, struct jail_error **ret_refusals,
+			    size_t *ret_refusals_n);
 
 void jail_config_free(struct jail_config *c);
 

@@ -132,6 +132,7 @@ static int encode_fields(FILE *f, const struct jail_policy *p)
 	TRY(put_str(f, "path", p->path));
 	TRY(put_u64(f, "lifetime", p->lifetime));
 	TRY(put_u64(f, "idle_timeout", p->idle_timeout_sec));
+	TRY(put_u64(f, "nss_sockets", p->nss_sockets));
 #undef TRY
 	return fputs("end\n", f) == EOF ? -EIO : 0;
 }
@@ -311,6 +312,7 @@ static const struct field fields[] = {
 	FS("path", path),
 	FU("lifetime", lifetime, JAIL_LIFETIME_SESSION),
 	FU("idle_timeout", idle_timeout_sec, UINT32_MAX),
+	FB("nss_sockets", nss_sockets),
 };
 
 /* Store a number into a member of width 1, 4 or 8 (enums and uid_t are 4). */

@@ -67,6 +67,7 @@ const struct pfield_desc jail_pfields[PF_COUNT] = {
 	[PF_PATH] = { NULL, "path", PK_SEARCHPATH, PS_STR, OFF(path) },
 	[PF_LIFETIME] = { "lifetime", "mode", PK_ENUM, PS_ENUM, OFF(lifetime), .names = lifetimes },
 	[PF_IDLE] = { "lifetime", "idle", PK_DURATION, PS_U32, OFF(idle_timeout_sec) },
+	[PF_NSS_SOCKETS] = { NULL, "nss_sockets", PK_BOOL, PS_BOOL, OFF(nss_sockets) },
 };
 
 const char *jail_pfield_name(enum pfield f, char *buf, size_t len)
@@ -233,6 +234,8 @@ int jail_policy_set_defaults(struct jail_policy *p)
 	p->seccomp = true;
 	p->lifetime = JAIL_LIFETIME_SHARED;
 	p->idle_timeout_sec = 0;
+	/* Directory users keep their groups inside (init/jail_nss.c) */
+	p->nss_sockets = true;
 	if (strv_from(&p->hide, hide) < 0)
 		return -ENOMEM;
 	p->skeleton = strdup("/etc/skel");

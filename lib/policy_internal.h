@@ -50,6 +50,7 @@ enum pfield {
 	PF_PATH,
 	PF_LIFETIME,
 	PF_IDLE,
+	PF_NSS_SOCKETS,
 	PF_COUNT
 };
 
@@ -174,5 +175,14 @@ void jail_match_clear(struct jail_match *m);
 
 /* Expand %u %g %h %% in `tmpl` for `m`. */
 int jail_expand(const char *tmpl, const struct jail_match *m, char **ret, struct jail_error *err);
+
+/* Expand a hostname template for `m`: %u and %g mapped to what a hostname
+ * can hold, shortened with a hash when too long (policy_hostname.c has the
+ * rule). Never fails for a template the loader accepted, whatever the names. */
+int jail_hostname_expand(const char *tmpl, const struct jail_match *m, char **ret,
+			 struct jail_error *err);
+/* Letters, digits, '-' and '.'; 1 to 63 characters; no label empty or
+ * starting or ending with '-'. */
+bool jail_hostname_is_valid(const char *s);
 
 #endif

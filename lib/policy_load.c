@@ -528,6 +528,76 @@ static void load_fd(struct jail_loader *L, int fd, const char *file)
 	load_text(L, file, buf, len);
 }
 
+/* Record why pam_jail would refuse `file` where it is (a draft check). */
+static void add_refusal(struct jail_loader *L, const char *file, const char *message)
+{
+	struct jail_error *r = realloc(L->refusals, (L->n_refusals + 1) * sizeof(*r));
+
+	if (!r) {
+		L->oom = true;
+		return;
+	}
+	L->refusals = r;
+	r = &L->refusals[L->n_refusals++];
+	memset(r, 0, sizeof(*r));
+	r->code = EPERM;
+	snprintf(r->file, sizeof(r->file), "%s", file);
+	snprintf(r->message, sizeof(r->message), "%s", message);
+}
+
+/*
+ * Open the main file (`dirfd` < 0, `name` absolute), the drop-in directory
+ * (the same, JAIL_SAFE_DIRECTORY) or one drop-in (`name` below `dirfd`, the
+ * directory `dir`) the way pam_jail does: owned by root, not writable by
+ * group or others, and so every directory above. A draft check records a
+ * refusal of that kind under `shown` and opens the file anyway, still
+ * without following a symlink, so that its content is checked too.
+ */
+static int open_policy(struct jail_loader *L, int dirfd, const char *dir, const char *name,
+		       const char *shown, unsigned type, struct jail_error *e)
+{
+	const int flags = O_RDONLY | O_NONBLOCK;
+	char msg[sizeof(e->message) + PATH_MAX], refusal[sizeof(e->message)] = "";
+	int fd;
+
+	for (int pass = 0; pass < 2; pass++) {
+		unsigned safe = type | (pass == 0 ? JAIL_SAFE_TRUSTED : 0);
+
+		memset(e, 0, sizeof(*e));
+		fd = dirfd < 0
+			     ? jail_safe_open(name, flags, safe, L->trusted_uid, NULL, e)
+			     : jail_safe_openat(dirfd, name, flags, safe, L->trusted_uid, NULL, e);
+		/* safepath names a drop-in "./x.conf"; the admin knows it by
+		 * its path */
+		if (fd < 0 && dirfd >= 0 && strncmp(e->message, "'./", 3) == 0) {
+			int n = snprintf(msg, sizeof(msg), "'%s%s%s", dir,
+					 dir[strlen(dir) - 1] == '/' ? "" : "/", e->message + 3);
+			/* a longer message is cut, as every message is */
+			if (n > 0) {
+				size_t len = (size_t)n < sizeof(e->message) - 1
+						     ? (size_t)n
+						     : sizeof(e->message) - 1;
+				memcpy(e->message, msg, len);
+				e->message[len] = '\0';
+			}
+		}
+		/* EPERM is the trust rule's own answer (owner or mode) */
+		if (fd != -EPERM || !L->draft || pass == 1)
+			break;
+		snprintf(refusal, sizeof(refusal), "%s", e->message);
+	}
+	/* A refusal counts for what exists: no drop-in directory next to a
+	 * draft in /tmp is no problem. */
+	if (fd >= 0 && refusal[0]) {
+		add_refusal(L, shown, refusal);
+		if (L->oom) {
+			close(fd);
+			return -ENOMEM;
+		}
+	}
+	return fd;
+}
+
 /* Files are opened O_NONBLOCK: a FIFO planted where a policy file should
  * be must be refused as "not a regular file", not hang every login in
  * open(). On a regular file the flag changes nothing. */
@@ -538,8 +608,7 @@ static void load_main(struct jail_loader *L, const char *path)
 
 	if (!intern_file(L, path))
 		return;
-	fd = jail_safe_open(path, O_RDONLY | O_NONBLOCK, JAIL_SAFE_TRUSTED | JAIL_SAFE_REGULAR,
-			    L->trusted_uid, NULL, &e);
+	fd = open_policy(L, -1, NULL, path, path, JAIL_SAFE_REGULAR, &e);
 
 	if (fd == -ENOENT) {
 		jail_loader_error(L, ENOENT, path, 0, "the policy file does not exist");
@@ -579,8 +648,7 @@ static void load_dropins(struct jail_loader *L, const char *dir)
 	/* No O_DIRECTORY: with it a symlink fails as "not a directory";
 	 * without, O_NOFOLLOW makes it "is a symbolic link", and
 	 * JAIL_SAFE_DIRECTORY still checks the type on the opened fd. */
-	dfd = jail_safe_open(dir, O_RDONLY | O_NONBLOCK, JAIL_SAFE_TRUSTED | JAIL_SAFE_DIRECTORY,
-			     L->trusted_uid, NULL, &e);
+	dfd = open_policy(L, -1, NULL, dir, dir, JAIL_SAFE_DIRECTORY, &e);
 	if (dfd == -ENOENT)
 		return; /* no drop-ins: fine (but a missing parent is ENOENT too) */
 	if (dfd < 0) {
@@ -622,8 +690,6 @@ static void load_dropins(struct jail_loader *L, const char *dir)
 	if (names)
 		qsort(names, n, sizeof(*names), cmp_str);
 
-	char dir_slash[PATH_MAX];
-	snprintf(dir_slash, sizeof(dir_slash), "%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/");
 	for (size_t i = 0; i < n && !L->oom; i++) {
 		_cleanup_free_ char *shown = NULL;
 		_cleanup_close_ int fd = -1;
@@ -636,17 +702,9 @@ static void load_dropins(struct jail_loader *L, const char *dir)
 		}
 		if (!intern_file(L, shown))
 			break;
-		memset(&e, 0, sizeof(e));
-		fd = jail_safe_openat(dfd, names[i], O_RDONLY | O_NONBLOCK,
-				      JAIL_SAFE_TRUSTED | JAIL_SAFE_REGULAR, L->trusted_uid, NULL,
-				      &e);
+		fd = open_policy(L, dfd, dir, names[i], shown, JAIL_SAFE_REGULAR, &e);
 		if (fd < 0) {
-			/* safepath names it "./x.conf"; the admin knows it by its path */
-			if (strncmp(e.message, "'./", 3) == 0)
-				jail_loader_error(L, -fd, shown, 0, "'%s%s", dir_slash,
-						  e.message + 3);
-			else
-				jail_loader_error(L, -fd, shown, 0, "%s", e.message);
+			jail_loader_error(L, -fd, shown, 0, "%s", e.message);
 			continue;
 		}
 		load_fd(L, fd, shown);
@@ -698,6 +756,7 @@ static int finish(struct jail_loader *L, struct jail_config **ret, struct jail_e
 	if (L->oom) {
 		jail_config_free(L->c);
 		free(L->errs);
+		free(L->refusals);
 		return -ENOMEM;
 	}
 	if (L->n_errs > 0) {
@@ -750,6 +809,34 @@ int jail_config_load(const char *main_path, const char *dropin_dir, uid_t truste
 	if (dropin_dir && !L.oom)
 		load_dropins(&L, dropin_dir);
 	return finish(&L, ret, ret_errs, ret_errs_n);
+}
+
+int jail_config_check_draft(const char *main_path, const char *dropin_dir, uid_t trusted_uid,
+			    struct jail_config **ret, struct jail_error **ret_errs,
+			    size_t *ret_errs_n, struct jail_error **ret_refusals,
+			    size_t *ret_refusals_n)
+{
+	struct jail_loader L;
+	int r;
+
+	*ret = NULL;
+	*ret_refusals = NULL;
+	*ret_refusals_n = 0;
+	if (loader_init(&L, trusted_uid, ret_errs, ret_errs_n) < 0)
+		return -ENOMEM;
+	L.draft = true;
+	load_main(&L, main_path);
+	if (dropin_dir && !L.oom)
+		load_dropins(&L, dropin_dir);
+	/* finish() frees the refusals itself when it runs out of memory */
+	struct jail_error *refusals = L.refusals;
+	size_t n_refusals = L.n_refusals;
+	r = finish(&L, ret, ret_errs, ret_errs_n);
+	if (r == -ENOMEM && L.oom)
+		return r;
+	*ret_refusals = refusals;
+	*ret_refusals_n = n_refusals;
+	return r;
 }
 
 int jail_config_load_buffers(size_t n, const char *const *names, const char *const *bufs,

@@ -23,6 +23,12 @@ struct jail_loader {
 	bool oom;
 	uid_t trusted_uid;
 	const char *file; /* the file being parsed (interned in c->files) */
+	/* jailctl check on a draft: a file pam_jail would refuse for where it
+	 * is (owner, mode, of it or a directory above) is still read, and the
+	 * refusal is kept apart from the problems of its content. */
+	bool draft;
+	struct jail_error *refusals;
+	size_t n_refusals;
 };
 
 /* Record a problem at file:line (line 0: the file as a whole). */

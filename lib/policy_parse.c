@@ -184,31 +184,52 @@ static bool check_relpath(struct pctx *x, const config_setting_t *s, const char 
 	return true;
 }
 
+/* The literal parts of a hostname template; %u and %g are mapped at login
+ * to what a hostname can hold (policy_hostname.c), so only what no user
+ * name can mend is refused here: a bad character, an empty label, a label
+ * that starts or ends with a literal '-'. */
 static bool check_hostname_template(struct pctx *x, const config_setting_t *s, const char *v)
 {
 	size_t literal = 0;
+	char prev = '.'; /* the last template character, '%' for an expansion */
 
 	if (!check_expansions(x, s, v))
 		return false;
 	for (const char *p = v; *p; p++) {
-		if (*p == '%') {
+		char c = *p;
+
+		if (c == '%') {
 			p++;
 			if (*p == '%') {
 				perr(x, s, "'%%' cannot be part of a hostname");
 				return false;
 			}
+			prev = '%';
 			continue;
 		}
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		      (*p >= '0' && *p <= '9') || *p == '-' || *p == '.')) {
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '-' || c == '.')) {
 			perr(x, s, "'%s': a hostname may hold only letters, digits, '-' and '.'",
 			     v);
 			return false;
 		}
+		if (c == '.' && prev == '.') {
+			perr(x, s, "'%s': a hostname may not start with '.' or hold '..'", v);
+			return false;
+		}
+		if ((c == '-' && prev == '.') || (c == '.' && prev == '-')) {
+			perr(x, s, "'%s': no part between dots may start or end with '-'", v);
+			return false;
+		}
+		prev = c;
 		literal++;
 	}
-	if (literal > 64) {
-		perr(x, s, "'%s' is longer than 64 characters", v);
+	if (*v && (prev == '.' || prev == '-')) {
+		perr(x, s, "'%s': a hostname may not end with '%c'", v, prev);
+		return false;
+	}
+	if (literal > 63) {
+		perr(x, s, "'%s' is longer than 63 characters", v);
 		return false;
 	}
 	return true;

@@ -339,17 +339,13 @@ int jail_expand(const char *tmpl, const struct jail_match *m, char **ret, struct
 	return 0;
 }
 
-static bool valid_hostname(const char *s)
+/* Does the template expand %`c`? ("%%u" is a literal "%u".) */
+static bool template_uses(const char *tmpl, char c)
 {
-	size_t n = strlen(s);
-
-	if (n == 0 || n > 64 || s[0] == '-' || s[0] == '.')
-		return false;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		      (*s >= '0' && *s <= '9') || *s == '-' || *s == '.'))
-			return false;
-	return true;
+	for (const char *p = tmpl; (p = strchr(p, '%')) && p[1]; p += 2)
+		if (p[1] == c)
+			return true;
+	return false;
 }
 
 struct xctx {
@@ -369,21 +365,29 @@ static int expand_one(struct xctx *x, char **s, enum pfield f, bool relative)
 
 	if (!*s)
 		return 0;
+	jail_pfield_name(f, name, sizeof(name));
+	if (f == PF_HOSTNAME) {
+		/* any name maps to a valid hostname: no user is refused for it */
+		r = jail_hostname_expand(*s, x->m, &out, x->err);
+		if (r < 0)
+			return r;
+		free(*s);
+		*s = out;
+		return 0;
+	}
+	/* A user or group name is one path component: user "a/b" must not
+	 * reach into what the template gives user "a". */
+	if ((template_uses(*s, 'u') && strchr(x->m->user, '/')) ||
+	    (template_uses(*s, 'g') && strchr(x->m->group, '/')))
+		return jail_error_set_at(x->err, EINVAL, o->file, o->line,
+					 "profile '%s': %s '%s' for user '%s' (group '%s'): a name "
+					 "holding '/' cannot be part of a path",
+					 x->prof->name, name, *s, x->m->user, x->m->group);
 	r = jail_expand(*s, x->m, &out, x->err);
 	if (r < 0)
 		return r;
 	free(*s);
 	*s = out;
-	jail_pfield_name(f, name, sizeof(name));
-	if (f == PF_HOSTNAME) {
-		if (!valid_hostname(out))
-			return jail_error_set_at(x->err, EINVAL, o->file, o->line,
-						 "profile '%s': hostname '%s' for user '%s' is not "
-						 "a valid hostname (letters, digits, '-', '.'; at "
-						 "most 64)",
-						 x->prof->name, out, x->m->user);
-		return 0;
-	}
 	if (relative) {
 		_cleanup_free_ char *abs = NULL;
 		if (asprintf(&abs, "/%s", out) < 0)

@@ -69,10 +69,17 @@ int jail_safe_check_stat(const struct stat *st, const char *what, uid_t trusted_
 	if (st->st_uid != 0 && st->st_uid != trusted_uid)
 		return jail_error_set(err, EPERM, "'%s' is owned by uid %u, not root", what,
 				      (unsigned)st->st_uid);
+	/* Name exactly what is wrong: an admin told "writable by group" about
+	 * /tmp (mode 1777) looks for a group that is not the problem. */
+	if ((st->st_mode & S_IWGRP) && (st->st_mode & S_IWOTH))
+		return jail_error_set(err, EPERM, "'%s' is world-writable (mode %04o)", what,
+				      (unsigned)(st->st_mode & 07777));
 	if (st->st_mode & S_IWGRP)
-		return jail_error_set(err, EPERM, "'%s' is writable by group", what);
+		return jail_error_set(err, EPERM, "'%s' is writable by group (mode %04o)", what,
+				      (unsigned)(st->st_mode & 07777));
 	if (st->st_mode & S_IWOTH)
-		return jail_error_set(err, EPERM, "'%s' is writable by others", what);
+		return jail_error_set(err, EPERM, "'%s' is writable by others (mode %04o)", what,
+				      (unsigned)(st->st_mode & 07777));
 	return 0;
 }
 

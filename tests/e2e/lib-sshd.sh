@@ -3,6 +3,7 @@
 # Source it after tests/lib.sh:  . "$TESTS/lib.sh"; . "$TESTS/e2e/lib-sshd.sh"
 #
 #   e2e_init                 temp dir, client key, syslog listener (needs root)
+#   e2e_records_own_run      before sshd_start: see E2E_UTMP below
 #   e2e_group NAME           throwaway group
 #   e2e_user NAME [GROUP]    throwaway user whose key sshd accepts; in a GROUP
 #                            their shell is jailsh, else bash
@@ -24,6 +25,13 @@
 #   is the host's /dev node by node, plus /dev/log bound to our syslog
 #   listener's socket, so pam_syslog lines are captured without a syslog
 #   daemon and without creating /dev/log on the host.
+# - The host's login records (utmp, wtmp, btmp, lastlog), which sshd and the
+#   jails' keepers write, are files of the run in that namespace too
+#   ($E2E_UTMP, $E2E_WTMP, $E2E_LASTLOG): each one the host has is covered
+#   by a bind, so no test writes the machine's own. A host without
+#   /run/utmp (no systemd) has nothing to cover; a test that reads utmp
+#   calls e2e_records_own_run, and the namespace then gets a /run of its
+#   own (the host's entries bound back in) with the run's utmp in it.
 # - AuthorizedKeysFile points at a root-owned directory under /run: with a
 #   tmpfs home the keys cannot live in the home, and StrictModes wants
 #   every path component root-owned and not writable by others.
@@ -69,6 +77,7 @@ E2E_UIDS=()
 # after each line (openlog/syslog/closelog), so that lines logged after
 # that from inside the jail reconnect to the jail's /dev/log.
 : "${E2E_SSHD_LOG:=file}"
+E2E_UTMP= E2E_WTMP= E2E_LASTLOG=
 declare -A SSHD_PORT=() SSHD_PID=() SSHD_LOG=() SSHD_SERVICE=() SSHD_BANNER=()
 
 # Which sshd the tests log in through (see the top of this file).
@@ -147,6 +156,17 @@ e2e_init() {
 		fail "ssh-keygen (host)"
 	: >"$E2E_SSH_CONFIG"
 
+	if e2e_system_sshd; then
+		E2E_UTMP=/run/utmp E2E_WTMP=/var/log/wtmp E2E_LASTLOG=/var/log/lastlog
+	else
+		mkdir -m 0755 "$E2E/records"
+		for f in utmp wtmp btmp lastlog; do
+			install -m 0664 /dev/null "$E2E/records/$f" || fail "records: $f"
+		done
+		E2E_UTMP=$E2E/records/utmp E2E_WTMP=$E2E/records/wtmp
+		E2E_LASTLOG=$E2E/records/lastlog
+	fi
+
 	# Debian's sshd chroots its pre-auth child into /run/sshd and refuses
 	# to start without it; the package's own start-up creates it the same
 	# way. It is an empty root-owned directory, so it is left in place.
@@ -173,6 +193,12 @@ e2e_init() {
 	E2E_JAILSH=$E2E_BIN/jailsh
 
 	_e2e_start_syslog
+}
+
+# The run's utmp is what the namespace of the next sshd_start has at
+# /run/utmp even on a host without one (see the top of this file).
+e2e_records_own_run() {
+	e2e_system_sshd || : >"$E2E/records/own-run"
 }
 
 # The installed package's places (debian/, lib/policy.h, lib/jail_proto.h).
@@ -504,6 +530,35 @@ touch /dev/log
 mount --bind "$t/log.sock" /dev/log
 umount -l "$hd"
 rmdir "$hd"
+# The login records: the run'"'"'s files over the host'"'"'s.
+r=$t/records
+if [ -e "$r/own-run" ] && [ ! -e /run/utmp ]; then
+	# No /run/utmp to cover: a /run of our own, the host'"'"'s entries
+	# bound back in one by one (as /dev above), and utmp in it. The
+	# old /run is reached through fd 8 only; -c keeps mount(8) from
+	# turning /proc/self/fd/8/NAME back into /run/NAME, the new one.
+	exec 8</run
+	mount -t tmpfs -o mode=0755,nosuid,nodev tmpfs /run
+	for e in /proc/self/fd/8/* /proc/self/fd/8/.[!.]*; do
+		n=${e##*/}
+		if [ -L "$e" ]; then
+			ln -s "$(readlink "$e")" "/run/$n"
+		elif [ -d "$e" ]; then
+			mkdir -p "/run/$n" # (libmount may have made /run/mount)
+			mount -c --rbind "$e" "/run/$n"
+		elif [ -e "$e" ]; then
+			touch "/run/$n"
+			mount -c --bind "$e" "/run/$n"
+		fi
+	done
+	exec 8<&-
+	touch /run/utmp
+fi
+for f in /run/utmp /var/log/wtmp /var/log/btmp /var/log/lastlog; do
+	if [ -f "$f" ]; then
+		mount --bind "$r/${f##*/}" "$f"
+	fi
+done
 exec "$@"
 '
 

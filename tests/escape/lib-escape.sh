@@ -30,8 +30,9 @@ esc_setup() { # "$@" of the script, then nothing: the profile is $ESC_PROFILE
     je_default_policy "${ESC_PROFILE:-}"
     je_service
     # A host directory the user can use, visible read-only in the jail
-    # (/var/tmp is not hidden by the test profile).
-    esc_dir=$(mktemp -d -p /var/tmp pjesc.XXXXXX) || fail "mktemp"
+    # (/var/lib is not hidden by the test profile; /tmp and /var/tmp are the
+    # jail's own).
+    esc_dir=$(mktemp -d -p /var/lib pjesc.XXXXXX) || fail "mktemp"
     on_exit rm -rf "$esc_dir"
     chmod 0755 "$esc_dir"
     esc_gid=$(id -g "$je_user")

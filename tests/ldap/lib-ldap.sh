@@ -233,10 +233,19 @@ _ldap_recover() {
 			dir) case $a in /run/pj-ldap-*) rm -rf -- "$a" ;; esac ;;
 			nslcd-run) rm -f /run/nslcd/socket /run/nslcd/nslcd.pid
 				rmdir /run/nslcd 2>/dev/null ;;
+			sssd-pid) _ldap_remove_sssd_pid "$a" ;;
 			esac
 		done <"$LDAP_GUARD/created"
 	fi
 	_ldap_restore_all || fail "could not restore the files in $LDAP_GUARD"
+}
+# sssd_groups.sh's sssd writes /run/sssd.pid (SSSD's one path outside its
+# own directories): removed only while it names that sssd.
+_ldap_remove_sssd_pid() { # pid
+	local p
+	read -r p </run/sssd.pid 2>/dev/null || return 0
+	[ "$p" = "$1" ] && rm -f /run/sssd.pid
+	return 0
 }
 _ldap_proc_gone() { ! _ldap_same_proc "$1" "$2" || [ "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)" = Z ]; }
 

@@ -101,11 +101,25 @@ exec 8>>"$je/state/locks/$key.lock"
 flock -x 8 || fail "flock"
 control "$key" STOP >"$je/stop.out" 8>&- &
 stopper=$!
-sleep 0.3
+# No blind sleeps (a slow or loaded machine loses those races): wait until
+# the keeper has taken the STOP (it keeps serving while it waits for the
+# lock, and its STATUS says stopping=1) ...
+for _ in $(seq 100); do
+    [[ $(control "$key" STATUS 8>&-) == *" stopping=1"* ]] && break
+    sleep 0.1
+done
+[[ $(control "$key" STATUS 8>&-) == *" stopping=1"* ]] || fail "the keeper did not take the STOP"
 (exec "$BUILD/tests/bin/pj_session" -c "$je/pam" -s "$je_svc" "$je_user" -- sh -c "$hold") \
     <"$je/hold" >"$je/i.out" 2>"$je/i.err" 8>&- &
 pid_i=$!
-sleep 0.3
+# ... and until the login is queued on the key's lock (a blocked flock shows
+# in /proc/locks as a "->" line on the lock file's inode).
+lock_ino=$(stat -c %i "$je/state/locks/$key.lock")
+for _ in $(seq 100); do
+    grep -qE -- "-> FLOCK .*:$lock_ino " /proc/locks && break
+    sleep 0.1
+done
+grep -qE -- "-> FLOCK .*:$lock_ino " /proc/locks || fail "the login never waited for the lock"
 exec 8>&- # release: the login goes first (it was waiting), meets the ending jail
 for _ in $(seq 100); do grep -q READY "$je/i.out" 2>/dev/null && break; sleep 0.1; done
 grep -q READY "$je/i.out" || { cat "$je/i.err"; grep -v '<86>' "$je_log" | tail -6; cat "$je/i.out"; fail "the login during STOP failed"; }

@@ -28,6 +28,12 @@ echo "dotdot=$(cd /.. && pwd -P) $(cd /../.. && ls -di . | cut -d" " -f1) $(ls -
 touch /etc/pj_escape 2>/dev/null && echo "WROTE_ETC"
 touch /pj_escape 2>/dev/null && echo "WROTE_ROOT"
 touch /tmp/ok && echo "tmp_writable"
+echo "vartmp=$(stat -c %a /var/tmp) $(stat -f -c %T /var/tmp)" \
+    "size=$(df -B1 --output=size /var/tmp | tail -1 | tr -d " ")" \
+    "own_fs=$([ "$(stat -c %d /var/tmp)" != "$(stat -c %d /tmp)" ] && echo yes)"
+echo "left by session one" >"/var/tmp/pj-of-$(id -un)" && echo "vartmp_writable"
+head -c 33554433 /dev/zero >/var/tmp/pj-big 2>/dev/null && echo "VARTMP_OVER_SIZE"
+rm -f /var/tmp/pj-big
 echo "marker=$(stat -c "%U %a" /run/pam_jail/jail) $(grep -c "^id=$JAIL_ID$" /run/pam_jail/jail)"
 echo READY
 read -r _
@@ -70,6 +76,10 @@ assert_contains "$out" "tmp=1777 tmpfs" "/tmp is a fresh tmpfs"
 assert_contains "$out" "hidden_root=0 hidden_home=$je_user " "/root empty, /home only the user's"
 assert_not_contains "$out" WROTE_ "the jail root is read-only"
 assert_contains "$out" "tmp_writable" "/tmp is writable"
+assert_contains "$out" "vartmp=1777 tmpfs size=33554432 own_fs=yes" \
+    "/var/tmp: its own tmpfs, sticky, tmp.size"
+assert_contains "$out" "vartmp_writable" "/var/tmp is writable"
+assert_not_contains "$out" "VARTMP_OVER_SIZE" "/var/tmp holds no more than tmp.size"
 assert_contains "$out" "marker=root 444 1" "marker: root-owned 0444 with this jail's id"
 dotdot=$(sed -n 's/^dotdot=//p' "$je/out")
 set -- $dotdot
@@ -78,7 +88,7 @@ assert_eq "$3" "$2" "/../.. is / (the old root is gone)"
 # Only the jail's processes in its /proc: init, sh, (the subshells that ran)
 procs=$(sed -n 's/^procs=//p' "$je/out")
 [ "$procs" -ge 2 ] && [ "$procs" -le 6 ] || fail "/proc shows $procs processes"
-ok "inside: ids, hostname, lo, home, /dev, /tmp, hidden paths, read-only root, marker"
+ok "inside: ids, hostname, lo, home, /dev, /tmp, /var/tmp, hidden paths, read-only root, marker"
 
 # ---- from the host, while open ----
 for ns in mnt pid net ipc uts cgroup; do
@@ -107,6 +117,18 @@ done
 assert_eq "$je_user" "$(ls -A /proc/$init/root/home)" "init's root is the jail root"
 assert_eq "$je_user" "$(ls -A /proc/$child/root/home)" "the command's root is the jail root"
 ok "host view: the session's children share the init's namespaces; no host fd inside"
+# The jail's /var/tmp is its own: another session of the jail sees the file
+# the first one left there; the host's /var/tmp and another user's jail do not.
+vt=/var/tmp/pj-of-$je_user
+[ -e "$vt" ] && fail "the file written in the jail's /var/tmp is in the host's"
+out=$(HOME=/home/$je_user je_session -U "$je_user" -- cat "$vt" 2>&1)
+assert_eq "left by session one" "$out" "another session of the jail sees its /var/tmp"
+user2=$(uniq_name v)
+make_user "$user2" -G "$je_group" || fail "useradd $user2"
+out=$(HOME=/home/$user2 je_session -U "$user2" -- sh -c \
+    'echo "n=$(ls -A /var/tmp | wc -l)"; cat "$0" 2>/dev/null && echo SEEN' "$vt" 2>&1)
+assert_eq "n=0" "$out" "another user's jail has an empty /var/tmp of its own"
+ok "/var/tmp: shared by the jail's sessions, not the host's, not another user's"
 mntns=$(readlink /proc/$init/ns/mnt)
 netns=$(readlink /proc/$init/ns/net)
 [ "$(stat -c %a "$je/state/jails/$key")" = 700 ] || fail "registry entry is not 0700"
@@ -181,3 +203,13 @@ assert_contains "$out" "pids=True" "after the escape attempt: only the jail's PI
 assert_contains "$out" "sysctl=Read-only file system" "root inside cannot write /proc/sys"
 je_wait_gone 10 || fail "escape-test jail did not end"
 ok "root inside: the chroot escape ends at the jail's /"
+
+# ---- a profile that wants a /var/tmp that outlives the jail binds one there ----
+# (jail.conf(5), tmp.size): the bind goes on top of the jail's own tmpfs.
+mkdir -m 0700 "$je/vartmp" && chown "$je_user" "$je/vartmp" || fail "mkdir"
+je_default_policy "binds = ( { source = \"$je/vartmp\"; target = \"/var/tmp\"; writable = true; } );"
+out=$(HOME=/home/$je_user je_session -U "$je_user" -- sh -c 'echo kept >/var/tmp/kept && echo wrote' 2>&1)
+assert_eq wrote "$out" "writing to the bound /var/tmp"
+assert_eq kept "$(cat "$je/vartmp/kept" 2>&1)" "the file is in the bound directory"
+je_wait_gone 10 || fail "the jail did not end"
+ok "a bind at /var/tmp goes on top of the jail's own"

@@ -159,4 +159,37 @@ rm "$tree/usr/share/pj-link"
 login /bin/true >/dev/null 2>"$je/err" || { cat "$je/err"; fail "the repaired tree is refused"; }
 je_wait_gone || fail "the jail did not end"
 ok "pam_jail refuses a tree with a user-owned or writable entry inside it, naming it"
+
+# ---- the tree's /var/tmp gets the jail's own tmpfs (init/jail_root.c) ----
+vt_mode=$(stat -c %a "$tree/var/tmp") || fail "mkroot made no /var/tmp"
+out=$(login /bin/sh -c 'echo "vartmp=$(stat -c %a /var/tmp) $(stat -f -c %T /var/tmp)"
+echo x >/var/tmp/pj && echo vartmp_writable' 2>"$je/err") || { cat "$je/err"; fail "login"; }
+assert_contains "$out" "vartmp=1777 tmpfs" "the tree's /var/tmp: the jail's own tmpfs"
+assert_contains "$out" "vartmp_writable" "the tree's /var/tmp: writable"
+[ -e "$tree/var/tmp/pj" ] && fail "the write landed in the tree"
+je_wait_gone || fail "the jail did not end"
+# No /var/tmp in the tree (then no /var): nothing to cover, the login goes on.
+rmdir "$tree/var/tmp"
+out=$(login /bin/sh -c 'test -e /var/tmp && echo HAS_VARTMP; echo done' 2>"$je/err") ||
+    { cat "$je/err"; fail "a tree without /var/tmp is refused"; }
+assert_eq done "$out" "a tree without /var/tmp: no /var/tmp in the jail"
+je_wait_gone || fail "the jail did not end"
+# (mkroot's /var holds more than tmp, e.g. SSSD's mount points: set it aside)
+mv "$tree/var" "$je/var.aside" || fail "could not set the tree's /var aside"
+out=$(login /bin/sh -c 'test -e /var && echo HAS_VAR; echo done' 2>"$je/err") ||
+    { cat "$je/err"; fail "a tree without /var is refused"; }
+assert_eq done "$out" "a tree without /var: no /var in the jail"
+je_wait_gone || fail "the jail did not end"
+mv "$je/var.aside" "$tree/var" || fail "could not put the tree's /var back"
+# A symlink there is not followed (after the pivot it could name a directory
+# every jail shares): the login is refused, and the log says why.
+ln -s /tmp "$tree/var/tmp"
+refused "a symlink at the tree's /var/tmp"
+je_wait_log "private /var/tmp: mount point '/var/tmp' is a symbolic link" ||
+    fail "the log does not name the /var/tmp symlink"
+rm "$tree/var/tmp"
+mkdir -m "$vt_mode" "$tree/var/tmp"
+login /bin/true >/dev/null 2>"$je/err" || { cat "$je/err"; fail "the repaired tree is refused"; }
+je_wait_gone || fail "the jail did not end"
+ok "a tree's /var/tmp: the jail's own; none if the tree has none; a symlink refused"
 exit 0

@@ -41,7 +41,7 @@ ok "mkroot built the tree"
 # Layout: merged /usr as on the host, mount points, minimal /etc.
 assert_eq "usr/bin" "$(readlink "$tree/bin")" "/bin -> usr/bin"
 assert_eq "usr/lib" "$(readlink "$tree/lib")" "/lib -> usr/lib"
-for d in proc dev tmp run "home/$user"; do
+for d in proc dev tmp run "home/$user" var/lib/sss/pipes var/lib/sss/mc; do
     [ -d "$tree/$d" ] || fail "mount point /$d missing"
 done
 assert_eq "root:x:0:0:root:/root:/bin/sh" "$(head -n 1 "$tree/etc/passwd")" "passwd root line"

@@ -10,10 +10,18 @@
 je_setup "$@"
 je_service
 
-host_uptime=$(cut -d. -f1 /proc/uptime)
-# "small" below means under 60 s: only meaningful on a host up longer.
-[ "$host_uptime" -gt 600 ] || skip "host up only ${host_uptime}s"
 host_time=$(readlink /proc/self/ns/time)
+# The host's uptime now (float seconds). The jail's clocks are judged
+# against the host's read around them, never against a fixed number, so
+# the test means the same on a host booted a minute ago as on one up for
+# months.
+host_uptime() { read -r u _ </proc/uptime && echo "$u"; }
+# within LOW X HIGH: is LOW <= X <= HIGH (floats)?
+within() {
+    python3 -c 'import sys; a, x, b = map(float, sys.argv[1:]); sys.exit(0 if a <= x <= b else 1)' "$@"
+}
+# Seconds of slack for what sessions and clock reads cost on a slow machine.
+slack=1
 
 mkfifo "$je/hold"
 exec 7<>"$je/hold"
@@ -47,6 +55,7 @@ print("%d %d" % (time.clock_gettime(time.CLOCK_MONOTONIC), time.clock_gettime(ti
 
 # ---- with "time" ----
 policy_with_ns '"mount", "pid", "net", "ipc", "uts", "cgroup", "time"'
+before=$(host_uptime) # the jail is created after this
 hold_session
 init=$(je_info "u$je_uid" init)
 keeper=$(je_info "u$je_uid" keeper)
@@ -61,9 +70,21 @@ assert_eq "$host_time" "$(readlink "/proc/$keeper/ns/time_for_children")" \
 
 read -r up _ < <(je_session -U "$je_user" -- cat /proc/uptime) || fail "uptime in the jail"
 read -r mono boot < <(je_session -U "$je_user" -- python3 -c "$clocks") || fail "clocks in the jail"
-[ "${up%.*}" -lt 60 ] || fail "uptime in the jail is $up, the host's is $host_uptime"
-[ "$mono" -lt 60 ] && [ "$boot" -lt 60 ] || fail "monotonic $mono / boottime $boot in the jail"
-ok "with time: uptime ${up}s, monotonic ${mono}s, boottime ${boot}s since the jail's creation"
+after=$(host_uptime)
+elapsed=$(python3 -c "print($after - $before)")
+limit=$(python3 -c "print($elapsed + $slack)")
+# The jail's clocks started between $before and $after on the host's: they
+# read at most the time since then, where the host's read $before or more.
+within 0 "$up" "$limit" ||
+    fail "uptime in the jail is $up; the jail is at most ${elapsed}s old (host uptime $after)"
+within 0 "$mono" "$limit" && within 0 "$boot" "$limit" ||
+    fail "monotonic $mono / boottime $boot in the jail, which is at most ${elapsed}s old"
+# ... and the offsets that make it so are minus the host's clock at the
+# jail's creation, a moment between $before and $after.
+boot_off=$(awk '$1 == "boottime" { print -($2 + $3 / 1e9) }' "/proc/$init/timens_offsets")
+within "$(python3 -c "print($before - $slack)")" "$boot_off" "$after" ||
+    fail "boottime offset -$boot_off is not minus the host's uptime at creation ($before..$after)"
+ok "with time: uptime ${up}s, monotonic ${mono}s, boottime ${boot}s since the jail's creation (host: ${after}s)"
 
 # A session joining 2 s later reads on from there (the same clocks, not reset).
 sleep 2
@@ -72,18 +93,20 @@ python3 -c "import sys; a, b = float(sys.argv[1]), float(sys.argv[2]); sys.exit(
     "$up" "$up2" || fail "a later session's uptime $up2 does not go on from $up"
 out=$("$BUILD/jailctl" enter "$je_user" --statedir "$je/state" -- /bin/cat /proc/uptime) ||
     fail "jailctl enter: $out"
-[ "${out%%.*}" -ge "${up2%.*}" ] && [ "${out%%.*}" -lt 60 ] ||
-    fail "jailctl enter reads uptime $out, sessions read $up2"
+after=$(host_uptime)
+within "$up2" "${out%% *}" "$(python3 -c "print($after - $before + $slack)")" ||
+    fail "jailctl enter reads uptime $out, sessions read $up2, the jail is at most $(python3 -c "print($after - $before)")s old"
 ok "a later session and jailctl enter read the same clocks (uptime $up2, $out)"
 release_session
 
 # ---- without "time" ----
 je_default_policy
+before=$(host_uptime)
 hold_session
 assert_eq "$host_time" "$(readlink "/proc/$child/ns/time")" "without time: the host's time namespace"
 init=$(je_info "u$je_uid" init)
 assert_eq "$host_time" "$(readlink "/proc/$init/ns/time")" "without time: PID 1 in the host's"
 read -r up _ < <(je_session -U "$je_user" -- cat /proc/uptime) || fail "uptime in the jail"
-[ "${up%.*}" -ge "$host_uptime" ] || fail "without time: uptime $up, the host's $host_uptime"
+within "$before" "$up" "$(host_uptime)" || fail "without time: uptime $up, the host's $before and later"
 release_session
 ok "without time: the host's time namespace and clocks (uptime $up)"

@@ -374,7 +374,7 @@ static void test_verify_writable_dir(void **state)
 	assert_int_equal(verify(e, "sub/m", NULL), 0);
 	assert_int_equal(fchmodat(e->dirfd, "sub", 0777, 0), 0);
 	assert_int_equal(verify(e, "sub/m", &err), -EPERM);
-	assert_non_null(strstr(err.message, "sub' is writable"));
+	assert_non_null(strstr(err.message, "sub' is world-writable (mode 0777)"));
 }
 
 static void test_verify_symlink(void **state)

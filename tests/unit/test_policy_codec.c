@@ -60,6 +60,7 @@ static struct jail_policy *sample(void)
 	p->idle_timeout_sec = 600;
 	p->syslog.forward = true;
 	p->syslog.rate = 77;
+	p->nss_sockets = true; /* decode starts from false: true proves it travels */
 	return p;
 }
 
@@ -112,6 +113,7 @@ static void test_roundtrip(void **state)
 	assert_int_equal(q->idle_timeout_sec, 600);
 	assert_true(q->syslog.forward);
 	assert_int_equal(q->syslog.rate, 77);
+	assert_true(q->nss_sockets);
 	free(buf);
 	jail_policy_free(p);
 	jail_policy_free(q);

@@ -163,7 +163,13 @@ static void test_check_refuses_unsafe_file(void **state)
 
 	assert_int_equal(chmod(conf, 0664), 0);
 	assert_int_equal(run(args, &out, &err), 1);
-	assert_true(asprintf(&want, "%1$s: '%1$s' is writable by group\n", conf) > 0);
+	assert_true(asprintf(&want,
+			     "%1$s: refused where it is: pam_jail would not read it: '%1$s' is "
+			     "writable by group (mode 0664)\n"
+			     "%1$s: content valid (1 file, 0 profiles, 0 rules), but refused "
+			     "where it is (see above): policy files and every directory above "
+			     "them must be owned by root and not writable by group or others\n",
+			     conf) > 0);
 	assert_string_equal(out, want);
 	free(want);
 	free(out);
@@ -227,6 +233,9 @@ static void test_explain(void **state)
 	/* by supplementary group: dave's primary group is his own */
 	explain(teach, "dave", 0, "verdict:   jailed with profile 'student'\n", NULL);
 	explain(teach, "dave", 0, "hostname = \"lab-dave\";", NULL);
+	/* "lab-%u" for names a hostname cannot hold: mapped, never refused */
+	explain(teach, "john_doe", 0, "hostname = \"lab-john-doe\";", NULL);
+	explain(teach, "alice@example.edu", 0, "hostname = \"lab-alice-example-edu\";", NULL);
 	/* by no rule */
 	explain(teach, "frank", 0, "verdict:   not jailed: no rule names the user", NULL);
 	/* the shipped default jails nobody */

@@ -125,6 +125,7 @@ static void test_explain_by_name(void **state)
 	has(out, "shell = \"/bin/bash\";");
 	has(out, "syslog.forward = true;");
 	has(out, "syslog.rate = 20;");
+	has(out, "nss_sockets = true;");
 	lacks(out, "staff");
 	free(out);
 }
@@ -253,6 +254,7 @@ static void test_resolve_fields(void **state)
 	assert_int_equal(p->idle_timeout_sec, 0);
 	assert_int_equal(p->limits.swap_bytes, UINT64_MAX);
 	assert_int_equal(p->limits.core_bytes, 0);
+	assert_true(p->nss_sockets);
 	jail_policy_free(p);
 
 	/* exempt and unmatched: no policy */

@@ -184,7 +184,7 @@ static void test_unsafe_dropin_dir(void **state)
 	write_file(e->main, good_text, 0644);
 	assert_int_equal(mkdir(e->dropins, 0755), 0);
 	assert_int_equal(chmod(e->dropins, 0777), 0);
-	snprintf(want, sizeof(want), "'%s' is writable by group", e->dropins);
+	snprintf(want, sizeof(want), "'%s' is world-writable (mode 0777)", e->dropins);
 	expect_refused(e, e->dropins, 0, want);
 	assert_int_equal(chmod(e->dropins, 0755), 0);
 	expect_loads(e);
@@ -412,6 +412,92 @@ static void test_errors_capped(void **state)
 	free(text);
 }
 
+/* jailctl check on a draft (jail_config_check_draft): the content's problems
+ * come out as file:line wherever the file is; a refusal for where it is comes
+ * apart, with the right words; what does not exist is no refusal. */
+static void test_draft_world_writable_dir(void **state)
+{
+	struct env *e = *state;
+	struct jail_config *c = (struct jail_config *)1;
+	struct jail_error *errs = NULL, *refusals = NULL;
+	size_t n = 0, n_refusals = 0;
+	char want[4200];
+	int r;
+
+	write_file(e->main, "profiles = { p = { tmp = { size = \"lots\"; }; }; };\n", 0644);
+	assert_int_equal(chmod(e->dir, 01777), 0);
+	r = jail_config_check_draft(e->main, e->dropins, getuid(), &c, &errs, &n, &refusals,
+				    &n_refusals);
+	assert_true(r < 0);
+	assert_null(c);
+	/* the content: its one problem, at its line */
+	assert_int_equal(n, 1);
+	assert_string_equal(errs[0].file, e->main);
+	assert_int_equal(errs[0].line, 1);
+	assert_non_null(strstr(errs[0].message, "'lots' is not a size"));
+	/* where it is: the directory named, world-writable (not "by group");
+	 * the missing jail.d next to it is not refused */
+	assert_int_equal(n_refusals, 1);
+	assert_string_equal(refusals[0].file, e->main);
+	snprintf(want, sizeof(want), "'%s' is world-writable (mode 1777)", e->dir);
+	assert_string_equal(refusals[0].message, want);
+	free(errs);
+	free(refusals);
+	/* the real loader: refused, for the file and the drop-in directory
+	 * alike (both are under the same directory), and nothing more */
+	expect_refused_n(e, 2, e->main, 0, want);
+	assert_int_equal(chmod(e->dir, 0755), 0);
+}
+
+static void test_draft_valid_content_refused_file(void **state)
+{
+	struct env *e = *state;
+	struct jail_config *c = NULL;
+	struct jail_error *errs = NULL, *refusals = NULL;
+	size_t n = 0, n_refusals = 0;
+	char *bad;
+	int r;
+
+	write_file(e->main, good_text, 0664);
+	assert_int_equal(mkdir(e->dropins, 0755), 0);
+	bad = path_in(e->dropins, "x.conf");
+	write_file(bad, "rules = ( { user = \"root\"; profile = \"nope\"; } );\n", 0646);
+	r = jail_config_check_draft(e->main, e->dropins, getuid(), &c, &errs, &n, &refusals,
+				    &n_refusals);
+	assert_true(r < 0); /* the drop-in names a profile that does not exist */
+	assert_int_equal(n, 1);
+	assert_string_equal(errs[0].file, bad);
+	assert_int_equal(errs[0].line, 1);
+	assert_int_equal(n_refusals, 2);
+	assert_string_equal(refusals[0].file, e->main);
+	assert_non_null(strstr(refusals[0].message, "is writable by group (mode 0664)"));
+	assert_string_equal(refusals[1].file, bad);
+	assert_non_null(strstr(refusals[1].message, "x.conf' is writable by others (mode 0646)"));
+	free(errs);
+	free(refusals);
+	/* valid content at a refused place: loaded, and the refusal still said */
+	assert_int_equal(unlink(bad), 0);
+	free(bad);
+	r = jail_config_check_draft(e->main, e->dropins, getuid(), &c, &errs, &n, &refusals,
+				    &n_refusals);
+	assert_int_equal(r, 0);
+	assert_non_null(c);
+	assert_int_equal(n, 0);
+	assert_int_equal(n_refusals, 1);
+	jail_config_free(c);
+	free(errs);
+	free(refusals);
+	/* made safe: nothing to say */
+	assert_int_equal(chmod(e->main, 0644), 0);
+	r = jail_config_check_draft(e->main, e->dropins, getuid(), &c, &errs, &n, &refusals,
+				    &n_refusals);
+	assert_int_equal(r, 0);
+	assert_int_equal(n_refusals, 0);
+	assert_null(refusals);
+	jail_config_free(c);
+	free(errs);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -430,6 +516,9 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_foreign_owner, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_too_big, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_include_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_draft_world_writable_dir, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_draft_valid_content_refused_file, setup,
+						teardown),
 		cmocka_unit_test(test_buffer_rules),
 		cmocka_unit_test(test_errors_in_file_order),
 		cmocka_unit_test(test_too_many_lines),

@@ -79,7 +79,7 @@ static void test_trusted_refuses_world_writable_parent(void **state)
 	path_of(p, "dir/file");
 	fd = jail_safe_open(p, O_RDONLY, JAIL_SAFE_TRUSTED, getuid(), NULL, &err);
 	assert_true(fd < 0);
-	assert_non_null(strstr(err.message, "'/tmp' is writable by"));
+	assert_string_equal(err.message, "'/tmp' is world-writable (mode 1777)");
 }
 
 static void test_untrusted_walk_opens(void **state)
@@ -180,7 +180,13 @@ static void test_check_stat(void **state)
 	assert_int_equal(jail_safe_check_stat(&st, "/x", 1000, &err), 0);
 	st.st_mode = S_IFDIR | 0757;
 	assert_int_equal(jail_safe_check_stat(&st, "/x", 1000, &err), -EPERM);
-	assert_string_equal(err.message, "'/x' is writable by others");
+	assert_string_equal(err.message, "'/x' is writable by others (mode 0757)");
+	st.st_mode = S_IFDIR | 0775;
+	assert_int_equal(jail_safe_check_stat(&st, "/x", 1000, &err), -EPERM);
+	assert_string_equal(err.message, "'/x' is writable by group (mode 0775)");
+	st.st_mode = S_IFDIR | 0777;
+	assert_int_equal(jail_safe_check_stat(&st, "/x", 1000, &err), -EPERM);
+	assert_string_equal(err.message, "'/x' is world-writable (mode 0777)");
 	st.st_mode = S_IFDIR | 0755;
 	st.st_uid = 1001;
 	assert_int_equal(jail_safe_check_stat(&st, "/x", 1000, &err), -EPERM);
