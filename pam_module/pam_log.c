@@ -13,6 +13,7 @@
 #include <security/pam_ext.h>
 
 #include "pam_log.h"
+#include "syslog_line.h"
 
 extern char *program_invocation_short_name;
 
@@ -31,23 +32,6 @@ int pam_jail_log_connect(void)
 	return fd;
 }
 
-/* RFC 3164's "Mmm dd hh:mm:ss" in local time, as glibc's syslog() writes
- * it; month names fixed, whatever the caller's locale. */
-static void timestamp(char *buf, size_t cap)
-{
-	static const char months[12][4] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
-					    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-	time_t now = time(NULL);
-	struct tm tm;
-
-	if (!localtime_r(&now, &tm)) {
-		snprintf(buf, cap, "Jan  1 00:00:00");
-		return;
-	}
-	snprintf(buf, cap, "%s %2d %02d:%02d:%02d", months[tm.tm_mon % 12], tm.tm_mday, tm.tm_hour,
-		 tm.tm_min, tm.tm_sec);
-}
-
 void pam_jail_log(pam_handle_t *pamh, int fd, int priority, const char *fmt, ...)
 {
 	const void *service = NULL;
@@ -62,7 +46,7 @@ void pam_jail_log(pam_handle_t *pamh, int fd, int priority, const char *fmt, ...
 	if (fd >= 0) {
 		if (pam_get_item(pamh, PAM_SERVICE, &service) != PAM_SUCCESS || !service)
 			service = "<unknown>";
-		timestamp(ts, sizeof(ts));
+		jail_syslog_timestamp(time(NULL), ts, sizeof(ts));
 		n = snprintf(line, sizeof(line), "<%d>%s %s[%d]: pam_jail(%s:session): %s",
 			     LOG_AUTHPRIV | (priority & LOG_PRIMASK), ts,
 			     program_invocation_short_name, (int)getpid(), (const char *)service,
