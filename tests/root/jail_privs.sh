@@ -122,6 +122,26 @@ assert_contains "$bare" "keyctl=ok" "control: keyctl works outside the jail"
 assert_not_contains "$bare" "clone3=ENOSYS" "control: clone3 reaches the kernel outside the jail"
 ok "seccomp: namespaces, mounts, keyrings, bpf, perf, userfaultfd denied with EPERM; fork works"
 
+# ---- libcap counting the kernel's capabilities short ----
+# One failed PR_CAPBSET_READ while libcap probes makes cap_max_bits()
+# answer 32 (the 1st read) or 40 (the 3rd); a drop bounded by it left
+# cap_mac_override.. in the set (CapBnd 000001ff00000000). The drop must
+# not depend on that count, and the result is read back.
+need_cmd cc
+cc -shared -fPIC -o "$je/fail_capbset_read.so" "$TESTS/fixtures/preload/fail_capbset_read.c" ||
+    fail "building the prctl shim"
+je_default_policy ''
+for n in 1 3; do
+    short=$(PJ_FAIL_CAPBSET_READ=$n LD_PRELOAD="$je/fail_capbset_read.so" /usr/bin/python3 -c '
+import ctypes; print(ctypes.CDLL("libcap.so.2").cap_max_bits())')
+    assert_ne "$(/usr/bin/python3 -c 'import ctypes; print(ctypes.CDLL("libcap.so.2").cap_max_bits())')" \
+        "$short" "control: failing read $n makes libcap count short ($short)"
+    out=$(PJ_FAIL_CAPBSET_READ=$n LD_PRELOAD="$je/fail_capbset_read.so" \
+        je_session -U "$je_user" -- cat /proc/self/status 2>&1) || fail "session with read $n failing: $out"
+    assert_contains "$out" "CapBnd:	0000000000000000" "libcap counting $short: the bounding set is still empty"
+done
+ok "the bounding set is emptied whatever libcap counts"
+
 # ---- a profile's additions; an unknown name refuses the session ----
 je_default_policy 'seccomp = { deny = ["uname"]; };'
 out=$(je_session -U "$je_user" -- python3 -c '

@@ -53,6 +53,54 @@ static void test_personality_table(void **state)
 	assert_false(jail_personality_allowed(PER_SVR4));
 }
 
+/* Stand-ins for PR_CAPBSET_READ: a kernel whose last capability is 40
+ * (cap_checkpoint_restore), after a drop that stopped at `stop`, as
+ * libcap's short cap_max_bits() made it (32 or 40). */
+static int fake_stop;
+static int fake_bset(int cap)
+{
+	if (cap > 40)
+		return -EINVAL;
+	return cap >= fake_stop ? 1 : 0;
+}
+static int fake_read_fails(int cap)
+{
+	return cap == 7 ? -EIO : 0;
+}
+static int fake_all_einval(int cap)
+{
+	(void)cap;
+	return -EINVAL;
+}
+
+static void test_verify_bounding(void **state)
+{
+	char k0[] = "cap_mac_override", k1[] = "cap_mac_admin", k2[] = "cap_syslog",
+	     k3[] = "cap_wake_alarm", k4[] = "cap_block_suspend", k5[] = "cap_audit_read",
+	     k6[] = "cap_perfmon", k7[] = "cap_bpf", k8[] = "cap_checkpoint_restore";
+	char *kept_upper[] = { k0, k1, k2, k3, k4, k5, k6, k7, k8, NULL };
+	struct jail_error e = { 0 };
+
+	(void)state;
+	fake_stop = 41; /* everything dropped */
+	assert_int_equal(jail_caps_verify_bounding(fake_bset, NULL, &e), 0);
+	/* The reported session: caps 32..40 left (CapBnd 000001ff00000000). */
+	fake_stop = 32;
+	assert_int_equal(jail_caps_verify_bounding(fake_bset, NULL, &e), -EPERM);
+	assert_non_null(strstr(e.message, "cap_mac_override"));
+	fake_stop = 40;
+	assert_int_equal(jail_caps_verify_bounding(fake_bset, NULL, &e), -EPERM);
+	assert_non_null(strstr(e.message, "cap_checkpoint_restore"));
+	/* ... unless the profile keeps exactly those */
+	fake_stop = 32;
+	assert_int_equal(jail_caps_verify_bounding(fake_bset, kept_upper, &e), 0);
+	kept_upper[8] = NULL; /* not cap_checkpoint_restore */
+	assert_int_equal(jail_caps_verify_bounding(fake_bset, kept_upper, &e), -EPERM);
+	/* a failed read, or a reader that knows no capability at all, refuses */
+	assert_int_equal(jail_caps_verify_bounding(fake_read_fails, NULL, &e), -EIO);
+	assert_true(jail_caps_verify_bounding(fake_all_einval, NULL, &e) < 0);
+}
+
 #if defined(__x86_64__)
 /* What getpid through the i386 system call table does in this process,
  * found out in a child: the instruction is fatal where the kernel has no
@@ -112,6 +160,12 @@ static int check_applied(void)
 	CHECK(prctl(PR_CAPBSET_READ, CAP_SYS_ADMIN, 0, 0, 0) == 0);
 	CHECK(prctl(PR_CAPBSET_READ, CAP_NET_BIND_SERVICE, 0, 0, 0) == 1); /* kept */
 	CHECK(prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1);
+	/* every capability number 0..63: dropped, or past the kernel's last */
+	for (int cap = 0; cap < 64; cap++) {
+		int r = prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
+		CHECK(cap == CAP_NET_BIND_SERVICE || r == 0 || (r < 0 && errno == EINVAL));
+	}
+	CHECK(prctl(PR_GET_SECCOMP, 0, 0, 0, 0) == 2);
 	CHECK(getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur == 64 && rl.rlim_max == 64);
 	CHECK(getrlimit(RLIMIT_CORE, &rl) == 0 && rl.rlim_max == 0);
 	CHECK(unshare(CLONE_NEWUSER) < 0 && errno == EPERM);
@@ -229,9 +283,8 @@ static void test_unknown_deny_name(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_deny_list_names),
-		cmocka_unit_test(test_personality_table),
-		cmocka_unit_test(test_apply),
+		cmocka_unit_test(test_deny_list_names),	  cmocka_unit_test(test_personality_table),
+		cmocka_unit_test(test_verify_bounding),	  cmocka_unit_test(test_apply),
 		cmocka_unit_test(test_unknown_deny_name),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
