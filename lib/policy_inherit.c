@@ -148,6 +148,9 @@ static void validate(struct jail_loader *L, struct jail_profile *p, const int *l
 	if (!v->seccomp && v->seccomp_deny)
 		verr(L, p, blame(p, level, PF_SECCOMP_DENY, PF_SECCOMP),
 		     "seccomp.deny has no effect with seccomp disabled");
+	if (!v->seccomp && v->seccomp_allow_families)
+		verr(L, p, blame(p, level, PF_SECCOMP_FAMILIES, PF_SECCOMP),
+		     "seccomp.allow_families has no effect with seccomp disabled");
 	if (v->lifetime != JAIL_LIFETIME_KEEP && o[PF_IDLE].file)
 		verr(L, p, o[PF_IDLE], "lifetime.idle is only valid with lifetime mode \"keep\"");
 	if (v->limits.swap_bytes != UINT64_MAX && v->limits.memory_bytes == 0)

@@ -20,6 +20,7 @@
 
 #include "privs.h"
 #include "seccomp_personality.h"
+#include "seccomp_socket.h"
 
 /*
  * Denied outright (EPERM). Each either changes what the jail is made of
@@ -311,11 +312,14 @@ static int build_filter(scmp_filter_ctx ctx, const struct jail_policy *p, struct
 	if (r < 0)
 		return jail_error_set(err, -r, "seccomp rule for clone3: %s", strerror(-r));
 
-	/* Typing into the terminal of whoever reads it next (TIOCSTI) and the
-	 * Linux console's selection paste (TIOCLINUX). The kernel takes the
-	 * command as 32 bits: compare only those. */
-	static const unsigned long tty_ioctls[] = { TIOCSTI, TIOCLINUX };
-	for (size_t i = 0; i < 2; i++) {
+	/* Typing into the terminal of whoever reads it next (TIOCSTI), the
+	 * Linux console's selection paste (TIOCLINUX), and setting a tty's
+	 * line discipline (TIOCSETD: autoloads the discipline's module; a
+	 * history of local-root bugs, e.g. CVE-2017-2636 in n_hdlc,
+	 * CVE-2023-6546 in n_gsm). The kernel takes the command as 32 bits:
+	 * compare only those. */
+	static const unsigned long tty_ioctls[] = { TIOCSTI, TIOCLINUX, TIOCSETD };
+	for (size_t i = 0; i < sizeof(tty_ioctls) / sizeof(tty_ioctls[0]); i++) {
 		const struct scmp_arg_cmp c = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffUL,
 						      tty_ioctls[i]);
 		if ((r = deny(ctx, SCMP_SYS(ioctl), 1, &c, "ioctl", err)) < 0)
@@ -335,6 +339,9 @@ static int apply_seccomp(const struct jail_policy *p, struct jail_error *err)
 	/* personality(2): a filter of its own (seccomp_personality.h) */
 	if (r == 0)
 		r = jail_seccomp_personality_load(err);
+	/* socket families: a filter of its own too (seccomp_socket.h) */
+	if (r == 0)
+		r = jail_seccomp_socket_load(p->seccomp_allow_families, err);
 	if (r == 0) {
 		r = seccomp_load(ctx);
 		if (r < 0)
