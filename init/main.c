@@ -14,6 +14,7 @@
 #include "jail_client.h"
 #include "jail_init.h"
 #include "msg.h"
+#include "stdfds.h"
 
 static int refuse(int sock, const char *why)
 {
@@ -47,6 +48,11 @@ int main(void)
 	struct stat st;
 	ssize_t n;
 
+	/* 0..2 open before anything else is (stdfds.h): the launcher sees
+	 * to it, and a jail-init started any other way must not let a state
+	 * file or namespace fd become its stdin. */
+	if (jail_stdfds_devnull(false) < 0)
+		return 2;
 	if (fstat(sock, &st) < 0 || !S_ISSOCK(st.st_mode)) {
 		fprintf(stderr, "jail-init is started by pam_jail.so; it is not a command\n");
 		return 2;

@@ -22,6 +22,7 @@
 #include "msg.h"
 #include "proc_text.h"
 #include "safepath.h"
+#include "stdfds.h"
 
 /* ------------------------------------------------------------ state dir */
 
@@ -586,7 +587,7 @@ static void __attribute__((noreturn)) exec_keeper(int sock, int init_fd)
 	char *const envp[] = { env0, NULL };
 	struct sigaction sa = { .sa_handler = SIG_DFL };
 	sigset_t all;
-	int high, exe, devnull;
+	int high, exe;
 
 	/* Move the socket and the binary out of the way of 0..4, then
 	 * 0,1,2 = /dev/null, 3 = the socket, 4 = the binary (close-on-exec). */
@@ -594,12 +595,9 @@ static void __attribute__((noreturn)) exec_keeper(int sock, int init_fd)
 	exe = fcntl(init_fd, F_DUPFD_CLOEXEC, 10);
 	if (high < 0 || exe < 0)
 		_exit(127);
-	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (devnull < 0)
+	/* (a caller with 0..2 closed: stdfds.h) */
+	if (jail_stdfds_devnull(true) < 0)
 		_exit(127);
-	for (int fd = 0; fd < 3; fd++)
-		if (dup2(devnull, fd) < 0)
-			_exit(127);
 	if (dup2(high, JAIL_INIT_FD) < 0) /* dup2 clears FD_CLOEXEC on the copy */
 		_exit(127);
 	if (dup3(exe, JAIL_INIT_FD + 1, O_CLOEXEC) < 0)

@@ -160,6 +160,7 @@ struct jail_policy {
 	bool no_new_privs;
 	bool seccomp;
 	char **seccomp_deny; /* NULL-terminated: syscalls added to the built-in deny list */
+	char **seccomp_allow_families; /* NULL-terminated: socket families on top of the default */
 
 	char *shell; /* what jailsh execs */
 	char *path;  /* PATH inside the jail */

@@ -128,6 +128,7 @@ static int encode_fields(FILE *f, const struct jail_policy *p)
 	TRY(put_u64(f, "no_new_privs", p->no_new_privs));
 	TRY(put_u64(f, "seccomp", p->seccomp));
 	TRY(put_strv(f, "seccomp_deny", p->seccomp_deny));
+	TRY(put_strv(f, "seccomp_family", p->seccomp_allow_families));
 	TRY(put_str(f, "shell", p->shell));
 	TRY(put_str(f, "path", p->path));
 	TRY(put_u64(f, "lifetime", p->lifetime));
@@ -237,6 +238,7 @@ static int strv_append(char ***v, size_t *n, char *s)
 /* Lengths of the lists being built (the policy struct only keeps NULL ends). */
 struct list_counts {
 	size_t hide, dns, persist, caps, deny;
+	size_t families;
 };
 
 enum field_kind { F_STR, F_U64, F_BOOL, F_LIST, F_BIND };
@@ -308,6 +310,7 @@ static const struct field fields[] = {
 	FB("no_new_privs", no_new_privs),
 	FB("seccomp", seccomp),
 	FL("seccomp_deny", seccomp_deny, deny),
+	FL("seccomp_family", seccomp_allow_families, families),
 	FS("shell", shell),
 	FS("path", path),
 	FU("lifetime", lifetime, JAIL_LIFETIME_SESSION),

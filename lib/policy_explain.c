@@ -170,6 +170,7 @@ static bool relevant(const struct jail_policy *p, enum pfield f)
 	case PF_IDLE:
 		return p->lifetime == JAIL_LIFETIME_KEEP;
 	case PF_SECCOMP_DENY:
+	case PF_SECCOMP_FAMILIES:
 		return p->seccomp;
 	default:
 		return true;

@@ -63,6 +63,8 @@ const struct pfield_desc jail_pfields[PF_COUNT] = {
 	[PF_NNP] = { NULL, "no_new_privs", PK_BOOL, PS_BOOL, OFF(no_new_privs) },
 	[PF_SECCOMP] = { "seccomp", "enabled", PK_BOOL, PS_BOOL, OFF(seccomp) },
 	[PF_SECCOMP_DENY] = { "seccomp", "deny", PK_SYSCALLS, PS_STRV, OFF(seccomp_deny) },
+	[PF_SECCOMP_FAMILIES] = { "seccomp", "allow_families", PK_FAMILIES, PS_STRV,
+				  OFF(seccomp_allow_families) },
 	[PF_SHELL] = { NULL, "shell", PK_PATH, PS_STR, OFF(shell) },
 	[PF_PATH] = { NULL, "path", PK_SEARCHPATH, PS_STR, OFF(path) },
 	[PF_LIFETIME] = { "lifetime", "mode", PK_ENUM, PS_ENUM, OFF(lifetime), .names = lifetimes },

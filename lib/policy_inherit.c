@@ -151,6 +151,9 @@ static void validate(struct jail_loader *L, struct jail_profile *p, const int *l
 	if (!v->syslog.forward && o[PF_SYSLOG_RATE].file)
 		verr(L, p, blame(p, level, PF_SYSLOG_RATE, PF_SYSLOG_FORWARD),
 		     "syslog.rate has no effect with syslog.forward = false");
+	if (!v->seccomp && v->seccomp_allow_families)
+		verr(L, p, blame(p, level, PF_SECCOMP_FAMILIES, PF_SECCOMP),
+		     "seccomp.allow_families has no effect with seccomp disabled");
 	if (v->lifetime != JAIL_LIFETIME_KEEP && o[PF_IDLE].file)
 		verr(L, p, o[PF_IDLE], "lifetime.idle is only valid with lifetime mode \"keep\"");
 	if (v->limits.swap_bytes != UINT64_MAX && v->limits.memory_bytes == 0)

@@ -46,6 +46,7 @@ enum pfield {
 	PF_NNP,
 	PF_SECCOMP,
 	PF_SECCOMP_DENY,
+	PF_SECCOMP_FAMILIES,
 	PF_SHELL,
 	PF_PATH,
 	PF_LIFETIME,
@@ -74,6 +75,7 @@ enum pkind {
 	PK_IPLIST,   /* list of IPv4/IPv6 addresses */
 	PK_CAPS,     /* list of capability names (libcap) */
 	PK_SYSCALLS, /* list of system call names */
+	PK_FAMILIES, /* list of socket address family names (seccomp_socket.h) */
 	PK_BINDS,    /* list of bind groups */
 };
 

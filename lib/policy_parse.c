@@ -17,6 +17,7 @@
 #include "policy_load.h"
 #include "privs.h"
 #include "safepath.h"
+#include "seccomp_socket.h"
 
 /* Groups of keys inside a profile: root = { ... }, network = { ... }, ... */
 static const char *const profile_groups[] = { "root",	"network", "home",     "tmp",	"run",
@@ -347,6 +348,15 @@ bad:
 	return false;
 }
 
+static bool check_family(struct pctx *x, const config_setting_t *s, const char *v)
+{
+	if (jail_socket_family_number(v) < 0) {
+		perr(x, s, "'%s' is not a socket address family (e.g. \"vsock\", \"alg\")", v);
+		return false;
+	}
+	return true;
+}
+
 /* A capability name as libcap knows it, stored in libcap's spelling. */
 static char *canonical_cap(struct pctx *x, const config_setting_t *s, const char *v)
 {
@@ -469,6 +479,9 @@ static bool want_strv(struct pctx *x, const config_setting_t *s, char ***ret)
 			break;
 		case PK_SYSCALLS:
 			ok = check_syscall(x, e, str);
+			break;
+		case PK_FAMILIES:
+			ok = check_family(x, e, str);
 			break;
 		case PK_CAPS:
 			v[i] = canonical_cap(x, e, str);
@@ -738,7 +751,8 @@ static void parse_field(struct pctx *x, const config_setting_t *s)
 	case PK_RELPATHV:
 	case PK_IPLIST:
 	case PK_CAPS:
-	case PK_SYSCALLS: {
+	case PK_SYSCALLS:
+	case PK_FAMILIES: {
 		char **list;
 		if ((ok = want_strv(x, s, &list))) {
 			jail_strv_free(*(char ***)(void *)field);

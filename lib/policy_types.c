@@ -63,6 +63,7 @@ void jail_policy_free(struct jail_policy *p)
 	free(p->binds);
 	jail_strv_free(p->capabilities);
 	jail_strv_free(p->seccomp_deny);
+	jail_strv_free(p->seccomp_allow_families);
 	free(p->shell);
 	free(p->path);
 	free(p);

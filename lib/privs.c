@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <sched.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/ioctl.h>
@@ -19,6 +20,7 @@
 
 #include "privs.h"
 #include "seccomp_personality.h"
+#include "seccomp_socket.h"
 
 /*
  * Denied outright (EPERM). Each either changes what the jail is made of
@@ -97,14 +99,87 @@ static int apply_limits(const struct jail_limits *l, struct jail_error *err)
 	return r;
 }
 
-static bool cap_kept(const struct jail_policy *p, cap_value_t cap)
+static bool cap_kept(char *const *kept, cap_value_t cap)
 {
-	for (char **c = p->capabilities; c && *c; c++) {
+	for (char *const *c = kept; c && *c; c++) {
 		cap_value_t v;
 		if (cap_from_name(*c, &v) == 0 && v == cap)
 			return true;
 	}
 	return false;
+}
+
+int jail_capbset_read(int cap)
+{
+	int r = prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
+
+	return r < 0 ? -errno : r;
+}
+
+static const char *cap_label(int cap, char *buf, size_t len)
+{
+	char *name = cap_to_name(cap);
+
+	snprintf(buf, len, "%s", name ? name : "?");
+	cap_free(name);
+	return buf;
+}
+
+int jail_caps_verify_bounding(int (*read_cap)(int cap), char *const *kept, struct jail_error *err)
+{
+	char name[64];
+
+	for (int cap = 0; cap < JAIL_CAP_PROBE_MAX; cap++) {
+		int r = read_cap(cap);
+
+		/* EINVAL: past the kernel's last capability. Capability 0
+		 * (cap_chown) exists on every kernel: EINVAL there means the
+		 * answers cannot be trusted. */
+		if (r == -EINVAL && cap > 0)
+			continue;
+		if (r < 0)
+			return jail_error_set(err, r == -EINVAL ? EIO : -r,
+					      "reading %s in the bounding set: %s",
+					      cap_label(cap, name, sizeof(name)), strerror(-r));
+		if (r == 1 && !cap_kept(kept, cap))
+			return jail_error_set(err, EPERM,
+					      "the bounding set still holds %s after the drop",
+					      cap_label(cap, name, sizeof(name)));
+	}
+	return 0;
+}
+
+/* Read back what apply_caps set: every privilege step is checked after
+ * it is applied, so a call that reported success but did not take (or a
+ * kernel that answers differently) refuses the session. */
+static int verify_caps_applied(int bits, struct jail_error *err)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2] = { 0 };
+	int r;
+
+	r = prctl(PR_GET_SECUREBITS, 0, 0, 0, 0);
+	if (r < 0)
+		return jail_error_set(err, errno, "reading securebits: %s", strerror(errno));
+	if (r != bits)
+		return jail_error_set(err, EPERM, "securebits are %#x after setting %#x", r, bits);
+	for (int cap = 0; cap < JAIL_CAP_PROBE_MAX; cap++) {
+		r = prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, cap, 0, 0);
+		if (r < 0 && errno == EINVAL && cap > 0)
+			continue;
+		if (r != 0)
+			return jail_error_set(err, r < 0 ? errno : EPERM,
+					      "the ambient set is not empty (capability %d)", cap);
+	}
+	/* The raw call, both 32-bit words: libcap's view stops at the
+	 * capabilities it knows. */
+	if (capget(&hdr, data) < 0)
+		return jail_error_set(err, errno, "capget: %s", strerror(errno));
+	if (data[0].inheritable || data[1].inheritable)
+		return jail_error_set(err, EPERM, "the inheritable set is not empty (%#llx)",
+				      (unsigned long long)data[1].inheritable << 32 |
+					      data[0].inheritable);
+	return 0;
 }
 
 /*
@@ -129,7 +204,6 @@ static int apply_caps(const struct jail_policy *p, struct jail_error *err)
 	const int bits = (p->capabilities ? 0 : SECBIT_NOROOT) | SECBIT_NOROOT_LOCKED |
 			 SECBIT_NO_SETUID_FIXUP_LOCKED | SECBIT_KEEP_CAPS_LOCKED |
 			 SECBIT_NO_CAP_AMBIENT_RAISE | SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED;
-	int last = (int)cap_max_bits() - 1;
 	cap_t caps;
 	int r;
 
@@ -138,13 +212,22 @@ static int apply_caps(const struct jail_policy *p, struct jail_error *err)
 		if (cap_from_name(*c, &v) < 0)
 			return jail_error_set(err, EINVAL, "unknown capability '%s'", *c);
 	}
-	for (cap_value_t cap = 0; cap <= last; cap++) {
-		if (cap_kept(p, cap))
+	/* Every number up to 63, not libcap's cap_max_bits(): libcap finds
+	 * that count by probing with PR_CAPBSET_READ, and one failed probe
+	 * makes it answer short (32 or 40), which left the capabilities above
+	 * in the set. The kernel says EINVAL past its own last one. */
+	for (int cap = 0; cap < JAIL_CAP_PROBE_MAX; cap++) {
+		char name[64];
+
+		if (cap_kept(p->capabilities, cap))
 			continue;
 		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
 			return jail_error_set(err, errno, "dropping %s from the bounding set: %s",
-					      cap_to_name(cap), strerror(errno));
+					      cap_label(cap, name, sizeof(name)), strerror(errno));
 	}
+	/* Then read back what the kernel now holds (fail closed). */
+	if ((r = jail_caps_verify_bounding(jail_capbset_read, p->capabilities, err)) < 0)
+		return r;
 	if (cap_reset_ambient() < 0)
 		return jail_error_set(err, errno, "clearing the ambient set: %s", strerror(errno));
 	caps = cap_get_proc();
@@ -161,7 +244,7 @@ static int apply_caps(const struct jail_policy *p, struct jail_error *err)
 	 * bits already set and locked: setting the same value is allowed. */
 	if (prctl(PR_SET_SECUREBITS, bits, 0, 0, 0) < 0)
 		return jail_error_set(err, errno, "locking securebits: %s", strerror(errno));
-	return 0;
+	return verify_caps_applied(bits, err);
 }
 
 static int deny(scmp_filter_ctx ctx, int nr, unsigned n_cmp, const struct scmp_arg_cmp *cmp,
@@ -229,11 +312,14 @@ static int build_filter(scmp_filter_ctx ctx, const struct jail_policy *p, struct
 	if (r < 0)
 		return jail_error_set(err, -r, "seccomp rule for clone3: %s", strerror(-r));
 
-	/* Typing into the terminal of whoever reads it next (TIOCSTI) and the
-	 * Linux console's selection paste (TIOCLINUX). The kernel takes the
-	 * command as 32 bits: compare only those. */
-	static const unsigned long tty_ioctls[] = { TIOCSTI, TIOCLINUX };
-	for (size_t i = 0; i < 2; i++) {
+	/* Typing into the terminal of whoever reads it next (TIOCSTI), the
+	 * Linux console's selection paste (TIOCLINUX), and setting a tty's
+	 * line discipline (TIOCSETD: autoloads the discipline's module; a
+	 * history of local-root bugs, e.g. CVE-2017-2636 in n_hdlc,
+	 * CVE-2023-6546 in n_gsm). The kernel takes the command as 32 bits:
+	 * compare only those. */
+	static const unsigned long tty_ioctls[] = { TIOCSTI, TIOCLINUX, TIOCSETD };
+	for (size_t i = 0; i < sizeof(tty_ioctls) / sizeof(tty_ioctls[0]); i++) {
 		const struct scmp_arg_cmp c = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffUL,
 						      tty_ioctls[i]);
 		if ((r = deny(ctx, SCMP_SYS(ioctl), 1, &c, "ioctl", err)) < 0)
@@ -253,6 +339,9 @@ static int apply_seccomp(const struct jail_policy *p, struct jail_error *err)
 	/* personality(2): a filter of its own (seccomp_personality.h) */
 	if (r == 0)
 		r = jail_seccomp_personality_load(err);
+	/* socket families: a filter of its own too (seccomp_socket.h) */
+	if (r == 0)
+		r = jail_seccomp_socket_load(p->seccomp_allow_families, err);
 	if (r == 0) {
 		r = seccomp_load(ctx);
 		if (r < 0)
@@ -270,9 +359,18 @@ int jail_privs_apply(const struct jail_policy *p, struct jail_error *err)
 		return r;
 	if ((r = apply_caps(p, err)) < 0)
 		return r;
-	if (p->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		return jail_error_set(err, errno, "no_new_privs: %s", strerror(errno));
-	if (p->seccomp && (r = apply_seccomp(p, err)) < 0)
-		return r;
+	if (p->no_new_privs) {
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+			return jail_error_set(err, errno, "no_new_privs: %s", strerror(errno));
+		if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1)
+			return jail_error_set(err, EPERM, "no_new_privs did not take");
+	}
+	if (p->seccomp) {
+		if ((r = apply_seccomp(p, err)) < 0)
+			return r;
+		/* 2 = SECCOMP_MODE_FILTER (prctl stays allowed by the filter) */
+		if (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) != 2)
+			return jail_error_set(err, EPERM, "the seccomp filter did not take");
+	}
 	return 0;
 }

@@ -32,11 +32,29 @@ extern const char *const jail_seccomp_builtin_deny[];
  * architecture? (A profile's seccomp.deny entry must be one.) */
 bool jail_syscall_known(const char *name);
 
+/* Capability numbers dropped and read back: all that the kernel's 64-bit
+ * sets can name, whatever libcap believes the kernel's count is. */
+#define JAIL_CAP_PROBE_MAX 64
+
+/* PR_CAPBSET_READ of `cap`: 1 held, 0 not, -EINVAL past the kernel's last
+ * capability, another -errno when the read failed. */
+int jail_capbset_read(int cap);
+
+/*
+ * Check the bounding set after the drop: every capability 0..63 that
+ * read_cap (jail_capbset_read, or a test's stand-in) says is held must be
+ * one of `kept` (capability names, NULL-terminated; may be NULL). A failed
+ * read, or EINVAL for capability 0 (which every kernel has), refuses too.
+ */
+int jail_caps_verify_bounding(int (*read_cap)(int cap), char *const *kept, struct jail_error *err);
+
 /*
  * Apply the profile's privileges to the calling process. Must run
  * single-threaded (the seccomp filter is per thread) and after every mount
  * the caller makes in the jail. On failure the process may hold some of
- * the restrictions: the caller must not hand out the session.
+ * the restrictions: the caller must not hand out the session. Each step is
+ * read back after it is applied (bounding, ambient and inheritable sets,
+ * securebits, no_new_privs, seccomp mode); a mismatch is a failure.
  */
 int jail_privs_apply(const struct jail_policy *p, struct jail_error *err);
 

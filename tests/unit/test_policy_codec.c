@@ -54,6 +54,7 @@ static struct jail_policy *sample(void)
 	p->no_new_privs = true;
 	p->seccomp = true;
 	p->seccomp_deny = strv("ptrace", "bpf");
+	p->seccomp_allow_families = strv("vsock", "alg");
 	p->shell = strdup("/bin/bash");
 	p->path = strdup("/usr/bin:/bin");
 	p->lifetime = JAIL_LIFETIME_KEEP;
@@ -107,6 +108,7 @@ static void test_roundtrip(void **state)
 	assert_true(q->limits.swap_bytes == UINT64_MAX);
 	assert_int_equal(q->limits.cpu_percent, 250);
 	assert_strv_equal(p->seccomp_deny, q->seccomp_deny);
+	assert_strv_equal(p->seccomp_allow_families, q->seccomp_allow_families);
 	assert_null(q->capabilities);
 	assert_null(q->persist);
 	assert_int_equal(q->lifetime, JAIL_LIFETIME_KEEP);

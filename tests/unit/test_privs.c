@@ -17,6 +17,7 @@
 #include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -27,6 +28,7 @@
 #include "policy.h"
 #include "privs.h"
 #include "seccomp_personality.h"
+#include "seccomp_socket.h"
 
 static void test_deny_list_names(void **state)
 {
@@ -51,6 +53,80 @@ static void test_personality_table(void **state)
 	assert_false(jail_personality_allowed(PER_LINUX32 | ADDR_NO_RANDOMIZE));
 	assert_false(jail_personality_allowed(READ_IMPLIES_EXEC));
 	assert_false(jail_personality_allowed(PER_SVR4));
+}
+
+static void test_family_table(void **state)
+{
+	(void)state;
+	assert_int_equal(jail_socket_family_number("vsock"), AF_VSOCK);
+	assert_int_equal(jail_socket_family_number("alg"), AF_ALG);
+	assert_int_equal(jail_socket_family_number("unix"), AF_UNIX);
+	assert_int_equal(jail_socket_family_number("AF_VSOCK"), -ENOENT);
+	assert_int_equal(jail_socket_family_number(""), -ENOENT);
+	assert_true(jail_socket_family_allowed(AF_UNIX, NULL));
+	assert_true(jail_socket_family_allowed(AF_INET, NULL));
+	assert_true(jail_socket_family_allowed(AF_INET6, NULL));
+	assert_true(jail_socket_family_allowed(AF_NETLINK, NULL));
+	/* everything else is denied unless named, unnamed numbers always */
+	for (int f = 0; f < 256; f++)
+		if (f != AF_UNIX && f != AF_INET && f != AF_INET6 && f != AF_NETLINK &&
+		    jail_socket_family_allowed(f, NULL))
+			fail_msg("family %d allowed by default", f);
+	{
+		char v[] = "vsock";
+		char *more[] = { v, NULL };
+		assert_true(jail_socket_family_allowed(AF_VSOCK, more));
+		assert_false(jail_socket_family_allowed(AF_ALG, more));
+		assert_false(jail_socket_family_allowed(AF_PACKET, more));
+	}
+}
+
+/* Stand-ins for PR_CAPBSET_READ: a kernel whose last capability is 40
+ * (cap_checkpoint_restore), after a drop that stopped at `stop`, as
+ * libcap's short cap_max_bits() made it (32 or 40). */
+static int fake_stop;
+static int fake_bset(int cap)
+{
+	if (cap > 40)
+		return -EINVAL;
+	return cap >= fake_stop ? 1 : 0;
+}
+static int fake_read_fails(int cap)
+{
+	return cap == 7 ? -EIO : 0;
+}
+static int fake_all_einval(int cap)
+{
+	(void)cap;
+	return -EINVAL;
+}
+
+static void test_verify_bounding(void **state)
+{
+	char k0[] = "cap_mac_override", k1[] = "cap_mac_admin", k2[] = "cap_syslog",
+	     k3[] = "cap_wake_alarm", k4[] = "cap_block_suspend", k5[] = "cap_audit_read",
+	     k6[] = "cap_perfmon", k7[] = "cap_bpf", k8[] = "cap_checkpoint_restore";
+	char *kept_upper[] = { k0, k1, k2, k3, k4, k5, k6, k7, k8, NULL };
+	struct jail_error e = { 0 };
+
+	(void)state;
+	fake_stop = 41; /* everything dropped */
+	assert_int_equal(jail_caps_verify_bounding(fake_bset, NULL, &e), 0);
+	/* The reported session: caps 32..40 left (CapBnd 000001ff00000000). */
+	fake_stop = 32;
+	assert_int_equal(jail_caps_verify_bounding(fake_bset, NULL, &e), -EPERM);
+	assert_non_null(strstr(e.message, "cap_mac_override"));
+	fake_stop = 40;
+	assert_int_equal(jail_caps_verify_bounding(fake_bset, NULL, &e), -EPERM);
+	assert_non_null(strstr(e.message, "cap_checkpoint_restore"));
+	/* ... unless the profile keeps exactly those */
+	fake_stop = 32;
+	assert_int_equal(jail_caps_verify_bounding(fake_bset, kept_upper, &e), 0);
+	kept_upper[8] = NULL; /* not cap_checkpoint_restore */
+	assert_int_equal(jail_caps_verify_bounding(fake_bset, kept_upper, &e), -EPERM);
+	/* a failed read, or a reader that knows no capability at all, refuses */
+	assert_int_equal(jail_caps_verify_bounding(fake_read_fails, NULL, &e), -EIO);
+	assert_true(jail_caps_verify_bounding(fake_all_einval, NULL, &e) < 0);
 }
 
 #if defined(__x86_64__)
@@ -96,6 +172,40 @@ static enum i386_outcome i386_getpid_outcome(void)
 static bool i386_table;
 #endif
 
+/* What socket() answers for a few denied families before the filter: the
+ * filter's EAFNOSUPPORT is only told apart from a kernel without the
+ * family where the kernel answered something else before. (Only families
+ * common kernels have: a probe as root may autoload the family's module.) */
+static const struct {
+	int family, type;
+} probes[] = {
+	{ AF_ALG, SOCK_SEQPACKET },
+	{ AF_VSOCK, SOCK_STREAM },
+	{ AF_PACKET, SOCK_DGRAM },
+};
+#define N_PROBE (sizeof(probes) / sizeof(probes[0]))
+
+static int socket_errno(long family, int type)
+{
+	long fd = syscall(SYS_socket, family, type | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return errno;
+	close((int)fd);
+	return 0;
+}
+
+static void probe_socket_families(void)
+{
+	for (size_t i = 0; i < N_PROBE; i++) {
+		int r = socket_errno(probes[i].family, probes[i].type);
+		print_message("socket family %d before the filter: %s\n", probes[i].family,
+			      r ? strerror(r) : "opens");
+	}
+	/* root has CAP_NET_RAW: the filter's answer is proven on this one */
+	assert_int_equal(socket_errno(AF_PACKET, SOCK_DGRAM), 0);
+}
+
 /* The child's verdict: 0, or the number of the first check that failed
  * (a bit mask would lose every check past the 8th in the exit status). */
 static int check_applied(void)
@@ -112,6 +222,33 @@ static int check_applied(void)
 	CHECK(prctl(PR_CAPBSET_READ, CAP_SYS_ADMIN, 0, 0, 0) == 0);
 	CHECK(prctl(PR_CAPBSET_READ, CAP_NET_BIND_SERVICE, 0, 0, 0) == 1); /* kept */
 	CHECK(prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1);
+	/* every capability number 0..63: dropped, or past the kernel's last */
+	for (int cap = 0; cap < 64; cap++) {
+		int r = prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
+		CHECK(cap == CAP_NET_BIND_SERVICE || r == 0 || (r < 0 && errno == EINVAL));
+	}
+	CHECK(prctl(PR_GET_SECCOMP, 0, 0, 0, 0) == 2);
+	/* socket families: the login's four work, the rest fail with
+	 * EAFNOSUPPORT (where the kernel has them: probed before) */
+	CHECK(socket_errno(AF_UNIX, SOCK_STREAM) == 0);
+	CHECK(socket_errno(AF_INET, SOCK_DGRAM) == 0);
+	CHECK(socket_errno(AF_INET6, SOCK_DGRAM) != EAFNOSUPPORT); /* IPv6 may be off */
+	CHECK(socket_errno(AF_NETLINK, SOCK_RAW) == 0);
+	for (size_t i = 0; i < N_PROBE; i++)
+		CHECK(socket_errno(probes[i].family, probes[i].type) == EAFNOSUPPORT);
+	CHECK(socket_errno(AF_VSOCK, SOCK_STREAM) == EAFNOSUPPORT);
+	CHECK(socket_errno(AF_ALG, SOCK_SEQPACKET) == EAFNOSUPPORT);
+	/* the kernel reads an int: junk in the upper half neither hides a
+	 * denied family nor blocks an allowed one */
+	CHECK(socket_errno(0x100000000L | AF_ALG, SOCK_SEQPACKET) == EAFNOSUPPORT);
+	CHECK(socket_errno(0x100000000L | AF_UNIX, SOCK_STREAM) == 0);
+	{
+		int sv[2];
+		CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0 &&
+		      close(sv[0]) == 0 && close(sv[1]) == 0);
+		CHECK(socketpair(AF_ALG, SOCK_SEQPACKET, 0, sv) < 0 && errno == EAFNOSUPPORT);
+		CHECK(socketpair(AF_VSOCK, SOCK_STREAM, 0, sv) < 0 && errno == EAFNOSUPPORT);
+	}
 	CHECK(getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur == 64 && rl.rlim_max == 64);
 	CHECK(getrlimit(RLIMIT_CORE, &rl) == 0 && rl.rlim_max == 0);
 	CHECK(unshare(CLONE_NEWUSER) < 0 && errno == EPERM);
@@ -124,6 +261,7 @@ static int check_applied(void)
 	 * uses 32 bits of the command). */
 	CHECK(syscall(SYS_ioctl, -1, 0x100000000UL | TIOCSTI, NULL) < 0 && errno == EPERM);
 	CHECK(syscall(SYS_ioctl, -1, TIOCLINUX, NULL) < 0 && errno == EPERM);
+	CHECK(syscall(SYS_ioctl, -1, 0x100000000UL | TIOCSETD, NULL) < 0 && errno == EPERM);
 	CHECK(ioctl(-1, TIOCGWINSZ, NULL) < 0 &&
 	      errno == EBADF); /* other ioctls reach the kernel */
 	CHECK(getpid() > 0);
@@ -179,6 +317,7 @@ static void test_apply(void **state)
 	}
 	print_message("this kernel has %s i386 system call table\n", i386_table ? "an" : "no");
 #endif
+	probe_socket_families();
 	memset(&p, 0, sizeof(p));
 	p.capabilities = caps;
 	p.no_new_privs = true;
@@ -226,13 +365,76 @@ static void test_unknown_deny_name(void **state)
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
+/* seccomp.allow_families: AF_PACKET named (root here has CAP_NET_RAW) opens,
+ * the others stay denied. */
+static void test_allow_families(void **state)
+{
+	char f0[] = "packet";
+	char *more[] = { f0, NULL };
+	struct jail_policy p;
+	struct jail_error e = { 0 };
+	pid_t pid;
+	int status;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	assert_int_equal(socket_errno(AF_PACKET, SOCK_DGRAM), 0);
+	memset(&p, 0, sizeof(p));
+	p.no_new_privs = true;
+	p.seccomp = true;
+	p.seccomp_allow_families = more;
+	p.limits.core_bytes = UINT64_MAX;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (jail_privs_apply(&p, &e) < 0)
+			_exit(255);
+		if (socket_errno(AF_PACKET, SOCK_DGRAM) != 0)
+			_exit(1);
+		if (socket_errno(AF_ALG, SOCK_SEQPACKET) != EAFNOSUPPORT)
+			_exit(2);
+		_exit(socket_errno(AF_UNIX, SOCK_STREAM) == 0 ? 0 : 3);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+static void test_unknown_family(void **state)
+{
+	char f0[] = "vsocket";
+	char *more[] = { f0, NULL };
+	struct jail_policy p;
+	struct jail_error e = { 0 };
+	pid_t pid;
+	int status;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	memset(&p, 0, sizeof(p));
+	p.no_new_privs = true;
+	p.seccomp = true;
+	p.seccomp_allow_families = more;
+	p.limits.core_bytes = UINT64_MAX;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int r = jail_privs_apply(&p, &e);
+		_exit(r == -EINVAL && strstr(e.message, "vsocket") ? 0 : 1);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_deny_list_names),
-		cmocka_unit_test(test_personality_table),
-		cmocka_unit_test(test_apply),
-		cmocka_unit_test(test_unknown_deny_name),
+		cmocka_unit_test(test_deny_list_names), cmocka_unit_test(test_personality_table),
+		cmocka_unit_test(test_family_table),	cmocka_unit_test(test_verify_bounding),
+		cmocka_unit_test(test_apply),		cmocka_unit_test(test_unknown_deny_name),
+		cmocka_unit_test(test_allow_families),	cmocka_unit_test(test_unknown_family),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
