@@ -36,6 +36,7 @@
 #include "keeper_utmp.h"
 #include "keeper_watch.h"
 #include "msg.h"
+#include "policy_digest.h"
 #include "timens.h"
 
 #ifndef SO_PEERPIDFD
@@ -55,6 +56,7 @@ struct keeper {
 	struct jail_policy *p;
 	const char *key;
 	char id[JAIL_ID_HEX_LEN + 1];
+	char policy_digest[JAIL_POLICY_DIGEST_HEX]; /* what the jail is built from */
 	int state_fd, jails_fd, locks_fd, keydir_fd, lock_fd, listen_fd;
 	bool entry_made;
 	int init_pidfd;
@@ -356,7 +358,7 @@ static void serve_while_ending(struct keeper *k, size_t i)
 		snprintf(out, sizeof(out), "OK sessions=%u", k->sessions);
 		reply(c, out, -1);
 	} else {
-		reply(c, "ERR the jail is ending", -1);
+		reply(c, "ERR " JAIL_ERR_ENDING " the jail is ending", -1);
 	}
 }
 
@@ -454,8 +456,9 @@ static void join_reply(struct keeper *k, struct conn *c)
 {
 	char msg[JAIL_MSG_MAX];
 
-	snprintf(msg, sizeof(msg), "OK id=%s init=%d profile=%s sessions=%u ns=%lu", k->id,
-		 (int)k->init_pid, k->p->profile, k->sessions, k->ns_flags);
+	snprintf(msg, sizeof(msg), "OK id=%s init=%d profile=%s sessions=%u ns=%lu policy=%s",
+		 k->id, (int)k->init_pid, k->p->profile, k->sessions, k->ns_flags,
+		 k->policy_digest);
 	reply(c, msg, k->init_pidfd);
 }
 
@@ -521,8 +524,9 @@ static void handle_request(struct keeper *k, size_t i)
 		conn_drop(k, i);
 		return;
 	}
-	if (strcmp(msg, "JOIN") == 0 && n_fds <= 1) {
+	if (strncmp(msg, "JOIN", 4) == 0 && (msg[4] == '\0' || msg[4] == ' ') && n_fds <= 1) {
 		struct jail_error je = { 0 };
+		char digest[JAIL_POLICY_DIGEST_HEX];
 		int pidfd = -1;
 
 		/* The pidfd of the process that connected: readable when that
@@ -531,22 +535,39 @@ static void handle_request(struct keeper *k, size_t i)
 		jail_closep(&fds[0]);
 		if (c->session_pidfd >= 0) {
 			jail_closep(&pidfd);
-			reply(c, "ERR this connection already has a session", -1);
+			reply(c, "ERR " JAIL_ERR_REFUSED " this connection already has a session",
+			      -1);
 			return;
 		}
 		if (k->end_reason && k->end_final) {
 			jail_closep(&pidfd);
-			reply(c, "ERR the jail is ending", -1);
+			reply(c, "ERR " JAIL_ERR_ENDING " the jail is ending", -1);
+			return;
+		}
+		/* Only a login whose policy builds this very jail joins it:
+		 * not one resolved to another profile since, nor another user
+		 * name with this uid. Refused before anything is counted, so
+		 * a refused login keeps no jail alive (jail_proto.h). */
+		if (jail_msg_get(msg, "policy", digest, sizeof(digest)) < 0 ||
+		    strcmp(digest, k->policy_digest) != 0) {
+			jail_closep(&pidfd);
+			snprintf(out, sizeof(out),
+				 "ERR " JAIL_ERR_POLICY " policy=%s id=%s the jail was built from "
+				 "another policy",
+				 k->policy_digest, k->id);
+			reply(c, out, -1);
 			return;
 		}
 		if (pidfd < 0) {
-			reply(c, "ERR cannot get a pidfd of the session process", -1);
+			reply(c,
+			      "ERR " JAIL_ERR_REFUSED " cannot get a pidfd of the session process",
+			      -1);
 			return;
 		}
 		/* systemd hosts: the session's limits (keeper_cgroup.h) */
 		if (keeper_cgroup_session(&k->cg, k->p, k->id, pidfd, &je) < 0) {
 			jail_closep(&pidfd);
-			snprintf(out, sizeof(out), "ERR %s", je.message);
+			snprintf(out, sizeof(out), "ERR " JAIL_ERR_REFUSED " %s", je.message);
 			reply(c, out, -1);
 			return;
 		}
@@ -562,10 +583,10 @@ static void handle_request(struct keeper *k, size_t i)
 	}
 	jail_closep(&fds[0]);
 	if (n_fds > 0) {
-		reply(c, "ERR unexpected file descriptor", -1);
+		reply(c, "ERR " JAIL_ERR_BADREQ " unexpected file descriptor", -1);
 	} else if (strcmp(msg, "CLOSE") == 0) {
 		if (c->session_pidfd < 0) {
-			reply(c, "ERR no session on this connection", -1);
+			reply(c, "ERR " JAIL_ERR_REFUSED " no session on this connection", -1);
 			return;
 		}
 		session_end(k, c, "closed");
@@ -574,10 +595,10 @@ static void handle_request(struct keeper *k, size_t i)
 	} else if (strcmp(msg, "STATUS") == 0) {
 		snprintf(out, sizeof(out),
 			 "OK id=%s key=%s user=%s uid=%u profile=%s init=%d keeper=%d sessions=%u "
-			 "created=%" PRId64 " lifetime=%s stopping=%d",
+			 "created=%" PRId64 " lifetime=%s stopping=%d policy=%s",
 			 k->id, k->key, k->p->user, (unsigned)k->p->uid, k->p->profile,
 			 (int)k->init_pid, (int)getpid(), k->sessions, k->created,
-			 lifetime_name(k->p->lifetime), k->stop_fd >= 0);
+			 lifetime_name(k->p->lifetime), k->stop_fd >= 0, k->policy_digest);
 		reply(c, out, -1);
 	} else if (strcmp(msg, "ENTER") == 0) {
 		join_reply(k, c);
@@ -587,12 +608,12 @@ static void handle_request(struct keeper *k, size_t i)
 			c->fd = -1; /* answered at the very end */
 			conn_drop(k, i);
 		} else {
-			reply(c, "ERR already stopping", -1);
+			reply(c, "ERR " JAIL_ERR_BUSY " already stopping", -1);
 		}
 		k->end_reason = "stopped by the administrator";
 		k->end_final = true;
 	} else {
-		reply(c, "ERR unknown request", -1);
+		reply(c, "ERR " JAIL_ERR_BADREQ " unknown request", -1);
 	}
 }
 
@@ -766,6 +787,11 @@ int jail_keeper_run(int sock, int state_fd, const char *key, struct jail_policy 
 		jail_error_set(&e, -r, "reading own start time: %s", strerror(-r));
 	if (r >= 0)
 		r = ns_flags_for(p, &k->ns_flags, &e);
+	if (r >= 0) {
+		r = jail_policy_digest(p, k->policy_digest);
+		if (r < 0)
+			jail_error_set(&e, -r, "digesting the policy: %s", strerror(-r));
+	}
 	if (r >= 0 && make_id(k->id) < 0)
 		r = jail_error_set(&e, EIO, "getrandom failed");
 	if (r >= 0)
