@@ -18,9 +18,11 @@
  *     and then only reaps orphans. PR_SET_PDEATHSIG(SIGKILL): if the keeper
  *     dies the jail dies with it (fail closed, nothing leaks).
  *
- * Ending a jail = the keeper SIGKILLs jail PID 1 (the kernel then kills every
- * process of the PID namespace), reaps it, cleans the host side, removes the
- * registry entry and exits.
+ * Ending a jail, for any reason, is one sequence in the keeper (keeper_end):
+ * remove the registry entry under the key's lock, SIGKILL jail PID 1 (the
+ * kernel then kills every process of the PID namespace) and reap it, clean
+ * the host side (login records, veth and lease, cgroup), log one "jail
+ * ended: ... reason=..." line, drop the connections, answer a STOP, exit.
  *
  * The module joins a jail with setns(init_pidfd, ...) where init_pidfd comes
  * from the keeper over SCM_RIGHTS; a PID number is never trusted on its own.
