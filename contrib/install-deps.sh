@@ -19,7 +19,7 @@ packages="
   pamtester libpam-wrapper libpamtest0-dev libnss-wrapper
   rsync
   xvfb x11-utils xauth
-  tmux valgrind libcap2-bin
+  tmux valgrind libcap2-bin strace
   qemu-system-x86 debootstrap e2fsprogs dpkg-dev debhelper lintian
 "
 case ${1:-} in

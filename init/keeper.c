@@ -37,6 +37,7 @@
 #include "keeper_utmp.h"
 #include "keeper_watch.h"
 #include "msg.h"
+#include "policy_digest.h"
 #include "timens.h"
 
 #ifndef SO_PEERPIDFD
@@ -56,6 +57,7 @@ struct keeper {
 	struct jail_policy *p;
 	const char *key;
 	char id[JAIL_ID_HEX_LEN + 1];
+	char policy_digest[JAIL_POLICY_DIGEST_HEX]; /* what the jail is built from */
 	int state_fd, jails_fd, locks_fd, keydir_fd, lock_fd, listen_fd;
 	bool entry_made;
 	int init_pidfd;
@@ -365,7 +367,7 @@ static void serve_while_ending(struct keeper *k, size_t i)
 		snprintf(out, sizeof(out), "OK sessions=%u", k->sessions);
 		reply(c, out, -1);
 	} else {
-		reply(c, "ERR the jail is ending", -1);
+		reply(c, "ERR " JAIL_ERR_ENDING " the jail is ending", -1);
 	}
 }
 
@@ -463,8 +465,9 @@ static void join_reply(struct keeper *k, struct conn *c)
 {
 	char msg[JAIL_MSG_MAX];
 
-	snprintf(msg, sizeof(msg), "OK id=%s init=%d profile=%s sessions=%u ns=%lu", k->id,
-		 (int)k->init_pid, k->p->profile, k->sessions, k->ns_flags);
+	snprintf(msg, sizeof(msg), "OK id=%s init=%d profile=%s sessions=%u ns=%lu policy=%s",
+		 k->id, (int)k->init_pid, k->p->profile, k->sessions, k->ns_flags,
+		 k->policy_digest);
 	reply(c, msg, k->init_pidfd);
 }
 
@@ -530,8 +533,9 @@ static void handle_request(struct keeper *k, size_t i)
 		conn_drop(k, i);
 		return;
 	}
-	if (strcmp(msg, "JOIN") == 0 && n_fds <= 1) {
+	if (strncmp(msg, "JOIN", 4) == 0 && (msg[4] == '\0' || msg[4] == ' ') && n_fds <= 1) {
 		struct jail_error je = { 0 };
+		char digest[JAIL_POLICY_DIGEST_HEX];
 		int pidfd = -1;
 
 		/* The pidfd of the process that connected: readable when that
@@ -540,22 +544,39 @@ static void handle_request(struct keeper *k, size_t i)
 		jail_closep(&fds[0]);
 		if (c->session_pidfd >= 0) {
 			jail_closep(&pidfd);
-			reply(c, "ERR this connection already has a session", -1);
+			reply(c, "ERR " JAIL_ERR_REFUSED " this connection already has a session",
+			      -1);
 			return;
 		}
 		if (k->end_reason && k->end_final) {
 			jail_closep(&pidfd);
-			reply(c, "ERR the jail is ending", -1);
+			reply(c, "ERR " JAIL_ERR_ENDING " the jail is ending", -1);
+			return;
+		}
+		/* Only a login whose policy builds this very jail joins it:
+		 * not one resolved to another profile since, nor another user
+		 * name with this uid. Refused before anything is counted, so
+		 * a refused login keeps no jail alive (jail_proto.h). */
+		if (jail_msg_get(msg, "policy", digest, sizeof(digest)) < 0 ||
+		    strcmp(digest, k->policy_digest) != 0) {
+			jail_closep(&pidfd);
+			snprintf(out, sizeof(out),
+				 "ERR " JAIL_ERR_POLICY " policy=%s id=%s the jail was built from "
+				 "another policy",
+				 k->policy_digest, k->id);
+			reply(c, out, -1);
 			return;
 		}
 		if (pidfd < 0) {
-			reply(c, "ERR cannot get a pidfd of the session process", -1);
+			reply(c,
+			      "ERR " JAIL_ERR_REFUSED " cannot get a pidfd of the session process",
+			      -1);
 			return;
 		}
 		/* systemd hosts: the session's limits (keeper_cgroup.h) */
 		if (keeper_cgroup_session(&k->cg, k->p, k->id, pidfd, &je) < 0) {
 			jail_closep(&pidfd);
-			snprintf(out, sizeof(out), "ERR %s", je.message);
+			snprintf(out, sizeof(out), "ERR " JAIL_ERR_REFUSED " %s", je.message);
 			reply(c, out, -1);
 			return;
 		}
@@ -571,10 +592,10 @@ static void handle_request(struct keeper *k, size_t i)
 	}
 	jail_closep(&fds[0]);
 	if (n_fds > 0) {
-		reply(c, "ERR unexpected file descriptor", -1);
+		reply(c, "ERR " JAIL_ERR_BADREQ " unexpected file descriptor", -1);
 	} else if (strcmp(msg, "CLOSE") == 0) {
 		if (c->session_pidfd < 0) {
-			reply(c, "ERR no session on this connection", -1);
+			reply(c, "ERR " JAIL_ERR_REFUSED " no session on this connection", -1);
 			return;
 		}
 		session_end(k, c, "closed");
@@ -583,10 +604,10 @@ static void handle_request(struct keeper *k, size_t i)
 	} else if (strcmp(msg, "STATUS") == 0) {
 		snprintf(out, sizeof(out),
 			 "OK id=%s key=%s user=%s uid=%u profile=%s init=%d keeper=%d sessions=%u "
-			 "created=%" PRId64 " lifetime=%s stopping=%d",
+			 "created=%" PRId64 " lifetime=%s stopping=%d policy=%s",
 			 k->id, k->key, k->p->user, (unsigned)k->p->uid, k->p->profile,
 			 (int)k->init_pid, (int)getpid(), k->sessions, k->created,
-			 lifetime_name(k->p->lifetime), k->stop_fd >= 0);
+			 lifetime_name(k->p->lifetime), k->stop_fd >= 0, k->policy_digest);
 		reply(c, out, -1);
 	} else if (strcmp(msg, "ENTER") == 0) {
 		join_reply(k, c);
@@ -596,12 +617,12 @@ static void handle_request(struct keeper *k, size_t i)
 			c->fd = -1; /* answered at the very end */
 			conn_drop(k, i);
 		} else {
-			reply(c, "ERR already stopping", -1);
+			reply(c, "ERR " JAIL_ERR_BUSY " already stopping", -1);
 		}
 		k->end_reason = "stopped by the administrator";
 		k->end_final = true;
 	} else {
-		reply(c, "ERR unknown request", -1);
+		reply(c, "ERR " JAIL_ERR_BADREQ " unknown request", -1);
 	}
 }
 
@@ -634,15 +655,42 @@ static void accept_conns(struct keeper *k)
 	}
 }
 
-/* The end, once we hold the key's lock (so no login is half-way through
- * create-or-join for this key): unregister, then kill. Returns false when
- * the lock is busy; the loop goes on serving (a JOIN may still come). */
-static bool try_end(struct keeper *k)
+/* How keeper_end gets the key's lock, under which the registry entry goes
+ * (so that no login is half-way through create-or-join for this key). */
+enum end_lock {
+	/* The launch handshake: the module holds the lock for us until it
+	 * has our answer, so nobody can come between. */
+	END_LOCK_HELD,
+	/* Serving: only if the lock is free now; if not, a login is in
+	 * create-or-join and may still JOIN, so the loop goes on serving. */
+	END_LOCK_TRY,
+	/* poll() failed and we cannot serve any more: wait for the lock. A
+	 * login holding it waits for an answer we will not give, and gives
+	 * up after JAIL_REPLY_TIMEOUT_MS, so the wait is bounded. If even
+	 * flock fails, the jail is ended without it (fail closed: a login
+	 * that raced us finds no entry or a dead socket and builds anew). */
+	END_LOCK_WAIT,
+};
+
+/*
+ * The one way a jail ends, whatever the reason, in one order:
+ * unregister (under the key's lock), kill and reap PID 1 (the kernel kills
+ * the rest of the jail), the host's login records, the bridge lease and
+ * veth, the one "jail ended" line, the connections (before the cgroup: a
+ * session process, in the group until it exits, may wait for an answer),
+ * the limits' watch and the cgroup, and last the STOP requester's answer
+ * (it is told only once everything is gone). Returns false, having done
+ * nothing, when END_LOCK_TRY finds the lock busy.
+ */
+static bool keeper_end(struct keeper *k, const char *reason, enum end_lock how)
 {
-	if (flock(k->lock_fd, LOCK_EX | LOCK_NB) < 0)
+	if (how == END_LOCK_TRY && flock(k->lock_fd, LOCK_EX | LOCK_NB) < 0)
 		return false;
+	if (how == END_LOCK_WAIT)
+		while (flock(k->lock_fd, LOCK_EX) < 0 && errno == EINTR)
+			;
 	remove_entry(k);
-	if (k->p->lifetime == JAIL_LIFETIME_SESSION) {
+	if (k->p->lifetime == JAIL_LIFETIME_SESSION && k->locks_fd >= 0) {
 		/* a per-session key is never used again: don't let lock
 		 * files pile up, one per session ever opened */
 		char lockname[JAIL_KEY_MAX + 8];
@@ -656,9 +704,7 @@ static bool try_end(struct keeper *k)
 	keeper_utmp_end(&k->utmp); /* no ghost of this jail in `who` */
 	jail_net_bridge_teardown(&k->bnet);
 	syslog(LOG_NOTICE, "jail ended: user=%s profile=%s id=%s init=%d reason=%s", k->p->user,
-	       k->p->profile, k->id, (int)k->init_pid, k->end_reason);
-	/* Sessions' connections go before the cgroup: a session process
-	 * (in the group until it exits) may be waiting for an answer. */
+	       k->p->profile, k->id, (int)k->init_pid, reason);
 	while (k->n_conns > 0)
 		conn_drop(k, k->n_conns - 1);
 	keeper_watch_stop(&k->watch);
@@ -709,7 +755,7 @@ static void serve(struct keeper *k)
 		int r;
 
 		check_deadlines(k);
-		if (k->end_reason && try_end(k))
+		if (k->end_reason && keeper_end(k, k->end_reason, END_LOCK_TRY))
 			return;
 
 		pfds[n++] = (struct pollfd){ .fd = k->listen_fd, .events = POLLIN };
@@ -731,8 +777,13 @@ static void serve(struct keeper *k)
 				 keeper_utmp_timeout(&k->utmp,
 						     keeper_watch_timeout(&k->watch,
 									  poll_timeout(k)))));
-		if (r < 0 && errno != EINTR)
-			return; /* cannot wait for anything: end the jail */
+		if (r < 0 && errno != EINTR) {
+			/* cannot wait for anything: end the jail */
+			syslog(LOG_ERR, "poll: user=%s profile=%s id=%s: %s", k->p->user,
+			       k->p->profile, k->id, strerror(errno));
+			keeper_end(k, "poll failed", END_LOCK_WAIT);
+			return;
+		}
 		keeper_watch_handle(&k->watch, pfds + watch_at, r > 0 ? utmp_at - watch_at : 0);
 		keeper_utmp_handle(&k->utmp, pfds + utmp_at, r > 0 ? slog_at - utmp_at : 0);
 		/* before the requests: a CLOSE comes after the lines its
@@ -763,6 +814,7 @@ int jail_keeper_run(int sock, int state_fd, const char *key, struct jail_policy 
 	struct keeper *k;
 	struct jail_error e = { 0 };
 	char msg[JAIL_MSG_MAX];
+	bool module_gone = false;
 	int r;
 
 	k = calloc(1, sizeof(*k));
@@ -780,6 +832,7 @@ int jail_keeper_run(int sock, int state_fd, const char *key, struct jail_policy 
 	k->bnet = (struct jail_bridge_net)JAIL_BRIDGE_NET_INIT;
 	k->cg = (struct jail_cgroup)JAIL_CGROUP_INIT;
 	k->slog = (struct keeper_syslog)KEEPER_SYSLOG_INIT;
+	k->watch.w = (struct jail_cg_watch)JAIL_CG_WATCH_INIT; /* stopped until started */
 	k->created = (int64_t)time(NULL);
 
 	r = jail_proc_start_time(getpid(), &k->self_start);
@@ -787,6 +840,11 @@ int jail_keeper_run(int sock, int state_fd, const char *key, struct jail_policy 
 		jail_error_set(&e, -r, "reading own start time: %s", strerror(-r));
 	if (r >= 0)
 		r = ns_flags_for(p, &k->ns_flags, &e);
+	if (r >= 0) {
+		r = jail_policy_digest(p, k->policy_digest);
+		if (r < 0)
+			jail_error_set(&e, -r, "digesting the policy: %s", strerror(-r));
+	}
 	if (r >= 0 && make_id(k->id) < 0)
 		r = jail_error_set(&e, EIO, "getrandom failed");
 	if (r >= 0)
@@ -814,25 +872,21 @@ int jail_keeper_run(int sock, int state_fd, const char *key, struct jail_policy 
 		r = jail_msg_send_str(sock, msg, NULL, 0);
 		if (r < 0) /* the module gave up on us: undo, say nothing */
 			jail_error_set(&e, -r, "module went away");
+		/* and with it went its hold on the key's lock */
+		module_gone = r < 0;
 	}
 	if (r < 0) {
 		/* Fail closed, nothing half-built, and undone *before* the
 		 * answer: the module still holds the key's lock, so removing
 		 * the entry races with no one, and when the login is refused
 		 * nothing of this jail is left. */
-		kill_init(k);
-		keeper_syslog_stop(&k->slog);
-		keeper_utmp_end(&k->utmp);
-		jail_net_bridge_teardown(&k->bnet);
-		jail_cgroup_destroy(&k->cg, JAIL_CGROUP_DESTROY_MS, NULL);
-		remove_entry(k);
+		if (!e.message[0])
+			snprintf(e.message, sizeof(e.message), "jail-init failed");
+		keeper_end(k, "failure during setup", module_gone ? END_LOCK_WAIT : END_LOCK_HELD);
 		jail_closep(&k->keydir_fd);
 		jail_closep(&k->jails_fd);
 		jail_closep(&k->locks_fd);
-		jail_closep(&k->lock_fd);
 		jail_closep(&k->state_fd);
-		if (!e.message[0])
-			snprintf(e.message, sizeof(e.message), "jail-init failed");
 		snprintf(msg, sizeof(msg), "ERR %s", e.message);
 		jail_msg_send_str(sock, msg, NULL, 0);
 		close(sock);
@@ -841,17 +895,6 @@ int jail_keeper_run(int sock, int state_fd, const char *key, struct jail_policy 
 	close(sock);
 	k->first_join_deadline = now_ms() + JAIL_REPLY_TIMEOUT_MS;
 	keeper_watch_start(&k->watch, &k->cg, p, k->id);
-	serve(k);
-	keeper_watch_stop(&k->watch);
-	if (k->entry_made) { /* poll failed: end anyway, under the lock */
-		while (flock(k->lock_fd, LOCK_EX) < 0 && errno == EINTR)
-			;
-		remove_entry(k);
-		keeper_syslog_stop(&k->slog);
-		kill_init(k);
-		keeper_utmp_end(&k->utmp);
-		jail_net_bridge_teardown(&k->bnet);
-		keeper_cgroup_end(&k->cg, k->p, k->id);
-	}
+	serve(k); /* returns once keeper_end has ended the jail */
 	return 0;
 }

@@ -465,8 +465,20 @@ static int request(int sock, const char *req, const int *fds, size_t n_fds, char
 	if (n == 0)
 		return jail_error_set(err, ECONNRESET, "the jail keeper hung up on %s", req);
 	if (strncmp(reply, "ERR ", 4) == 0) {
+		/* "ERR <CODE> <text>" (jail_proto.h): the code says what it
+		 * is, the text is only shown. The reply stays in `reply`. */
+		const char *code = reply + 4, *text = strchr(code, ' ');
+		size_t code_len = text ? (size_t)(text - code) : strlen(code);
+		int e = EPROTO;
+
 		jail_closep(&got[0]);
-		return jail_error_set(err, EPROTO, "%s", reply + 4);
+		if (code_len == strlen(JAIL_ERR_ENDING) &&
+		    !strncmp(code, JAIL_ERR_ENDING, code_len))
+			e = ESHUTDOWN;
+		else if (code_len == strlen(JAIL_ERR_POLICY) &&
+			 !strncmp(code, JAIL_ERR_POLICY, code_len))
+			e = ESTALE;
+		return jail_error_set(err, e, "%s", text ? text + 1 : code);
 	}
 	if (strncmp(reply, "OK", 2) != 0 || (reply[2] != '\0' && reply[2] != ' ')) {
 		jail_closep(&got[0]);
@@ -501,6 +513,10 @@ static int parse_join_reply(const char *reply, int pidfd, struct jail_join_resul
 	ret->init_pidfd = -1;
 	if (pidfd < 0)
 		return jail_error_set(err, EPROTO, "the keeper sent no pidfd of the jail init");
+	/* absent (jailctl enter on a keeper of an older version): empty,
+	 * which matches no digest */
+	if (jail_msg_get(reply, "policy", ret->policy, sizeof(ret->policy)) < 0)
+		ret->policy[0] = '\0';
 	if (jail_msg_get(reply, "id", ret->id, sizeof(ret->id)) < 0 ||
 	    jail_msg_get(reply, "profile", ret->profile, sizeof(ret->profile)) < 0 ||
 	    get_num(reply, "init", &init) < 0 || get_num(reply, "sessions", &sessions) < 0 ||
@@ -515,9 +531,10 @@ static int parse_join_reply(const char *reply, int pidfd, struct jail_join_resul
 	return 0;
 }
 
-int jail_join(int sock, struct jail_join_result *ret, struct jail_error *err)
+int jail_join(int sock, const char *policy_digest, struct jail_join_result *ret,
+	      struct jail_error *err)
 {
-	char reply[JAIL_MSG_MAX];
+	char reply[JAIL_MSG_MAX], req[32 + JAIL_POLICY_DIGEST_HEX];
 	int pidfd, r;
 
 	_cleanup_close_ int self = -1;
@@ -529,8 +546,16 @@ int jail_join(int sock, struct jail_join_result *ret, struct jail_error *err)
 	 * after checking that it names the process that connected.
 	 * If we can't make one (valgrind does not know pidfd_open), we send
 	 * none and a keeper without SO_PEERPIDFD refuses the session. */
+	memset(ret, 0, sizeof(*ret));
+	ret->init_pidfd = -1;
+	snprintf(req, sizeof(req), "JOIN policy=%s", policy_digest);
 	self = (int)syscall(SYS_pidfd_open, getpid(), 0);
-	r = request(sock, "JOIN", &self, self >= 0 ? 1 : 0, reply, sizeof(reply), &pidfd, err);
+	r = request(sock, req, &self, self >= 0 ? 1 : 0, reply, sizeof(reply), &pidfd, err);
+	if (r == -ESTALE && (jail_msg_get(reply, "policy", ret->policy, sizeof(ret->policy)) < 0 ||
+			     jail_msg_get(reply, "id", ret->id, sizeof(ret->id)) < 0)) {
+		ret->policy[0] = '\0';
+		ret->id[0] = '\0';
+	}
 	if (r < 0)
 		return r;
 	return parse_join_reply(reply, pidfd, ret, err);

@@ -16,6 +16,7 @@
 
 #include "jail_proto.h"
 #include "policy.h"
+#include "policy_digest.h"
 #include "util.h"
 
 struct jail_state {
@@ -112,11 +113,17 @@ struct jail_join_result {
 	unsigned sessions;
 	unsigned long ns_flags; /* CLONE_NEW* flags of the jail: what to setns() */
 	int init_pidfd;		/* pidfd of jail PID 1; the caller closes it */
+	/* the digest of the jail's policy ("": the keeper did not say) */
+	char policy[JAIL_POLICY_DIGEST_HEX];
 };
 
 /* "JOIN": the connection now stands for a session of the calling process
- * (the process that connected: the keeper takes its pidfd from the socket). */
-int jail_join(int sock, struct jail_join_result *ret, struct jail_error *err);
+ * (the process that connected: the keeper takes its pidfd from the socket).
+ * `policy_digest` is the digest of the policy resolved for this login; a
+ * jail built from another one refuses with -ESTALE and ret->policy set to
+ * its own digest. A jail that is ending for good refuses with -ESHUTDOWN. */
+int jail_join(int sock, const char *policy_digest, struct jail_join_result *ret,
+	      struct jail_error *err);
 
 /* "ENTER": the same answer, without counting a session (jailctl enter). */
 int jail_enter(int sock, struct jail_join_result *ret, struct jail_error *err);

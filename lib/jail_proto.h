@@ -18,9 +18,11 @@
  *     and then only reaps orphans. PR_SET_PDEATHSIG(SIGKILL): if the keeper
  *     dies the jail dies with it (fail closed, nothing leaks).
  *
- * Ending a jail = the keeper SIGKILLs jail PID 1 (the kernel then kills every
- * process of the PID namespace), reaps it, cleans the host side, removes the
- * registry entry and exits.
+ * Ending a jail, for any reason, is one sequence in the keeper (keeper_end):
+ * remove the registry entry under the key's lock, SIGKILL jail PID 1 (the
+ * kernel then kills every process of the PID namespace) and reap it, clean
+ * the host side (login records, veth and lease, cgroup), log one "jail
+ * ended: ... reason=..." line, drop the connections, answer a STOP, exit.
  *
  * The module joins a jail with setns(init_pidfd, ...) where init_pidfd comes
  * from the keeper over SCM_RIGHTS; a PID number is never trusted on its own.
@@ -79,14 +81,23 @@
  *   session (below) and closes the socketpair.
  *
  * On <key>/control, one connection per session or per jailctl command:
- *   "JOIN" + [pidfd of the sender]  (the session's process is the one that
+ *   "JOIN policy=<digest>" + [pidfd of the sender]
+ *            (digest: policy_digest.h, of the policy the module resolved for
+ *            this login; the session's process is the one that
  *            connected: the keeper takes its pidfd with SO_PEERPIDFD (Linux
  *            6.5+); on older kernels it uses the sent pidfd only if it names
  *            the live process that connected (SO_PEERCRED pid), so no PID is
  *            trusted and nothing can be forged)
- *        -> "OK id=<id> init=<pid> profile=<name> sessions=<n> ns=<flags>"
+ *        -> "OK id=<id> init=<pid> profile=<name> sessions=<n> ns=<flags>
+ *            policy=<digest>"
  *           + [pidfd of jail PID 1]; ns = the CLONE_NEW* flags (decimal) of
- *           the jail's namespaces, i.e. what setns() must join
+ *           the jail's namespaces, i.e. what setns() must join; policy = the
+ *           digest of the policy the jail was built from
+ *        -> "ERR POLICY policy=<digest> id=<id> ..." when the JOIN's digest is not the
+ *           jail's (another policy, or another user name for the uid): no
+ *           session is counted and nothing of the jail changes (a kept
+ *           jail's idle timer goes on); the module refuses the login
+ *           (pam_jail(8), "Policy changes")
  *        The connection now stands for that session. The session ends when
  *        the client sends CLOSE on it, or when the session process (the
  *        pidfd) exits; whichever comes first, counted once.
@@ -94,12 +105,18 @@
  *        jail ends right after the reply; a kept jail starts its idle timer)
  *   "STATUS" -> "OK id=<id> key=<key> user=<name> uid=<uid> profile=<name>
  *                init=<pid> keeper=<pid> sessions=<n> created=<unix time>
- *                lifetime=<shared|keep|session> stopping=<0|1>"
+ *                lifetime=<shared|keep|session> stopping=<0|1>
+ *                policy=<digest>"
  *              (stopping=1: a STOP was taken and the jail ends as soon as
  *              the keeper gets the key's lock)
  *   "ENTER"  -> the same answer as JOIN, no session counted (jailctl enter)
  *   "STOP"   -> "OK stopped" sent after the jail has ended and been cleaned up
- *   anything else -> "ERR unknown request"
+ *   anything else -> "ERR BADREQ unknown request"
+ *
+ * Every refusal on <key>/control is "ERR <CODE> <text>": CODE is one of the
+ * JAIL_ERR_* tokens below, for programs to act on; the text is for humans
+ * and may change. (The launch handshake's "ERR <text>" has no code: any
+ * ERR there is a failed launch.)
  *
  * <key>/info (written by the keeper before READY, 0600, same keys as STATUS
  * plus keeper_start=<ticks> init_start=<ticks>: field 22 of /proc/PID/stat)
@@ -110,6 +127,12 @@
  * connections is stale: the module (holding the per-user lock) removes it
  * and creates a new jail; it never joins it.
  */
+#define JAIL_ERR_ENDING	 "ENDING"  /* the jail is ending for good (STOP, init died) */
+#define JAIL_ERR_POLICY	 "POLICY"  /* JOIN: built from another policy (policy=<digest>) */
+#define JAIL_ERR_REFUSED "REFUSED" /* this request cannot be granted on this connection */
+#define JAIL_ERR_BUSY	 "BUSY"	   /* STOP: a STOP is already being carried out */
+#define JAIL_ERR_BADREQ	 "BADREQ"  /* unknown request, or an fd where none belongs */
+
 #define JAIL_MSG_MAX	    4096
 #define JAIL_POLICY_MSG_MAX (256 * 1024)
 

@@ -43,10 +43,6 @@ static int connect_or_launch(const struct jail_state *st, const char *init_path,
 	return sock;
 }
 
-/* The keeper's answer when it is ending for good (STOP, its init died): it
- * needs the key's lock, which we hold, to finish. */
-#define JAIL_ENDING_MSG "the jail is ending"
-
 static int open_once(const struct jail_session_params *params, struct jail_session *ret,
 		     bool *ret_ending, struct jail_error *err)
 {
@@ -71,9 +67,21 @@ static int open_once(const struct jail_session_params *params, struct jail_sessi
 		r = sock;
 		goto out;
 	}
-	r = jail_join(sock, &joined, err);
-	if (r < 0 && err && strcmp(err->message, JAIL_ENDING_MSG) == 0)
+	r = jail_join(sock, ret->policy_new, &joined, err);
+	/* -ESHUTDOWN: the keeper is ending for good (STOP, its init died)
+	 * and needs the key's lock, which we hold, to finish. */
+	if (r == -ESHUTDOWN)
 		*ret_ending = true;
+	if (r >= 0 && strcmp(joined.policy, ret->policy_new) != 0) {
+		/* The keeper compares too; a jail that says OK to another
+		 * policy is not joined either (our hang-up counts us out). */
+		jail_closep(&joined.init_pidfd);
+		r = jail_error_set(err, ESTALE, "the jail was built from another policy");
+	}
+	if (r == -ESTALE) {
+		snprintf(ret->policy_old, sizeof(ret->policy_old), "%s", joined.policy);
+		snprintf(ret->id, sizeof(ret->id), "%s", joined.id);
+	}
 	if (r < 0)
 		goto out;
 	memcpy(ret->id, joined.id, sizeof(ret->id));
@@ -123,6 +131,9 @@ int jail_session_open(const struct jail_session_params *params, struct jail_sess
 	r = jail_key_for_policy(params->policy, ret->key, sizeof(ret->key));
 	if (r < 0)
 		return jail_error_set(err, -r, "cannot make a registry key: %s", strerror(-r));
+	r = jail_policy_digest(params->policy, ret->policy_new);
+	if (r < 0)
+		return jail_error_set(err, -r, "cannot digest the policy: %s", strerror(-r));
 	r = open_once(params, ret, &ending, err);
 	if (r < 0 && ending) {
 		/* A login that meets a jail being stopped gets the next jail,

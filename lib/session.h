@@ -41,9 +41,16 @@ struct jail_session {
 	bool created;		/* this call launched the jail */
 	int init_pidfd;		/* until jail_session_enter: jail PID 1 */
 	unsigned long ns_flags; /* until jail_session_enter: what to join */
+	/* The digest of the policy resolved for this login (policy_digest.h);
+	 * when jail_session_open fails with -ESTALE, the live jail's id and
+	 * digest: it was built from another policy and is not joined. */
+	char policy_new[JAIL_POLICY_DIGEST_HEX];
+	char policy_old[JAIL_POLICY_DIGEST_HEX];
 };
 
-/* On failure nothing is left behind: no entry, no process, no fd. On
+/* On failure nothing is left behind: no entry, no process, no fd. A live
+ * jail of the key built from another policy (or for another user name) is
+ * never joined: -ESTALE, with ret->id and ret->policy_old naming it. On
  * success the session is counted by the keeper; the caller is still in its
  * own namespaces until jail_session_enter. */
 int jail_session_open(const struct jail_session_params *params, struct jail_session *ret,

@@ -247,6 +247,19 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	 * the host's /tmp, and attached once we are in the jail. */
 	pam_jail_x11_prepare(pamh, policy, &x11);
 	r = jail_session_open(&params, &d->s, &e);
+	if (r == -ESTALE) {
+		/* The user's jail was built from another policy (the admin
+		 * changed it, or the uid now has another name): never joined,
+		 * and not ended under its sessions' feet (pam_jail(8),
+		 * "POLICY CHANGES"). */
+		pam_syslog(pamh, LOG_ERR,
+			   "jail policy changed: user=%s profile=%s id=%s old=%.8s new=%.8s "
+			   "action=refused: the jail must end first (jailctl stop %s)",
+			   user, policy->profile, d->s.id[0] ? d->s.id : "-",
+			   d->s.policy_old[0] ? d->s.policy_old : "-", d->s.policy_new, user);
+		ret = PAM_SESSION_ERR;
+		goto out;
+	}
 	if (r < 0) {
 		pam_syslog(pamh, LOG_ERR, "session refused: user=%s profile=%s: %s", user,
 			   policy->profile, e.message[0] ? e.message : strerror(-r));

@@ -83,7 +83,7 @@ ok "lifetime keep: kept after logout, joined again, ended when idle"
 je_default_policy
 start_held g
 je_track "$key"
-assert_contains "$(control "$key" BOGUS)" "ERR unknown request" "unknown request"
+assert_contains "$(control "$key" BOGUS)" "ERR BADREQ unknown request" "unknown request"
 assert_eq "OK stopped" "$(control "$key" STOP)" "STOP"
 [ -z "$(je_jails)" ] || fail "STOP answered before the entry was gone"
 wait "$pid_g"
