@@ -505,6 +505,23 @@ static int check_complete(struct decoder *D)
 	return 0;
 }
 
+struct first_problem {
+	const struct jail_policy *p;
+	struct jail_error *err;
+	bool reported;
+};
+
+static void keep_first(void *ctx, enum pfield a, enum pfield b, const char *msg)
+{
+	struct first_problem *F = ctx;
+
+	(void)a;
+	(void)b;
+	if (!F->reported)
+		jail_error_set(F->err, EINVAL, "profile '%s': %s", F->p->profile, msg);
+	F->reported = true;
+}
+
 int jail_policy_decode(const char *buf, size_t len, struct jail_policy **ret,
 		       struct jail_error *err)
 {
@@ -568,6 +585,13 @@ int jail_policy_decode(const char *buf, size_t len, struct jail_policy **ret,
 	r = check_complete(&D);
 	if (r < 0)
 		goto fail;
+	/* what the loader refuses, jail-init refuses too (a module of
+	 * another version, or a policy that never went through the loader) */
+	struct first_problem F = { .p = D.p, .err = err };
+	if (jail_policy_validate(D.p, NULL, keep_first, &F) > 0) {
+		r = -EINVAL;
+		goto fail;
+	}
 	*ret = D.p;
 	return 0;
 fail:

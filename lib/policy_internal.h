@@ -149,6 +149,22 @@ int jail_pfield_copy(struct jail_policy *dst, const struct jail_policy *src, enu
 /* The built-in default of every field. */
 int jail_policy_set_defaults(struct jail_policy *p);
 
+/* A problem jail_policy_validate() found: `msg` is about key `a` and, where
+ * two keys conflict, `b` (else b == a). */
+typedef void (*jail_problem_fn)(void *ctx, enum pfield a, enum pfield b, const char *msg);
+
+/*
+ * Every check of a profile's values that a login makes: the loader runs it on
+ * each profile's effective values (so `jailctl check` reports it) and
+ * jail_policy_decode on what jail-init receives. `set` (PF_COUNT entries)
+ * says which keys the administrator wrote, for the checks of a key written
+ * where it means nothing (network.pool4 in a loopback profile); NULL for a
+ * resolved policy, whose paths are then checked too. Calls `fn` per problem
+ * and returns how many there were.
+ */
+size_t jail_policy_validate(const struct jail_policy *p, const bool *set, jail_problem_fn fn,
+			    void *ctx);
+
 /* "jail.conf:12: group students" */
 char *jail_rule_describe(const struct jail_rule *r);
 

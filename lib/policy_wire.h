@@ -18,7 +18,8 @@ int jail_policy_encode(const struct jail_policy *p, char **ret_buf, size_t *ret_
 
 /* Strict: a message of another version, or with a missing, unknown or
  * repeated key or a value out of range, is refused (EBADMSG), never
- * defaulted. */
+ * defaulted (EBADMSG); a policy that jail_policy_validate() finds wrong is
+ * refused too (EINVAL), as the loader would have refused it. */
 int jail_policy_decode(const char *buf, size_t len, struct jail_policy **ret,
 		       struct jail_error *err);
 

@@ -186,6 +186,19 @@ static void test_refuses_truncated_and_bad_escape(void **state)
 	expect_refused("pam_jail-policy 2", "pam_jail-policy 3", "not a pam_jail policy");
 }
 
+/* jail-init checks what it receives as the loader checks a profile. */
+static void test_refuses_invalid_policy(void **state)
+{
+	expect_refused("home.size=1073741824\n", "home.size=0\n", "home.size: 0 is out of range");
+	expect_refused("limits.pids=0\n", "limits.pids=4194305\n", "limits.pids: 4194305 is out");
+	expect_refused("namespaces=23\n", "namespaces=21\n", "must include \"mount\" and \"pid\"");
+	expect_refused("network.mode=0\n", "network.mode=2\n", "needs network.bridge");
+	expect_refused("root.path=/srv/jail\n", "root.path\n",
+		       "root type \"tree\" needs root.path");
+	expect_refused("root.path=/srv/jail\n", "root.path=/srv/../etc\n", "not a clean absolute");
+	expect_refused("home.persist\n", "home.persist=../x\n", "not a clean relative");
+}
+
 /* The key of one line of an encoded message ("home.size", or the bare key). */
 static size_t line_key(const char *line, const char *nl)
 {
@@ -302,7 +315,8 @@ static void set_unusual(struct jail_policy *p, enum pfield f)
 		char **v;
 		memcpy(&v, field, sizeof(v));
 		jail_strv_free(v);
-		v = strv("one", "two\nlines");
+		v = d->kind == PK_RELPATHV ? strv("one", "two\nlines")
+					   : strv("/one", "/two\nlines");
 		memcpy(field, &v, sizeof(v));
 		break;
 	}
@@ -313,6 +327,24 @@ static void set_unusual(struct jail_policy *p, enum pfield f)
 		p->n_binds = 1;
 		break;
 	}
+}
+
+/* What the other keys must be for the value set_unusual() gave one key to
+ * pass jail_policy_validate(), as the loader would have insisted. */
+static void make_consistent(struct jail_policy *p)
+{
+	if (p->root_kind == JAIL_ROOT_TREE && !p->root_path)
+		p->root_path = strdup("/srv/tree");
+	if (p->net.mode == JAIL_NET_HOST)
+		p->namespaces &= ~(unsigned)JAIL_NS_NET;
+	if (p->net.mode == JAIL_NET_BRIDGE) {
+		p->net.bridge = strdup("br0");
+		p->net.pool4 = strdup("10.0.0.0/24");
+	}
+	if (p->lifetime == JAIL_LIFETIME_KEEP && !p->idle_timeout_sec)
+		p->idle_timeout_sec = 3600;
+	if (p->limits.swap_bytes != UINT64_MAX && !p->limits.memory_bytes)
+		p->limits.memory_bytes = 1ull << 30;
 }
 
 /* Field `f` of a and b alike? */
@@ -380,6 +412,7 @@ static void test_every_table_entry_roundtrips(void **state)
 		p->profile = strdup("p");
 		p->uid = p->gid = 2000;
 		set_unusual(p, (enum pfield)f);
+		make_consistent(p);
 		jail_pfield_name((enum pfield)f, name, sizeof(name));
 		if (field_equal(p, dflt, (enum pfield)f))
 			fail_msg("%s: the test value is the default", name);
@@ -407,6 +440,7 @@ int main(void)
 		cmocka_unit_test(test_refuses_junk_number),
 		cmocka_unit_test(test_refuses_enum_out_of_range),
 		cmocka_unit_test(test_refuses_truncated_and_bad_escape),
+		cmocka_unit_test(test_refuses_invalid_policy),
 		cmocka_unit_test(test_refuses_each_missing_key),
 		cmocka_unit_test(test_every_table_entry_roundtrips),
 	};
