@@ -252,16 +252,18 @@ int jail_config_explain(const struct jail_config *c, const char *user, FILE *out
 	}
 
 	const struct jail_profile *prof = &c->profiles[winner->profile_idx];
+	/* from the same answer of NSS as printed above: asking again could
+	 * get another (a directory's groups change) and explain a login that
+	 * the report above does not describe */
+	r = jail_config_resolve_match(c, &m, &verdict, &p, err);
 	jail_match_clear(&m);
-	r = jail_config_resolve(c, user, &verdict, &p, err);
 	if (r < 0) {
 		fprintf(out, "verdict:   login refused: %s\n", err ? err->message : "error");
 		return r;
 	}
 	if (verdict != JAIL_VERDICT_JAIL || !p) {
-		/* NSS answered differently a moment later: say so, do not guess */
 		jail_policy_free(p);
-		return jail_error_set(err, EAGAIN, "the user's groups changed while explaining");
+		return jail_error_set(err, EINVAL, "internal error: the winning rule gave no jail");
 	}
 	fprintf(out, "verdict:   jailed with profile '%s'\n", p->profile);
 	print_chain(out, c, prof);

@@ -187,6 +187,12 @@ int jail_match_user(const struct jail_config *c, const char *user, struct jail_m
 		    struct jail_error *err);
 void jail_match_clear(struct jail_match *m);
 
+/* jail_config_resolve() for a user NSS was asked about already (`jailctl
+ * explain` asks once, and prints what it resolves from that answer). */
+int jail_config_resolve_match(const struct jail_config *c, const struct jail_match *m,
+			      enum jail_verdict *ret_verdict, struct jail_policy **ret_policy,
+			      struct jail_error *err);
+
 /* Expand %u %g %h %% in `tmpl` for `m`. */
 int jail_expand(const char *tmpl, const struct jail_match *m, char **ret, struct jail_error *err);
 
