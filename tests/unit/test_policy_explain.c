@@ -10,8 +10,27 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <dlfcn.h>
+#include <pwd.h>
+
 #include "policy_internal.h"
 #include "policy_test.h"
+
+/* How often the library asked NSS for a user: this definition of
+ * getpwnam_r is the one libjailcore's calls reach (it is linked into this
+ * program); it counts, then asks the real one (nss_wrapper's, preloaded). */
+static unsigned user_lookups;
+
+int getpwnam_r(const char *name, struct passwd *pwd, char *buf, size_t len, struct passwd **result)
+{
+	int (*real)(const char *, struct passwd *, char *, size_t, struct passwd **);
+
+	*(void **)&real = dlsym(RTLD_NEXT, "getpwnam_r");
+	if (!real)
+		return ENOSYS;
+	user_lookups++;
+	return real(name, pwd, buf, len, result);
+}
 
 static const char policy_text[] =
 	"version = 1;\n"						   /* 1 */
@@ -291,6 +310,17 @@ static void test_resolve_fields(void **state)
 	assert_null(p);
 }
 
+/* explain asks NSS about the user once: what it prints (groups, rules) and
+ * the jail it resolves come from one answer, never two that could differ. */
+static void test_explain_asks_nss_once(void **state)
+{
+	struct env *e = *state;
+
+	user_lookups = 0;
+	free(explain(e, "alice", 0));
+	assert_int_equal(user_lookups, 1);
+}
+
 /* Every entry of the key table is printed by explain (where it means
  * something): a new key needs nothing in explain but its table entry. */
 static void test_explain_walks_every_key(void **state)
@@ -326,6 +356,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_resolve_fields, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_explain_walks_every_key, setup_every_key,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_explain_asks_nss_once, setup, teardown),
 	};
 	int r;
 
