@@ -17,17 +17,6 @@
 
 #include "policy_load.h"
 
-/* The key whose value starts its group afresh, per group. */
-static const struct {
-	enum pfield mode;
-	enum pfield first, last; /* the group's keys */
-} mode_groups[] = {
-	{ PF_ROOT_TYPE, PF_ROOT_TYPE, PF_ROOT_HIDE },
-	{ PF_NET_MODE, PF_NET_MODE, PF_NET_ISOLATE },
-	{ PF_HOME_MODE, PF_HOME_MODE, PF_HOME_PERSIST },
-	{ PF_LIFETIME, PF_LIFETIME, PF_IDLE },
-};
-
 struct eff {
 	struct jail_policy *v;
 	struct jail_origin *o;
@@ -99,11 +88,17 @@ static int compute(struct jail_loader *L, struct jail_profile *p, const struct j
 		level[f] = parent && parent->eff_origin[f].file ? 1 : LEVEL_DEFAULT;
 	}
 	/* Levels beyond the parent only matter for blame(); 1 is enough. */
-	for (size_t g = 0; g < JAIL_ARRAY_SIZE(mode_groups); g++) {
-		if (!p->set_origin[mode_groups[g].mode].line)
+	/* A group's mode (the table's mode_label) written here starts its
+	 * group afresh from the defaults. */
+	for (int m = 0; m < PF_COUNT; m++) {
+		if (!jail_pfields[m].mode_label || !p->set_origin[m].line)
 			continue;
-		for (enum pfield f = mode_groups[g].first; f <= mode_groups[g].last; f++) {
-			int r = reset_to_default(p->eff, p->eff_origin, level, defaults, f);
+		for (int f = 0; f < PF_COUNT; f++) {
+			if (strcmp(jail_pfields[f].group ? jail_pfields[f].group : "",
+				   jail_pfields[m].group) != 0)
+				continue;
+			int r = reset_to_default(p->eff, p->eff_origin, level, defaults,
+						 (enum pfield)f);
 			if (r < 0)
 				return r;
 		}
@@ -117,13 +112,17 @@ static int compute(struct jail_loader *L, struct jail_profile *p, const struct j
 		p->eff_origin[f] = p->set_origin[f];
 		level[f] = 0;
 	}
-	/* Defaults that depend on another key. */
-	if (p->eff->root_kind == JAIL_ROOT_TREE && !p->eff_origin[PF_ROOT_HIDE].file) {
-		jail_strv_free(p->eff->hide);
-		p->eff->hide = NULL; /* the tree is prepared: nothing to hide */
+	/* Defaults that depend on another key (the table's zero_unless_needed):
+	 * a tree is prepared, nothing to hide; only a kept jail has an idle
+	 * limit. */
+	for (int f = 0; f < PF_COUNT; f++) {
+		if (!jail_pfields[f].zero_unless_needed || p->eff_origin[f].file)
+			continue;
+		if (!jail_pfield_needed(p->eff, (enum pfield)f))
+			jail_pfield_clear(p->eff, (enum pfield)f);
+		else if (jail_pfield_set_default(p->eff, (enum pfield)f) < 0)
+			return -ENOMEM;
 	}
-	if (!p->eff_origin[PF_IDLE].file)
-		p->eff->idle_timeout_sec = p->eff->lifetime == JAIL_LIFETIME_KEEP ? 3600 : 0;
 
 	validate(L, p, level);
 	if (L->total != errs_before) {

@@ -122,6 +122,26 @@ static void check_values(struct vctx *V, const struct jail_policy *p, bool resol
 			problem(V, PF_BINDS, PF_BINDS, "binds: a bind needs clean absolute paths");
 }
 
+/* A key written where its group's mode makes it mean nothing (the table's
+ * `needs`): an error, so that an administrator does not believe it works.
+ * (seccomp.deny without seccomp has its own message below.) */
+static void check_needs(struct vctx *V, const struct jail_policy *p, const bool *set)
+{
+	char name[64];
+
+	for (int f = 0; f < PF_COUNT; f++) {
+		const struct pfield_desc *d = &jail_pfields[f];
+		const struct pfield_desc *mode = &jail_pfields[d->needs.key];
+
+		if (!d->needs.on || !mode->mode_label || !set[f] ||
+		    jail_pfield_needed(p, (enum pfield)f))
+			continue;
+		problem(V, (enum pfield)f, (enum pfield)f, "%s is only valid with %s \"%s\"%s",
+			jail_pfield_name((enum pfield)f, name, sizeof(name)), mode->mode_label,
+			mode->names[d->needs.value], d->hint ? d->hint : "");
+	}
+}
+
 /* network.pool4 and network.gateway4 as the address pool will take them
  * (lib/addrpool.c): a network without host bits, the gateway one of its host
  * addresses (neither the network nor the broadcast address). */
@@ -158,9 +178,10 @@ size_t jail_policy_validate(const struct jail_policy *v, const bool *set, jail_p
 {
 	struct vctx V = { .fn = fn, .ctx = ctx };
 	unsigned ns = v->namespaces;
-	char name[64];
 
 	check_values(&V, v, !set);
+	if (set)
+		check_needs(&V, v, set);
 	if ((ns & (JAIL_NS_MOUNT | JAIL_NS_PID)) != (JAIL_NS_MOUNT | JAIL_NS_PID))
 		/* the jail is a mount namespace around a pivot_root, ended by
 		 * ending its own PID 1: neither can be left out */
@@ -190,36 +211,12 @@ size_t jail_policy_validate(const struct jail_policy *v, const bool *set, jail_p
 			 * would be refused, so the policy is */
 			problem(&V, PF_NET_POOL6, PF_NET_POOL6,
 				"network.pool6 (IPv6) is not supported yet");
-	} else if (set) {
-		for (enum pfield f = PF_NET_BRIDGE; f <= PF_NET_ISOLATE; f++)
-			if (set[f])
-				problem(&V, f, f, "%s is only valid with network mode \"bridge\"",
-					jail_pfield_name(f, name, sizeof(name)));
 	}
-	if (v->root_kind == JAIL_ROOT_TREE) {
-		if (!v->root_path)
-			problem(&V, PF_ROOT_TYPE, PF_ROOT_TYPE,
-				"root type \"tree\" needs root.path");
-		if (set && set[PF_ROOT_HIDE])
-			problem(&V, PF_ROOT_HIDE, PF_ROOT_HIDE,
-				"root.hide is only valid with root type \"host\" (leave the paths "
-				"out of the tree instead)");
-	} else if (set && set[PF_ROOT_PATH]) {
-		problem(&V, PF_ROOT_PATH, PF_ROOT_PATH,
-			"root.path is only valid with root type \"tree\"");
-	}
-	if (v->home_mode == JAIL_HOME_BIND && set) {
-		for (enum pfield f = PF_HOME_SIZE; f <= PF_HOME_PERSIST; f++)
-			if (set[f])
-				problem(&V, f, f, "%s is only valid with home mode \"tmpfs\"",
-					jail_pfield_name(f, name, sizeof(name)));
-	}
+	if (v->root_kind == JAIL_ROOT_TREE && !v->root_path)
+		problem(&V, PF_ROOT_TYPE, PF_ROOT_TYPE, "root type \"tree\" needs root.path");
 	if (!v->seccomp && v->seccomp_deny)
 		problem(&V, PF_SECCOMP_DENY, PF_SECCOMP,
 			"seccomp.deny has no effect with seccomp disabled");
-	if (v->lifetime != JAIL_LIFETIME_KEEP && set && set[PF_IDLE])
-		problem(&V, PF_IDLE, PF_IDLE,
-			"lifetime.idle is only valid with lifetime mode \"keep\"");
 	if (v->lifetime == JAIL_LIFETIME_KEEP && v->idle_timeout_sec == 0)
 		problem(&V, PF_IDLE, PF_IDLE,
 			"lifetime.idle must be more than 0 with lifetime mode \"keep\"");
