@@ -331,6 +331,11 @@ int jail_policy_set_defaults(struct jail_policy *p)
 		if (r < 0)
 			return r;
 	}
+	/* the defaults are one consistent profile: lifetime.idle is 0 in a
+	 * jail that is not kept (policy.h) */
+	for (int f = 0; f < PF_COUNT; f++)
+		if (jail_pfields[f].zero_unless_needed && !jail_pfield_needed(p, (enum pfield)f))
+			jail_pfield_clear(p, (enum pfield)f);
 	return 0;
 }
 
