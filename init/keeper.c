@@ -116,26 +116,19 @@ static int make_id(char *out)
 	return 0;
 }
 
-/* CLONE_NEW* flags for the policy; unsupported requests are refused, never
- * silently dropped (a profile asking for isolation we can't give fails). */
-static int ns_flags_for(const struct jail_policy *p, unsigned long *ret, struct jail_error *err)
+/* CLONE_NEW* flags for the policy. What no jail can be without (mount and
+ * pid; bridge without net) jail_policy_decode() refused already, by the
+ * same check as the loader (lib/policy_validate.c). */
+static unsigned long ns_flags_for(const struct jail_policy *p)
 {
 	unsigned long f = CLONE_NEWNS | CLONE_NEWPID;
 
-	if ((p->namespaces & (JAIL_NS_MOUNT | JAIL_NS_PID)) != (JAIL_NS_MOUNT | JAIL_NS_PID))
-		return jail_error_set(err, EINVAL,
-				      "profile '%s': a jail needs the mount and pid namespaces",
-				      p->profile);
 	/* "user": made apart (userns.c) and entered by jailsh only, never
 	 * joined by a session (DESIGN.md fact 8), so not a flag here. */
 	/* "time": reported for jailctl enter, never passed to clone (see
 	 * start_init and lib/timens.h). */
 	if (p->namespaces & JAIL_NS_TIME)
 		f |= CLONE_NEWTIME;
-	if (p->net.mode == JAIL_NET_BRIDGE && !(p->namespaces & JAIL_NS_NET))
-		return jail_error_set(err, EINVAL,
-				      "profile '%s': network mode bridge needs the net namespace",
-				      p->profile);
 	if ((p->namespaces & JAIL_NS_NET) && p->net.mode != JAIL_NET_HOST)
 		f |= CLONE_NEWNET;
 	if (p->namespaces & JAIL_NS_IPC)
@@ -144,8 +137,7 @@ static int ns_flags_for(const struct jail_policy *p, unsigned long *ret, struct 
 		f |= CLONE_NEWUTS;
 	if (p->namespaces & JAIL_NS_CGROUP)
 		f |= CLONE_NEWCGROUP;
-	*ret = f;
-	return 0;
+	return f;
 }
 
 static int make_entry(struct keeper *k, struct jail_error *err)
@@ -839,7 +831,7 @@ int jail_keeper_run(int sock, int state_fd, const char *key, struct jail_policy 
 	if (r < 0)
 		jail_error_set(&e, -r, "reading own start time: %s", strerror(-r));
 	if (r >= 0)
-		r = ns_flags_for(p, &k->ns_flags, &e);
+		k->ns_flags = ns_flags_for(p);
 	if (r >= 0) {
 		r = jail_policy_digest(p, k->policy_digest);
 		if (r < 0)

@@ -14,6 +14,7 @@
 #include "jail_client.h"
 #include "jail_init.h"
 #include "msg.h"
+#include "policy_wire.h"
 #include "stdfds.h"
 
 static int refuse(int sock, const char *why)

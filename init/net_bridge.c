@@ -114,14 +114,8 @@ int jail_net_bridge_setup(struct jail_bridge_net *bn, int state_fd, const struct
 	char owner[512], stale[512], nspath[64];
 	int bridge, host, r;
 
-	if (p->net.pool6)
-		return jail_error_set(err, EOPNOTSUPP,
-				      "profile '%s': network.pool6 (IPv6) is not supported yet",
-				      p->profile);
-	if (!p->net.bridge || !p->net.pool4)
-		return jail_error_set(err, EINVAL,
-				      "profile '%s': network mode bridge needs bridge and pool4",
-				      p->profile);
+	/* bridge and pool4 set, no pool6 (not supported yet): checked by
+	 * jail_policy_decode(), as by the loader (lib/policy_validate.c) */
 	/* pj + 13 hex digits of the random jail id: unique, and 15 bytes,
 	 * the kernel's limit for an interface name. */
 	snprintf(bn->host_if, sizeof(bn->host_if), "pj%.13s", id);

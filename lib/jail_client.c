@@ -20,6 +20,7 @@
 
 #include "jail_client.h"
 #include "msg.h"
+#include "policy_wire.h"
 #include "proc_text.h"
 #include "safepath.h"
 #include "stdfds.h"

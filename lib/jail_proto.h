@@ -70,7 +70,7 @@
  *
  * Launch handshake, on the JAIL_INIT_FD socketpair:
  *   module -> keeper : "CREATE key=<key>" + [fd of the state directory]
- *                      then one message: the encoded policy (policy.h,
+ *                      then one message: the encoded policy (policy_wire.h,
  *                      at most JAIL_POLICY_MSG_MAX bytes)
  *   (The state dir travels as an fd, not a path: the keeper never resolves
  *   the registry by name, and tests can use a private state dir.)

@@ -176,15 +176,6 @@ void jail_policy_free(struct jail_policy *p);
 /* Free a NULL-terminated string vector (NULL is fine). */
 void jail_strv_free(char **v);
 
-/*
- * Serialise a resolved policy for the trip from the module to jail-init (over
- * a socketpair) and back. The format is private to this version of pam_jail;
- * decode rejects anything it does not fully understand.
- */
-int jail_policy_encode(const struct jail_policy *p, char **ret_buf, size_t *ret_len);
-int jail_policy_decode(const char *buf, size_t len, struct jail_policy **ret,
-		       struct jail_error *err);
-
 /* ------------------------------------------------------------------------ */
 /* Loading: files -> struct jail_config                                       */
 

@@ -1,23 +1,49 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The resolved policy on its way from the module to jail-init (policy.h:
- * jail_policy_encode / jail_policy_decode).
+ * The resolved policy on its way from the module to jail-init
+ * (policy_wire.h: jail_policy_encode / jail_policy_decode).
  *
  * Text, one field a line: "key=value\n", values escaped (backslash, newline,
- * tab), lists as repeated keys, a version line first and "end" last. Text
- * because the message travels over SOCK_SEQPACKET and jail_msg_recv()
- * refuses embedded NULs; strict because jail-init runs as root and builds
- * mounts from what it reads: an unknown key, a repeated scalar, a number
- * with junk or an enum out of range is an error, never a default.
+ * tab), a version line first and "end" last. Text because the message
+ * travels over SOCK_SEQPACKET and jail_msg_recv() refuses embedded NULs.
+ *
+ * The keys are the profile keys as an administrator writes them
+ * ("home.size"), taken from the one table of them (jail_pfields), after the
+ * few that say who the user is. Every key is sent, always:
+ *   - a number, boolean or enum: "key=N", once;
+ *   - a string: "key=VALUE", or a bare "key" line for "not set" (NULL);
+ *   - a list: one "key=VALUE" line per entry, or a bare "key" line if empty;
+ *   - the bind mounts: "binds=N", then N groups of binds.source,
+ *     binds.target, binds.writable, binds.optional in that order.
+ * Decode is strict because jail-init runs as root and builds mounts and
+ * limits from what it reads, and because during a package upgrade the
+ * module and jail-init can be of different versions for a moment: a
+ * missing, unknown or repeated key, a number with junk or out of range, or
+ * an enum out of range refuses the session, never defaults a value (a
+ * missing home.size read as 0 would be a tmpfs of half the host's RAM).
  */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "policy.h"
+#include "policy_internal.h"
+#include "policy_wire.h"
 
-#define CODEC_MAGIC    "pam_jail-policy 1"
+#define CODEC_MAGIC    "pam_jail-policy 2"
 #define CODEC_MAX_LIST 4096 /* more list entries than this: refuse (bounded memory) */
+#define CODEC_KEY_MAX  64
+
+/* Who the user is: resolved per login, not profile keys. */
+enum ident { ID_USER, ID_UID, ID_GID, ID_HOME, ID_PROFILE, ID_MATCHED_RULE, ID_COUNT };
+
+static const char *const ident_keys[ID_COUNT] = {
+	[ID_USER] = "user", [ID_UID] = "uid",	      [ID_GID] = "gid",
+	[ID_HOME] = "home", [ID_PROFILE] = "profile", [ID_MATCHED_RULE] = "matched_rule",
+};
+
+/* The members of one bind group, in the order they are sent. */
+static const char *const bind_keys[] = { "binds.source", "binds.target", "binds.writable",
+					 "binds.optional" };
 
 /* ---------------------------------------------------------------- encode */
 
@@ -46,9 +72,14 @@ static int put_escaped(FILE *f, const char *key, const char *v)
 	return fputc('\n', f) == EOF ? -EIO : 0;
 }
 
+static int put_bare(FILE *f, const char *key)
+{
+	return fprintf(f, "%s\n", key) < 0 ? -EIO : 0;
+}
+
 static int put_str(FILE *f, const char *key, const char *v)
 {
-	return v ? put_escaped(f, key, v) : 0; /* absent key = NULL */
+	return v ? put_escaped(f, key, v) : put_bare(f, key);
 }
 
 static int put_u64(FILE *f, const char *key, uint64_t v)
@@ -58,7 +89,9 @@ static int put_u64(FILE *f, const char *key, uint64_t v)
 
 static int put_strv(FILE *f, const char *key, char *const *v)
 {
-	for (size_t i = 0; v && v[i]; i++) {
+	if (!v || !v[0])
+		return put_bare(f, key);
+	for (size_t i = 0; v[i]; i++) {
 		int r = put_escaped(f, key, v[i]);
 		if (r < 0)
 			return r;
@@ -66,75 +99,86 @@ static int put_strv(FILE *f, const char *key, char *const *v)
 	return 0;
 }
 
+static int put_binds(FILE *f, const char *key, const struct jail_policy *p)
+{
+	int r = put_u64(f, key, p->n_binds);
+
+	for (size_t i = 0; r >= 0 && i < p->n_binds; i++) {
+		const struct jail_bind *b = &p->binds[i];
+		if (!b->source || !b->target)
+			return -EINVAL;
+		if ((r = put_escaped(f, bind_keys[0], b->source)) < 0 ||
+		    (r = put_escaped(f, bind_keys[1], b->target)) < 0 ||
+		    (r = put_u64(f, bind_keys[2], b->writable)) < 0)
+			return r;
+		r = put_u64(f, bind_keys[3], b->optional);
+	}
+	return r;
+}
+
+static int put_field(FILE *f, const struct jail_policy *p, enum pfield pf)
+{
+	const struct pfield_desc *d = &jail_pfields[pf];
+	const char *field = (const char *)p + d->offset;
+	char key[CODEC_KEY_MAX];
+
+	jail_pfield_name(pf, key, sizeof(key));
+	switch (d->store) {
+	case PS_BOOL: {
+		bool b;
+		memcpy(&b, field, sizeof(b));
+		return put_u64(f, key, b);
+	}
+	case PS_ENUM: {
+		int e;
+		memcpy(&e, field, sizeof(e));
+		return e < 0 ? -EINVAL : put_u64(f, key, (uint64_t)e);
+	}
+	case PS_U32:
+	case PS_NSMASK: {
+		uint32_t u;
+		memcpy(&u, field, sizeof(u));
+		return put_u64(f, key, u);
+	}
+	case PS_U64: {
+		uint64_t u;
+		memcpy(&u, field, sizeof(u));
+		return put_u64(f, key, u);
+	}
+	case PS_STR: {
+		const char *s;
+		memcpy(&s, field, sizeof(s));
+		return put_str(f, key, s);
+	}
+	case PS_STRV: {
+		char **v;
+		memcpy(&v, field, sizeof(v));
+		return put_strv(f, key, v);
+	}
+	case PS_BINDS:
+		return put_binds(f, key, p);
+	}
+	return -EINVAL;
+}
+
 static int encode_fields(FILE *f, const struct jail_policy *p)
 {
 	int r = 0;
 
-#define TRY(x)                                                                                     \
-	do {                                                                                       \
-		r = (x);                                                                           \
-		if (r < 0)                                                                         \
-			return r;                                                                  \
-	} while (0)
-
+	if (!p->user || !p->home || !p->profile)
+		return -EINVAL;
 	if (fprintf(f, "%s\n", CODEC_MAGIC) < 0)
 		return -EIO;
-	TRY(put_str(f, "user", p->user));
-	TRY(put_u64(f, "uid", p->uid));
-	TRY(put_u64(f, "gid", p->gid));
-	TRY(put_str(f, "home", p->home));
-	TRY(put_str(f, "profile", p->profile));
-	TRY(put_str(f, "matched_rule", p->matched_rule));
-	TRY(put_u64(f, "namespaces", p->namespaces));
-	TRY(put_str(f, "hostname", p->hostname));
-	TRY(put_u64(f, "root_kind", p->root_kind));
-	TRY(put_str(f, "root_path", p->root_path));
-	TRY(put_strv(f, "hide", p->hide));
-	TRY(put_u64(f, "net.mode", p->net.mode));
-	TRY(put_str(f, "net.bridge", p->net.bridge));
-	TRY(put_str(f, "net.pool4", p->net.pool4));
-	TRY(put_str(f, "net.gateway4", p->net.gateway4));
-	TRY(put_str(f, "net.pool6", p->net.pool6));
-	TRY(put_strv(f, "net.dns", p->net.dns));
-	TRY(put_u64(f, "net.isolate", p->net.isolate));
-	TRY(put_u64(f, "home_mode", p->home_mode));
-	TRY(put_u64(f, "home_size", p->home_size_bytes));
-	TRY(put_str(f, "skeleton", p->skeleton));
-	TRY(put_strv(f, "persist", p->persist));
-	TRY(put_u64(f, "tmp_size", p->tmp_size_bytes));
-	TRY(put_u64(f, "run_size", p->run_size_bytes));
-	for (size_t i = 0; i < p->n_binds; i++) {
-		const struct jail_bind *b = &p->binds[i];
-		if (!b->source || !b->target)
-			return -EINVAL;
-		/* a bind is a group of lines; "bind.source" opens the group */
-		TRY(put_escaped(f, "bind.source", b->source));
-		TRY(put_escaped(f, "bind.target", b->target));
-		TRY(put_u64(f, "bind.writable", b->writable));
-		TRY(put_u64(f, "bind.optional", b->optional));
-	}
-	TRY(put_u64(f, "x11", p->x11));
-	TRY(put_u64(f, "syslog.forward", p->syslog.forward));
-	TRY(put_u64(f, "syslog.rate", p->syslog.rate));
-	TRY(put_u64(f, "limits.memory", p->limits.memory_bytes));
-	TRY(put_u64(f, "limits.swap", p->limits.swap_bytes));
-	TRY(put_u64(f, "limits.pids", p->limits.pids));
-	TRY(put_u64(f, "limits.cpu_percent", p->limits.cpu_percent));
-	TRY(put_u64(f, "limits.nofile", p->limits.nofile));
-	TRY(put_u64(f, "limits.nproc", p->limits.nproc));
-	TRY(put_u64(f, "limits.core", p->limits.core_bytes));
-	TRY(put_u64(f, "limits.fsize", p->limits.fsize_bytes));
-	TRY(put_strv(f, "capability", p->capabilities));
-	TRY(put_u64(f, "no_new_privs", p->no_new_privs));
-	TRY(put_u64(f, "seccomp", p->seccomp));
-	TRY(put_strv(f, "seccomp_deny", p->seccomp_deny));
-	TRY(put_strv(f, "seccomp_family", p->seccomp_allow_families));
-	TRY(put_str(f, "shell", p->shell));
-	TRY(put_str(f, "path", p->path));
-	TRY(put_u64(f, "lifetime", p->lifetime));
-	TRY(put_u64(f, "idle_timeout", p->idle_timeout_sec));
-	TRY(put_u64(f, "nss_sockets", p->nss_sockets));
-#undef TRY
+	if ((r = put_str(f, ident_keys[ID_USER], p->user)) < 0 ||
+	    (r = put_u64(f, ident_keys[ID_UID], p->uid)) < 0 ||
+	    (r = put_u64(f, ident_keys[ID_GID], p->gid)) < 0 ||
+	    (r = put_str(f, ident_keys[ID_HOME], p->home)) < 0 ||
+	    (r = put_str(f, ident_keys[ID_PROFILE], p->profile)) < 0 ||
+	    (r = put_str(f, ident_keys[ID_MATCHED_RULE], p->matched_rule)) < 0)
+		return r;
+	for (int pf = 0; pf < PF_COUNT; pf++)
+		if ((r = put_field(f, p, (enum pfield)pf)) < 0)
+			return r;
 	return fputs("end\n", f) == EOF ? -EIO : 0;
 }
 
@@ -200,19 +244,19 @@ static int unescape(const char *s, size_t len, char **ret, struct jail_error *er
 	return 0;
 }
 
-static int parse_u64(const char *key, const char *v, uint64_t max, uint64_t *ret,
+static int parse_u64(const char *key, const char *v, size_t len, uint64_t max, uint64_t *ret,
 		     struct jail_error *err)
 {
 	uint64_t n = 0;
 
-	if (!*v)
+	if (len == 0)
 		return jail_error_set(err, EBADMSG, "policy: '%s' is empty", key);
-	for (const char *p = v; *p; p++) {
-		if (*p < '0' || *p > '9')
+	for (size_t i = 0; i < len; i++) {
+		if (v[i] < '0' || v[i] > '9')
 			return jail_error_set(err, EBADMSG, "policy: '%s' is not a number", key);
-		if (n > (UINT64_MAX - (uint64_t)(*p - '0')) / 10)
+		if (n > (UINT64_MAX - (uint64_t)(v[i] - '0')) / 10)
 			return jail_error_set(err, EBADMSG, "policy: '%s' overflows", key);
-		n = n * 10 + (uint64_t)(*p - '0');
+		n = n * 10 + (uint64_t)(v[i] - '0');
 	}
 	if (n > max)
 		return jail_error_set(err, EBADMSG, "policy: '%s' out of range", key);
@@ -220,206 +264,288 @@ static int parse_u64(const char *key, const char *v, uint64_t max, uint64_t *ret
 	return 0;
 }
 
-static int strv_append(char ***v, size_t *n, char *s)
-{
-	char **nv;
+/* One line of the message: "key=value" or a bare "key". */
+struct line {
+	char key[CODEC_KEY_MAX];
+	const char *raw; /* NULL for a bare key */
+	size_t rawlen;
+};
 
+/* Where decode stands. */
+struct decoder {
+	struct jail_policy *p;
+	unsigned seen_ident[ID_COUNT];
+	unsigned seen[PF_COUNT]; /* lines of the key so far */
+	bool bare[PF_COUNT];	 /* a list or string sent as "not set" */
+	size_t list_len[PF_COUNT];
+	uint64_t binds_announced;
+	size_t bind_next; /* index in bind_keys of the next line of a group */
+	struct jail_error *err;
+};
+
+static int repeated(struct decoder *D, const char *key)
+{
+	return jail_error_set(D->err, EBADMSG, "policy: repeated key '%s'", key);
+}
+
+static int want_value(struct decoder *D, const struct line *l)
+{
+	if (!l->raw)
+		return jail_error_set(D->err, EBADMSG, "policy: '%s' has no value", l->key);
+	return 0;
+}
+
+static int decode_u64(struct decoder *D, const struct line *l, uint64_t max, uint64_t *ret)
+{
+	int r = want_value(D, l);
+	return r < 0 ? r : parse_u64(l->key, l->raw, l->rawlen, max, ret, D->err);
+}
+
+static int decode_str(struct decoder *D, const struct line *l, char **ret)
+{
+	*ret = NULL;
+	return l->raw ? unescape(l->raw, l->rawlen, ret, D->err) : 0;
+}
+
+static int decode_ident(struct decoder *D, enum ident id, const struct line *l)
+{
+	struct jail_policy *p = D->p;
+	uint64_t v;
+	int r;
+
+	if (D->seen_ident[id]++)
+		return repeated(D, l->key);
+	switch (id) {
+	case ID_UID:
+	case ID_GID:
+		/* (uid_t)-1 means "no change" to setresuid(): never a user */
+		r = decode_u64(D, l, UINT32_MAX - 1, &v);
+		if (r < 0)
+			return r;
+		if (id == ID_UID)
+			p->uid = (uid_t)v;
+		else
+			p->gid = (gid_t)v;
+		return 0;
+	case ID_MATCHED_RULE:
+		return decode_str(D, l, &p->matched_rule);
+	default:
+		r = want_value(D, l);
+		if (r < 0)
+			return r;
+		return decode_str(D, l,
+				  id == ID_USER	  ? &p->user
+				  : id == ID_HOME ? &p->home
+						  : &p->profile);
+	}
+}
+
+static size_t enum_count(const struct pfield_desc *d)
+{
+	size_t n = 0;
+	while (d->names[n])
+		n++;
+	return n;
+}
+
+static int decode_list_entry(struct decoder *D, enum pfield pf, const struct line *l, char ***v)
+{
+	char **nv, *s = NULL;
+	size_t *n = &D->list_len[pf];
+	int r;
+
+	/* a bare line is the whole (empty) list: nothing before or after it */
+	if (D->bare[pf] || (!l->raw && D->seen[pf] > 1))
+		return repeated(D, l->key);
+	if (!l->raw) {
+		D->bare[pf] = true;
+		return 0;
+	}
 	if (*n >= CODEC_MAX_LIST)
-		return -E2BIG;
+		return jail_error_set(D->err, E2BIG, "policy: too many '%s'", l->key);
+	r = unescape(l->raw, l->rawlen, &s, D->err);
+	if (r < 0)
+		return r;
 	nv = realloc(*v, (*n + 2) * sizeof(char *));
-	if (!nv)
+	if (!nv) {
+		free(s);
 		return -ENOMEM;
+	}
 	nv[(*n)++] = s;
 	nv[*n] = NULL;
 	*v = nv;
 	return 0;
 }
 
-/* Lengths of the lists being built (the policy struct only keeps NULL ends). */
-struct list_counts {
-	size_t hide, dns, persist, caps, deny;
-	size_t families;
-};
-
-enum field_kind { F_STR, F_U64, F_BOOL, F_LIST, F_BIND };
-
-struct field {
-	const char *key;
-	enum field_kind kind;
-	uint64_t max;	  /* F_U64: largest accepted value */
-	size_t off;	  /* offset in struct jail_policy */
-	size_t count_off; /* F_LIST: offset in struct list_counts */
-	int width;	  /* F_U64: sizeof the member */
-};
-
-#define FS(k, m)                                                                                   \
-	{                                                                                          \
-		k, F_STR, 0, offsetof(struct jail_policy, m), 0, 0                                 \
-	}
-#define FU(k, m, mx)                                                                               \
-	{                                                                                          \
-		k, F_U64, mx, offsetof(struct jail_policy, m), 0,                                  \
-			sizeof(((struct jail_policy *)0)->m)                                       \
-	}
-#define FB(k, m)                                                                                   \
-	{                                                                                          \
-		k, F_BOOL, 1, offsetof(struct jail_policy, m), 0, 0                                \
-	}
-#define FL(k, m, c)                                                                                \
-	{                                                                                          \
-		k, F_LIST, 0, offsetof(struct jail_policy, m), offsetof(struct list_counts, c), 0  \
-	}
-
-static const struct field fields[] = {
-	FS("user", user),
-	FU("uid", uid, UINT32_MAX - 1),
-	FU("gid", gid, UINT32_MAX - 1),
-	FS("home", home),
-	FS("profile", profile),
-	FS("matched_rule", matched_rule),
-	FU("namespaces", namespaces, JAIL_NS_ALL),
-	FS("hostname", hostname),
-	FU("root_kind", root_kind, JAIL_ROOT_TREE),
-	FS("root_path", root_path),
-	FL("hide", hide, hide),
-	FU("net.mode", net.mode, JAIL_NET_BRIDGE),
-	FS("net.bridge", net.bridge),
-	FS("net.pool4", net.pool4),
-	FS("net.gateway4", net.gateway4),
-	FS("net.pool6", net.pool6),
-	FL("net.dns", net.dns, dns),
-	FB("net.isolate", net.isolate),
-	FU("home_mode", home_mode, JAIL_HOME_BIND),
-	FU("home_size", home_size_bytes, UINT64_MAX),
-	FS("skeleton", skeleton),
-	FL("persist", persist, persist),
-	FU("tmp_size", tmp_size_bytes, UINT64_MAX),
-	FU("run_size", run_size_bytes, UINT64_MAX),
-	FB("x11", x11),
-	FB("syslog.forward", syslog.forward),
-	FU("syslog.rate", syslog.rate, UINT32_MAX),
-	FU("limits.memory", limits.memory_bytes, UINT64_MAX),
-	FU("limits.swap", limits.swap_bytes, UINT64_MAX),
-	FU("limits.pids", limits.pids, UINT64_MAX),
-	FU("limits.cpu_percent", limits.cpu_percent, UINT32_MAX),
-	FU("limits.nofile", limits.nofile, UINT64_MAX),
-	FU("limits.nproc", limits.nproc, UINT64_MAX),
-	FU("limits.core", limits.core_bytes, UINT64_MAX),
-	FU("limits.fsize", limits.fsize_bytes, UINT64_MAX),
-	FL("capability", capabilities, caps),
-	FB("no_new_privs", no_new_privs),
-	FB("seccomp", seccomp),
-	FL("seccomp_deny", seccomp_deny, deny),
-	FL("seccomp_family", seccomp_allow_families, families),
-	FS("shell", shell),
-	FS("path", path),
-	FU("lifetime", lifetime, JAIL_LIFETIME_SESSION),
-	FU("idle_timeout", idle_timeout_sec, UINT32_MAX),
-	FB("nss_sockets", nss_sockets),
-};
-
-/* Store a number into a member of width 1, 4 or 8 (enums and uid_t are 4). */
-static void store_u64(void *dst, int width, uint64_t v)
+static int decode_field(struct decoder *D, enum pfield pf, const struct line *l)
 {
-	switch (width) {
-	case 1: {
-		uint8_t x = (uint8_t)v;
-		memcpy(dst, &x, 1);
-		break;
-	}
-	case 4: {
-		uint32_t x = (uint32_t)v;
-		memcpy(dst, &x, 4);
-		break;
-	}
-	default:
-		memcpy(dst, &v, 8);
-	}
-}
-
-static int decode_bind(struct jail_policy *p, const char *key, const char *raw, size_t rawlen,
-		       bool *expect_target, struct jail_error *err)
-{
-	uint64_t v;
+	const struct pfield_desc *d = &jail_pfields[pf];
+	char *field = (char *)D->p + d->offset;
+	uint64_t v = 0;
 	int r;
 
-	if (strcmp(key, "bind.source") == 0) {
-		struct jail_bind *nb;
+	D->seen[pf]++;
+	if (d->store == PS_STRV) {
+		char **list;
+		memcpy(&list, field, sizeof(list));
+		r = decode_list_entry(D, pf, l, &list);
+		memcpy(field, &list, sizeof(list));
+		return r;
+	}
+	if (D->seen[pf] > 1)
+		return repeated(D, l->key);
+	switch (d->store) {
+	case PS_BOOL: {
+		r = decode_u64(D, l, 1, &v);
+		bool b = v != 0;
+		if (r >= 0)
+			memcpy(field, &b, sizeof(b));
+		return r;
+	}
+	case PS_ENUM: {
+		r = decode_u64(D, l, enum_count(d) - 1, &v);
+		int e = (int)v;
+		if (r >= 0)
+			memcpy(field, &e, sizeof(e));
+		return r;
+	}
+	case PS_U32:
+	case PS_NSMASK: {
+		r = decode_u64(D, l, d->store == PS_NSMASK ? JAIL_NS_ALL : UINT32_MAX, &v);
+		uint32_t u = (uint32_t)v;
+		if (r >= 0)
+			memcpy(field, &u, sizeof(u));
+		return r;
+	}
+	case PS_U64:
+		r = decode_u64(D, l, UINT64_MAX, &v);
+		if (r >= 0)
+			memcpy(field, &v, sizeof(v));
+		return r;
+	case PS_STR: {
 		char *s = NULL;
+		r = decode_str(D, l, &s);
+		if (r >= 0)
+			memcpy(field, &s, sizeof(s));
+		return r;
+	}
+	case PS_BINDS:
+		r = decode_u64(D, l, CODEC_MAX_LIST, &D->binds_announced);
+		if (r >= 0 && D->binds_announced &&
+		    !(D->p->binds = calloc(D->binds_announced, sizeof(*D->p->binds))))
+			r = -ENOMEM;
+		return r;
+	case PS_STRV:
+		break;
+	}
+	return jail_error_set(D->err, EBADMSG, "policy: internal error");
+}
 
-		if (*expect_target)
-			return jail_error_set(err, EBADMSG, "policy: bind without target");
-		if (p->n_binds >= CODEC_MAX_LIST)
-			return jail_error_set(err, E2BIG, "policy: too many binds");
-		r = unescape(raw, rawlen, &s, err);
-		if (r < 0)
-			return r;
-		nb = realloc(p->binds, (p->n_binds + 1) * sizeof(*nb));
-		if (!nb) {
-			free(s);
-			return -ENOMEM;
-		}
-		p->binds = nb;
-		memset(&nb[p->n_binds], 0, sizeof(*nb));
-		nb[p->n_binds++].source = s;
-		*expect_target = true;
-		return 0;
+/* One line of a bind group: they come in bind_keys' order, after "binds=N". */
+static int decode_bind_line(struct decoder *D, size_t which, const struct line *l)
+{
+	struct jail_policy *p = D->p;
+	uint64_t v = 0;
+	int r;
+
+	if (which != D->bind_next || !D->seen[PF_BINDS])
+		return jail_error_set(D->err, EBADMSG, "policy: '%s' out of place", l->key);
+	if (which == 0 && p->n_binds >= D->binds_announced)
+		return jail_error_set(D->err, EBADMSG, "policy: more binds than announced");
+	D->bind_next = (which + 1) % JAIL_ARRAY_SIZE(bind_keys);
+	if (which == 0) {
+		r = want_value(D, l);
+		return r < 0 ? r : decode_str(D, l, &p->binds[p->n_binds++].source);
 	}
-	if (p->n_binds == 0)
-		return jail_error_set(err, EBADMSG, "policy: '%s' before bind.source", key);
 	struct jail_bind *b = &p->binds[p->n_binds - 1];
-	if (strcmp(key, "bind.target") == 0) {
-		if (!*expect_target)
-			return jail_error_set(err, EBADMSG, "policy: repeated bind.target");
-		*expect_target = false;
-		return unescape(raw, rawlen, &b->target, err);
+	if (which == 1) {
+		r = want_value(D, l);
+		return r < 0 ? r : decode_str(D, l, &b->target);
 	}
-	if (*expect_target)
-		return jail_error_set(err, EBADMSG, "policy: bind without target");
-	_cleanup_free_ char *s = NULL;
-	r = unescape(raw, rawlen, &s, err);
-	if (r < 0)
-		return r;
-	r = parse_u64(key, s, 1, &v, err);
-	if (r < 0)
-		return r;
-	if (strcmp(key, "bind.writable") == 0)
+	r = decode_u64(D, l, 1, &v);
+	if (r >= 0 && which == 2)
 		b->writable = v;
-	else if (strcmp(key, "bind.optional") == 0)
+	else if (r >= 0)
 		b->optional = v;
-	else
-		return jail_error_set(err, EBADMSG, "policy: unknown key '%s'", key);
+	return r;
+}
+
+static int decode_line(struct decoder *D, const struct line *l)
+{
+	char name[CODEC_KEY_MAX];
+
+	for (int id = 0; id < ID_COUNT; id++)
+		if (strcmp(l->key, ident_keys[id]) == 0)
+			return decode_ident(D, (enum ident)id, l);
+	for (int pf = 0; pf < PF_COUNT; pf++)
+		if (strcmp(l->key, jail_pfield_name((enum pfield)pf, name, sizeof(name))) == 0)
+			return decode_field(D, (enum pfield)pf, l);
+	for (size_t i = 0; i < JAIL_ARRAY_SIZE(bind_keys); i++)
+		if (strcmp(l->key, bind_keys[i]) == 0)
+			return decode_bind_line(D, i, l);
+	return jail_error_set(D->err, EBADMSG, "policy: unknown key '%s'", l->key);
+}
+
+/* After "end": every key must have come, and every bind announced. */
+static int check_complete(struct decoder *D)
+{
+	char name[CODEC_KEY_MAX];
+
+	for (int id = 0; id < ID_COUNT; id++)
+		if (!D->seen_ident[id])
+			return jail_error_set(D->err, EBADMSG, "policy: missing key '%s'",
+					      ident_keys[id]);
+	for (int pf = 0; pf < PF_COUNT; pf++)
+		if (!D->seen[pf])
+			return jail_error_set(D->err, EBADMSG, "policy: missing key '%s'",
+					      jail_pfield_name((enum pfield)pf, name,
+							       sizeof(name)));
+	if (D->p->n_binds != D->binds_announced || D->bind_next != 0)
+		return jail_error_set(D->err, EBADMSG, "policy: incomplete binds");
 	return 0;
+}
+
+struct first_problem {
+	const struct jail_policy *p;
+	struct jail_error *err;
+	bool reported;
+};
+
+static void keep_first(void *ctx, enum pfield a, enum pfield b, const char *msg)
+{
+	struct first_problem *F = ctx;
+
+	(void)a;
+	(void)b;
+	if (!F->reported)
+		jail_error_set(F->err, EINVAL, "profile '%s': %s", F->p->profile, msg);
+	F->reported = true;
 }
 
 int jail_policy_decode(const char *buf, size_t len, struct jail_policy **ret,
 		       struct jail_error *err)
 {
-	struct jail_policy *p;
-	struct list_counts counts = { 0 };
-	bool seen[JAIL_ARRAY_SIZE(fields)] = { false };
-	bool expect_target = false, ended = false;
-	const char *cur = buf, *end = buf + len;
+	struct decoder D = { .err = err };
+	bool ended = false;
+	const char *cur, *end = buf + len;
+	size_t mlen = strlen(CODEC_MAGIC);
 	int r = 0;
 
 	if (!buf || !ret)
 		return -EINVAL;
-	p = calloc(1, sizeof(*p));
-	if (!p)
+	*ret = NULL;
+	/* the version line: another version's message is refused whole */
+	if (len < mlen + 1 || memcmp(buf, CODEC_MAGIC, mlen) != 0 || buf[mlen] != '\n')
+		return jail_error_set(err, EBADMSG,
+				      "policy: not a pam_jail policy of this version");
+	D.p = calloc(1, sizeof(*D.p));
+	if (!D.p)
 		return -ENOMEM;
-
-	/* the version line */
-	size_t mlen = strlen(CODEC_MAGIC);
-	if (len < mlen + 1 || memcmp(buf, CODEC_MAGIC, mlen) != 0 || buf[mlen] != '\n') {
-		r = jail_error_set(err, EBADMSG, "policy: not a pam_jail policy of this version");
-		goto fail;
-	}
 	cur = buf + mlen + 1;
 
 	while (cur < end) {
 		const char *nl = memchr(cur, '\n', (size_t)(end - cur));
-		const char *eq;
-		char key[32];
+		struct line l = { 0 };
 		size_t klen;
 
 		if (!nl) {
@@ -435,96 +561,40 @@ int jail_policy_decode(const char *buf, size_t len, struct jail_policy **ret,
 			cur = nl + 1;
 			continue;
 		}
-		eq = memchr(cur, '=', (size_t)(nl - cur));
-		klen = eq ? (size_t)(eq - cur) : 0;
-		if (!eq || klen == 0 || klen >= sizeof(key)) {
+		const char *eq = memchr(cur, '=', (size_t)(nl - cur));
+		klen = (size_t)((eq ? eq : nl) - cur);
+		if (klen == 0 || klen >= sizeof(l.key) || memchr(cur, '\0', klen)) {
 			r = jail_error_set(err, EBADMSG, "policy: malformed line");
 			goto fail;
 		}
-		memcpy(key, cur, klen);
-		key[klen] = '\0';
-		const char *raw = eq + 1;
-		size_t rawlen = (size_t)(nl - raw);
+		memcpy(l.key, cur, klen);
+		l.key[klen] = '\0';
+		if (eq) {
+			l.raw = eq + 1;
+			l.rawlen = (size_t)(nl - l.raw);
+		}
 		cur = nl + 1;
-
-		if (strncmp(key, "bind.", 5) == 0) {
-			r = decode_bind(p, key, raw, rawlen, &expect_target, err);
-			if (r < 0)
-				goto fail;
-			continue;
-		}
-
-		size_t i;
-		for (i = 0; i < JAIL_ARRAY_SIZE(fields); i++)
-			if (strcmp(fields[i].key, key) == 0)
-				break;
-		if (i == JAIL_ARRAY_SIZE(fields)) {
-			r = jail_error_set(err, EBADMSG, "policy: unknown key '%s'", key);
-			goto fail;
-		}
-		const struct field *fd = &fields[i];
-		if (fd->kind != F_LIST) {
-			if (seen[i]) {
-				r = jail_error_set(err, EBADMSG, "policy: repeated key '%s'", key);
-				goto fail;
-			}
-			seen[i] = true;
-		}
-		char *val = NULL;
-		r = unescape(raw, rawlen, &val, err);
+		r = decode_line(&D, &l);
 		if (r < 0)
 			goto fail;
-		char *member = (char *)p + fd->off;
-		switch (fd->kind) {
-		case F_STR:
-			memcpy(member, &val, sizeof(char *));
-			break;
-		case F_LIST: {
-			char **list;
-			size_t *n = (size_t *)(void *)((char *)&counts + fd->count_off);
-			memcpy(&list, member, sizeof(list));
-			r = strv_append(&list, n, val);
-			if (r < 0) {
-				free(val);
-				if (r == -E2BIG)
-					jail_error_set(err, E2BIG, "policy: too many '%s'", key);
-				goto fail;
-			}
-			memcpy(member, &list, sizeof(list));
-			break;
-		}
-		case F_U64:
-		case F_BOOL: {
-			uint64_t v;
-			r = parse_u64(key, val, fd->max, &v, err);
-			free(val);
-			if (r < 0)
-				goto fail;
-			if (fd->kind == F_BOOL) {
-				bool b = v != 0;
-				memcpy(member, &b, sizeof(b));
-			} else {
-				store_u64(member, fd->width, v);
-			}
-			break;
-		}
-		default:
-			free(val);
-			r = jail_error_set(err, EBADMSG, "policy: internal error");
-			goto fail;
-		}
 	}
-	if (!ended || expect_target) {
+	if (!ended) {
 		r = jail_error_set(err, EBADMSG, "policy: truncated");
 		goto fail;
 	}
-	if (!p->user || !p->profile || !p->home || !seen[1] || !seen[2]) {
-		r = jail_error_set(err, EBADMSG, "policy: user, uid, gid, home or profile missing");
+	r = check_complete(&D);
+	if (r < 0)
+		goto fail;
+	/* what the loader refuses, jail-init refuses too (a module of
+	 * another version, or a policy that never went through the loader) */
+	struct first_problem F = { .p = D.p, .err = err };
+	if (jail_policy_validate(D.p, NULL, keep_first, &F) > 0) {
+		r = -EINVAL;
 		goto fail;
 	}
-	*ret = p;
+	*ret = D.p;
 	return 0;
 fail:
-	jail_policy_free(p);
+	jail_policy_free(D.p);
 	return r < 0 ? r : -EBADMSG;
 }

@@ -5,6 +5,7 @@
 
 #include "jailroot.h"
 #include "policy_digest.h"
+#include "policy_wire.h"
 
 _Static_assert(JAIL_POLICY_DIGEST_HEX == JAILROOT_SHA256_HEX, "a digest is a SHA-256 in hex");
 

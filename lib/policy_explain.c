@@ -147,36 +147,6 @@ static void print_loser(FILE *out, const struct jail_config *c, const struct jai
 		fputs(": an earlier rule of the same kind comes first\n", out);
 }
 
-/* Keys that mean nothing for this jail (a bridge's pool in a loopback
- * jail) are left out rather than shown with a misleading value. */
-static bool relevant(const struct jail_policy *p, enum pfield f)
-{
-	switch (f) {
-	case PF_ROOT_PATH:
-		return p->root_kind == JAIL_ROOT_TREE;
-	case PF_ROOT_HIDE:
-		return p->root_kind == JAIL_ROOT_HOST;
-	case PF_NET_BRIDGE:
-	case PF_NET_POOL4:
-	case PF_NET_GATEWAY4:
-	case PF_NET_POOL6:
-	case PF_NET_DNS:
-	case PF_NET_ISOLATE:
-		return p->net.mode == JAIL_NET_BRIDGE;
-	case PF_HOME_SIZE:
-	case PF_HOME_SKELETON:
-	case PF_HOME_PERSIST:
-		return p->home_mode == JAIL_HOME_TMPFS;
-	case PF_IDLE:
-		return p->lifetime == JAIL_LIFETIME_KEEP;
-	case PF_SECCOMP_DENY:
-	case PF_SECCOMP_FAMILIES:
-		return p->seccomp;
-	default:
-		return true;
-	}
-}
-
 static void print_chain(FILE *out, const struct jail_config *c, const struct jail_profile *p)
 {
 	size_t guard = 0;
@@ -253,23 +223,28 @@ int jail_config_explain(const struct jail_config *c, const char *user, FILE *out
 	}
 
 	const struct jail_profile *prof = &c->profiles[winner->profile_idx];
+	/* from the same answer of NSS as printed above: asking again could
+	 * get another (a directory's groups change) and explain a login that
+	 * the report above does not describe */
+	r = jail_config_resolve_match(c, &m, &verdict, &p, err);
 	jail_match_clear(&m);
-	r = jail_config_resolve(c, user, &verdict, &p, err);
 	if (r < 0) {
 		fprintf(out, "verdict:   login refused: %s\n", err ? err->message : "error");
 		return r;
 	}
 	if (verdict != JAIL_VERDICT_JAIL || !p) {
-		/* NSS answered differently a moment later: say so, do not guess */
 		jail_policy_free(p);
-		return jail_error_set(err, EAGAIN, "the user's groups changed while explaining");
+		return jail_error_set(err, EINVAL, "internal error: the winning rule gave no jail");
 	}
 	fprintf(out, "verdict:   jailed with profile '%s'\n", p->profile);
 	print_chain(out, c, prof);
 	fputc('\n', out);
 	for (int f = 0; f < PF_COUNT; f++) {
 		char name[64];
-		if (!relevant(p, (enum pfield)f))
+		/* a key that means nothing for this jail (a bridge's pool in
+		 * a loopback jail) is left out rather than shown with a
+		 * misleading value */
+		if (!jail_pfield_needed(p, (enum pfield)f))
 			continue;
 		char line[8192];
 		FILE *mem = fmemopen(line, sizeof(line), "w");

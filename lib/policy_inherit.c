@@ -12,23 +12,10 @@
  * afresh from the defaults, so a child switching root.type to "tree" does not
  * inherit the parent's hide list, nor a "loopback" child the parent's bridge.
  */
-#include <arpa/inet.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "policy_load.h"
-
-/* The key whose value starts its group afresh, per group. */
-static const struct {
-	enum pfield mode;
-	enum pfield first, last; /* the group's keys */
-} mode_groups[] = {
-	{ PF_ROOT_TYPE, PF_ROOT_TYPE, PF_ROOT_HIDE },
-	{ PF_NET_MODE, PF_NET_MODE, PF_NET_ISOLATE },
-	{ PF_HOME_MODE, PF_HOME_MODE, PF_HOME_PERSIST },
-	{ PF_LIFETIME, PF_LIFETIME, PF_IDLE },
-};
 
 struct eff {
 	struct jail_policy *v;
@@ -47,23 +34,6 @@ static int reset_to_default(struct jail_policy *v, struct jail_origin *o, int *l
 	return jail_pfield_copy(v, defaults, f);
 }
 
-static void verr(struct jail_loader *L, const struct jail_profile *p, struct jail_origin at,
-		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-static void verr(struct jail_loader *L, const struct jail_profile *p, struct jail_origin at,
-		 const char *fmt, ...)
-{
-	char msg[400];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (!at.file)
-		at = p->origin; /* both sides are defaults: point at the profile */
-	jail_loader_error(L, EINVAL, at.file, at.line, "profile '%s': %s", p->name, msg);
-}
-
 /* Of two keys that conflict, the one set closest to this profile is where
  * the admin made the change that broke it. */
 static struct jail_origin blame(const struct jail_profile *p, const int *level, enum pfield a,
@@ -72,93 +42,32 @@ static struct jail_origin blame(const struct jail_profile *p, const int *level, 
 	return level[b] < level[a] ? p->eff_origin[b] : p->eff_origin[a];
 }
 
-static bool ipv4_in_pool(const char *ip, const char *pool)
-{
-	char net[64];
-	const char *slash = strchr(pool, '/');
-	struct in_addr a, n;
-	unsigned prefix;
-	uint32_t mask;
+struct vreport {
+	struct jail_loader *L;
+	const struct jail_profile *p;
+	const int *level;
+};
 
-	if (!slash || (size_t)(slash - pool) >= sizeof(net))
-		return false;
-	memcpy(net, pool, (size_t)(slash - pool));
-	net[slash - pool] = '\0';
-	prefix = (unsigned)atoi(slash + 1);
-	if (inet_pton(AF_INET, ip, &a) != 1 || inet_pton(AF_INET, net, &n) != 1 || prefix > 32)
-		return false;
-	mask = prefix ? htonl(~0u << (32 - prefix)) : 0;
-	return (a.s_addr & mask) == (n.s_addr & mask);
+/* A problem of jail_policy_validate(), at the line the admin last changed. */
+static void report(void *ctx, enum pfield a, enum pfield b, const char *msg)
+{
+	struct vreport *R = ctx;
+	struct jail_origin at = blame(R->p, R->level, a, b);
+
+	if (!at.file)
+		at = R->p->origin; /* both sides are defaults: point at the profile */
+	jail_loader_error(R->L, EINVAL, at.file, at.line, "profile '%s': %s", R->p->name, msg);
 }
 
 /* Checks that need the whole (merged) profile. */
 static void validate(struct jail_loader *L, struct jail_profile *p, const int *level)
 {
-	const struct jail_policy *v = p->eff;
-	const struct jail_origin *o = p->eff_origin;
-	unsigned ns = v->namespaces;
-	char name[64];
+	struct vreport R = { .L = L, .p = p, .level = level };
+	bool set[PF_COUNT];
 
-	if ((ns & (JAIL_NS_MOUNT | JAIL_NS_PID)) != (JAIL_NS_MOUNT | JAIL_NS_PID))
-		/* the jail is a mount namespace around a pivot_root, ended by
-		 * ending its own PID 1: neither can be left out */
-		verr(L, p, o[PF_NAMESPACES], "namespaces must include \"mount\" and \"pid\"");
-	if (v->hostname && !(ns & JAIL_NS_UTS))
-		verr(L, p, blame(p, level, PF_HOSTNAME, PF_NAMESPACES),
-		     "hostname needs the \"uts\" namespace");
-	if (v->net.mode == JAIL_NET_HOST && (ns & JAIL_NS_NET))
-		verr(L, p, blame(p, level, PF_NET_MODE, PF_NAMESPACES),
-		     "network mode \"host\" shares the host's network: remove \"net\" from "
-		     "namespaces");
-	if (v->net.mode != JAIL_NET_HOST && !(ns & JAIL_NS_NET))
-		verr(L, p, blame(p, level, PF_NET_MODE, PF_NAMESPACES),
-		     "network mode \"%s\" needs the \"net\" namespace",
-		     v->net.mode == JAIL_NET_BRIDGE ? "bridge" : "loopback");
-	if (v->net.mode == JAIL_NET_BRIDGE) {
-		if (!v->net.bridge)
-			verr(L, p, o[PF_NET_MODE], "network mode \"bridge\" needs network.bridge");
-		if (!v->net.pool4)
-			verr(L, p, o[PF_NET_MODE], "network mode \"bridge\" needs network.pool4");
-		if (v->net.gateway4 && v->net.pool4 && !ipv4_in_pool(v->net.gateway4, v->net.pool4))
-			verr(L, p, blame(p, level, PF_NET_GATEWAY4, PF_NET_POOL4),
-			     "network.gateway4 '%s' is not inside network.pool4 '%s'",
-			     v->net.gateway4, v->net.pool4);
-	} else {
-		for (enum pfield f = PF_NET_BRIDGE; f <= PF_NET_ISOLATE; f++)
-			if (o[f].file)
-				verr(L, p, o[f], "%s is only valid with network mode \"bridge\"",
-				     jail_pfield_name(f, name, sizeof(name)));
-	}
-	if (v->root_kind == JAIL_ROOT_TREE) {
-		if (!v->root_path)
-			verr(L, p, o[PF_ROOT_TYPE], "root type \"tree\" needs root.path");
-		if (o[PF_ROOT_HIDE].file)
-			verr(L, p, o[PF_ROOT_HIDE],
-			     "root.hide is only valid with root type \"host\" (leave the paths "
-			     "out of the tree instead)");
-	} else if (o[PF_ROOT_PATH].file) {
-		verr(L, p, o[PF_ROOT_PATH], "root.path is only valid with root type \"tree\"");
-	}
-	if (v->home_mode == JAIL_HOME_BIND) {
-		for (enum pfield f = PF_HOME_SIZE; f <= PF_HOME_PERSIST; f++)
-			if (o[f].file)
-				verr(L, p, o[f], "%s is only valid with home mode \"tmpfs\"",
-				     jail_pfield_name(f, name, sizeof(name)));
-	}
-	if (!v->seccomp && v->seccomp_deny)
-		verr(L, p, blame(p, level, PF_SECCOMP_DENY, PF_SECCOMP),
-		     "seccomp.deny has no effect with seccomp disabled");
-	if (!v->syslog.forward && o[PF_SYSLOG_RATE].file)
-		verr(L, p, blame(p, level, PF_SYSLOG_RATE, PF_SYSLOG_FORWARD),
-		     "syslog.rate has no effect with syslog.forward = false");
-	if (!v->seccomp && v->seccomp_allow_families)
-		verr(L, p, blame(p, level, PF_SECCOMP_FAMILIES, PF_SECCOMP),
-		     "seccomp.allow_families has no effect with seccomp disabled");
-	if (v->lifetime != JAIL_LIFETIME_KEEP && o[PF_IDLE].file)
-		verr(L, p, o[PF_IDLE], "lifetime.idle is only valid with lifetime mode \"keep\"");
-	if (v->limits.swap_bytes != UINT64_MAX && v->limits.memory_bytes == 0)
-		verr(L, p, blame(p, level, PF_LIM_SWAP, PF_LIM_MEMORY),
-		     "limits.swap needs limits.memory (swap is limited on top of memory)");
+	for (int f = 0; f < PF_COUNT; f++)
+		set[f] = p->eff_origin[f].file != NULL;
+	jail_policy_validate(p->eff, set, report, &R);
 }
 
 /* Effective values of p from its parent's (already computed) or defaults. */
@@ -179,11 +88,17 @@ static int compute(struct jail_loader *L, struct jail_profile *p, const struct j
 		level[f] = parent && parent->eff_origin[f].file ? 1 : LEVEL_DEFAULT;
 	}
 	/* Levels beyond the parent only matter for blame(); 1 is enough. */
-	for (size_t g = 0; g < JAIL_ARRAY_SIZE(mode_groups); g++) {
-		if (!p->set_origin[mode_groups[g].mode].line)
+	/* A group's mode (the table's mode_label) written here starts its
+	 * group afresh from the defaults. */
+	for (int m = 0; m < PF_COUNT; m++) {
+		if (!jail_pfields[m].mode_label || !p->set_origin[m].line)
 			continue;
-		for (enum pfield f = mode_groups[g].first; f <= mode_groups[g].last; f++) {
-			int r = reset_to_default(p->eff, p->eff_origin, level, defaults, f);
+		for (int f = 0; f < PF_COUNT; f++) {
+			if (strcmp(jail_pfields[f].group ? jail_pfields[f].group : "",
+				   jail_pfields[m].group) != 0)
+				continue;
+			int r = reset_to_default(p->eff, p->eff_origin, level, defaults,
+						 (enum pfield)f);
 			if (r < 0)
 				return r;
 		}
@@ -197,13 +112,17 @@ static int compute(struct jail_loader *L, struct jail_profile *p, const struct j
 		p->eff_origin[f] = p->set_origin[f];
 		level[f] = 0;
 	}
-	/* Defaults that depend on another key. */
-	if (p->eff->root_kind == JAIL_ROOT_TREE && !p->eff_origin[PF_ROOT_HIDE].file) {
-		jail_strv_free(p->eff->hide);
-		p->eff->hide = NULL; /* the tree is prepared: nothing to hide */
+	/* Defaults that depend on another key (the table's zero_unless_needed):
+	 * a tree is prepared, nothing to hide; only a kept jail has an idle
+	 * limit. */
+	for (int f = 0; f < PF_COUNT; f++) {
+		if (!jail_pfields[f].zero_unless_needed || p->eff_origin[f].file)
+			continue;
+		if (!jail_pfield_needed(p->eff, (enum pfield)f))
+			jail_pfield_clear(p->eff, (enum pfield)f);
+		else if (jail_pfield_set_default(p->eff, (enum pfield)f) < 0)
+			return -ENOMEM;
 	}
-	if (!p->eff_origin[PF_IDLE].file)
-		p->eff->idle_timeout_sec = p->eff->lifetime == JAIL_LIFETIME_KEEP ? 3600 : 0;
 
 	validate(L, p, level);
 	if (L->total != errs_before) {

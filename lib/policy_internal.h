@@ -85,6 +85,22 @@ enum pstore { PS_BOOL, PS_ENUM, PS_U32, PS_U64, PS_NSMASK, PS_STR, PS_STRV, PS_B
 /* %-expansion allowed in a string field (resolved per user). */
 enum pexpand { PX_NONE = 0, PX_USER_GROUP = 1, PX_ALL = 2 /* %u %g %h */ };
 
+/* A key that means something only while another key (a group's mode) has
+ * one value: `jailctl explain` leaves it out otherwise, and writing it
+ * otherwise is an error (jail_policy_validate). */
+struct pfield_needs {
+	bool on;
+	enum pfield key;
+	int value;
+};
+
+/*
+ * One key of a profile: the single schema every part walks. Its dotted name
+ * ("home.size") is how an administrator writes it, how explain prints it and
+ * its key on the wire (policy_codec.c); `offset` and `store` say where and
+ * how it is kept, `kind` what a value may be (parser, jail_policy_validate),
+ * `def_*` its built-in default (jail_policy_set_defaults).
+ */
 struct pfield_desc {
 	const char *group; /* NULL: a key directly in the profile */
 	const char *key;
@@ -92,13 +108,23 @@ struct pfield_desc {
 	enum pstore store;
 	size_t offset; /* into struct jail_policy */
 	enum pexpand expand;
-	const char *const *names; /* PK_ENUM: index = enum value, NULL-terminated */
-	bool is_size;		  /* PK_LIMIT: a size ("1G") rather than a count */
-	const char *keyword;	  /* PK_LIMIT: "unlimited" / "inherit" */
-	uint64_t keyword_value;	  /* ... stored as this */
-	bool zero_ok;		  /* PK_LIMIT: 0 is a meaningful value */
-	uint64_t max;		  /* PK_LIMIT counts: largest accepted value */
+	const char *const *names;    /* PK_ENUM: index = enum value, NULL-terminated */
+	bool is_size;		     /* PK_LIMIT: a size ("1G") rather than a count */
+	const char *keyword;	     /* PK_LIMIT: "unlimited" / "inherit" */
+	uint64_t keyword_value;	     /* ... stored as this */
+	bool zero_ok;		     /* PK_LIMIT: 0 is a meaningful value */
+	uint64_t max;		     /* PK_LIMIT counts: largest accepted value */
+	uint64_t def_num;	     /* the default of a number, boolean, enum or bit set */
+	const char *def_str;	     /* ... of a string (NULL: not set) */
+	const char *const *def_strv; /* ... of a list (NULL: empty) */
+	struct pfield_needs needs;   /* meaningful only with another key's value */
+	bool zero_unless_needed;     /* not written and `needs` unmet: 0 / NULL, not def_* */
+	const char *mode_label;	     /* a group's mode: how messages name it ("network mode") */
+	const char *hint;	     /* added to the "only valid with" message */
 };
+
+/* Is key `f` meaningful in `p` (its `needs` met)? */
+bool jail_pfield_needed(const struct jail_policy *p, enum pfield f);
 
 extern const struct pfield_desc jail_pfields[PF_COUNT];
 
@@ -150,8 +176,28 @@ const struct jail_profile *jail_config_find_profile(const struct jail_config *c,
 /* Deep-copy field `f` from `src` into `dst` (replacing what was there). */
 int jail_pfield_copy(struct jail_policy *dst, const struct jail_policy *src, enum pfield f);
 
-/* The built-in default of every field. */
+/* The built-in default of every field (of field `f`), from the table. */
 int jail_policy_set_defaults(struct jail_policy *p);
+int jail_pfield_set_default(struct jail_policy *p, enum pfield f);
+
+/* Field `f` to 0 / NULL / empty. */
+void jail_pfield_clear(struct jail_policy *p, enum pfield f);
+
+/* A problem jail_policy_validate() found: `msg` is about key `a` and, where
+ * two keys conflict, `b` (else b == a). */
+typedef void (*jail_problem_fn)(void *ctx, enum pfield a, enum pfield b, const char *msg);
+
+/*
+ * Every check of a profile's values that a login makes: the loader runs it on
+ * each profile's effective values (so `jailctl check` reports it) and
+ * jail_policy_decode on what jail-init receives. `set` (PF_COUNT entries)
+ * says which keys the administrator wrote, for the checks of a key written
+ * where it means nothing (network.pool4 in a loopback profile); NULL for a
+ * resolved policy, whose paths are then checked too. Calls `fn` per problem
+ * and returns how many there were.
+ */
+size_t jail_policy_validate(const struct jail_policy *p, const bool *set, jail_problem_fn fn,
+			    void *ctx);
 
 /* "jail.conf:12: group students" */
 char *jail_rule_describe(const struct jail_rule *r);
@@ -174,6 +220,12 @@ struct jail_match {
 int jail_match_user(const struct jail_config *c, const char *user, struct jail_match *ret,
 		    struct jail_error *err);
 void jail_match_clear(struct jail_match *m);
+
+/* jail_config_resolve() for a user NSS was asked about already (`jailctl
+ * explain` asks once, and prints what it resolves from that answer). */
+int jail_config_resolve_match(const struct jail_config *c, const struct jail_match *m,
+			      enum jail_verdict *ret_verdict, struct jail_policy **ret_policy,
+			      struct jail_error *err);
 
 /* Expand %u %g %h %% in `tmpl` for `m`. */
 int jail_expand(const char *tmpl, const struct jail_match *m, char **ret, struct jail_error *err);

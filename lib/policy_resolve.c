@@ -438,14 +438,64 @@ static int expand_policy(struct jail_policy *p, const struct jail_match *m,
 	return 0;
 }
 
+int jail_config_resolve_match(const struct jail_config *c, const struct jail_match *m,
+			      enum jail_verdict *ret_verdict, struct jail_policy **ret_policy,
+			      struct jail_error *err)
+{
+	struct jail_policy *p = NULL;
+	const struct jail_rule *rule;
+	const struct jail_profile *prof;
+	int r;
+
+	*ret_policy = NULL;
+	*ret_verdict = JAIL_VERDICT_REFUSE; /* whatever a careless caller reads: fail closed */
+	if (m->winner < 0) {
+		*ret_verdict = c->unmatched == JAIL_UNMATCHED_DENY ? JAIL_VERDICT_REFUSE
+								   : JAIL_VERDICT_NONE;
+		return 0;
+	}
+	rule = &c->rules[m->winner];
+	if (rule->exempt) {
+		*ret_verdict = JAIL_VERDICT_NONE;
+		return 0;
+	}
+	prof = &c->profiles[rule->profile_idx];
+	if (!prof->eff)
+		return jail_error_set(err, EINVAL, "profile '%s' is not valid", prof->name);
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return jail_error_set(err, ENOMEM, "out of memory");
+	for (int f = 0; f < PF_COUNT; f++)
+		if (jail_pfield_copy(p, prof->eff, (enum pfield)f) < 0) {
+			r = jail_error_set(err, ENOMEM, "out of memory");
+			goto fail;
+		}
+	p->user = strdup(m->user);
+	p->home = strdup(m->home);
+	p->uid = m->uid;
+	p->gid = m->gid;
+	p->profile = strdup(prof->name);
+	p->matched_rule = jail_rule_describe(rule);
+	if (!p->user || !p->home || !p->profile || !p->matched_rule) {
+		r = jail_error_set(err, ENOMEM, "out of memory");
+		goto fail;
+	}
+	r = expand_policy(p, m, prof, err);
+	if (r < 0)
+		goto fail;
+	*ret_policy = p;
+	*ret_verdict = JAIL_VERDICT_JAIL;
+	return 0;
+fail:
+	jail_policy_free(p);
+	return r;
+}
+
 int jail_config_resolve(const struct jail_config *c, const char *user,
 			enum jail_verdict *ret_verdict, struct jail_policy **ret_policy,
 			struct jail_error *err)
 {
 	struct jail_match m;
-	struct jail_policy *p = NULL;
-	const struct jail_rule *rule;
-	const struct jail_profile *prof;
 	int r;
 
 	*ret_policy = NULL;
@@ -455,54 +505,7 @@ int jail_config_resolve(const struct jail_config *c, const char *user,
 	r = jail_match_user(c, user, &m, err);
 	if (r < 0)
 		return r;
-	if (m.winner < 0) {
-		*ret_verdict = c->unmatched == JAIL_UNMATCHED_DENY ? JAIL_VERDICT_REFUSE
-								   : JAIL_VERDICT_NONE;
-		jail_match_clear(&m);
-		return 0;
-	}
-	rule = &c->rules[m.winner];
-	if (rule->exempt) {
-		*ret_verdict = JAIL_VERDICT_NONE;
-		jail_match_clear(&m);
-		return 0;
-	}
-	prof = &c->profiles[rule->profile_idx];
-	if (!prof->eff) {
-		jail_match_clear(&m);
-		return jail_error_set(err, EINVAL, "profile '%s' is not valid", prof->name);
-	}
-	p = calloc(1, sizeof(*p));
-	if (!p) {
-		jail_match_clear(&m);
-		return jail_error_set(err, ENOMEM, "out of memory");
-	}
-	for (int f = 0; f < PF_COUNT; f++)
-		if (jail_pfield_copy(p, prof->eff, (enum pfield)f) < 0) {
-			r = jail_error_set(err, ENOMEM, "out of memory");
-			goto fail;
-		}
-	p->user = steal_pointer(&m.user);
-	p->home = steal_pointer(&m.home);
-	m.user = strdup(p->user); /* expansion still needs them */
-	m.home = strdup(p->home);
-	p->uid = m.uid;
-	p->gid = m.gid;
-	p->profile = strdup(prof->name);
-	p->matched_rule = jail_rule_describe(rule);
-	if (!m.user || !m.home || !p->profile || !p->matched_rule) {
-		r = jail_error_set(err, ENOMEM, "out of memory");
-		goto fail;
-	}
-	r = expand_policy(p, &m, prof, err);
-	if (r < 0)
-		goto fail;
+	r = jail_config_resolve_match(c, &m, ret_verdict, ret_policy, err);
 	jail_match_clear(&m);
-	*ret_policy = p;
-	*ret_verdict = JAIL_VERDICT_JAIL;
-	return 0;
-fail:
-	jail_match_clear(&m);
-	jail_policy_free(p);
 	return r;
 }

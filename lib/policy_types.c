@@ -2,7 +2,7 @@
 /* Names of namespaces and freeing a resolved policy (see policy.h). */
 #include <string.h>
 
-#include "policy.h"
+#include "policy_internal.h"
 
 static const struct {
 	unsigned bit;
@@ -46,25 +46,7 @@ void jail_policy_free(struct jail_policy *p)
 	free(p->home);
 	free(p->profile);
 	free(p->matched_rule);
-	free(p->hostname);
-	free(p->root_path);
-	jail_strv_free(p->hide);
-	free(p->net.bridge);
-	free(p->net.pool4);
-	free(p->net.gateway4);
-	free(p->net.pool6);
-	jail_strv_free(p->net.dns);
-	free(p->skeleton);
-	jail_strv_free(p->persist);
-	for (size_t i = 0; i < p->n_binds; i++) {
-		free(p->binds[i].source);
-		free(p->binds[i].target);
-	}
-	free(p->binds);
-	jail_strv_free(p->capabilities);
-	jail_strv_free(p->seccomp_deny);
-	jail_strv_free(p->seccomp_allow_families);
-	free(p->shell);
-	free(p->path);
+	for (int f = 0; f < PF_COUNT; f++)
+		jail_pfield_clear(p, (enum pfield)f);
 	free(p);
 }

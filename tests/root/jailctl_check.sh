@@ -53,3 +53,29 @@ chmod 0664 "$etc/jail.conf"
 out=$("$BUILD/jailctl" check --config "$etc/jail.conf" 2>&1) && fail "group-writable file passed: $out"
 assert_contains "$out" "'$etc/jail.conf' is writable by group (mode 0664)" "group-writable file"
 ok "installed: valid; made group-writable: refused with the right words"
+
+# Whatever a login would refuse, check reports (one check for both,
+# lib/policy_validate.c): network.pool6 passed check and then refused every
+# login; so did a pool with host bits set and a gateway that is the pool's
+# network or broadcast address.
+cat >"$etc/jail.conf" <<'CONF'
+version = 1;
+profiles = {
+  v6 = { network = { mode = "bridge"; bridge = "br0"; pool4 = "10.0.0.0/24";
+                     pool6 = "fd00:77::/64"; }; };
+  bits = { network = { mode = "bridge"; bridge = "br0"; pool4 = "10.0.0.1/24"; }; };
+  bcast = { network = { mode = "bridge"; bridge = "br0"; pool4 = "10.0.0.0/24";
+                        gateway4 = "10.0.0.255"; }; };
+};
+rules = ( { group = "root"; profile = "v6"; } );
+CONF
+chmod 0644 "$etc/jail.conf"
+out=$("$BUILD/jailctl" check --config "$etc/jail.conf" 2>&1) && fail "a policy no login can use passed: $out"
+echo "$out"
+assert_contains "$out" "$etc/jail.conf:4: profile 'v6': network.pool6 (IPv6) is not supported yet" \
+    "network.pool6"
+assert_contains "$out" "$etc/jail.conf:5: profile 'bits': network.pool4 '10.0.0.1/24': host bits are set" \
+    "a pool with host bits"
+assert_contains "$out" "$etc/jail.conf:7: profile 'bcast': network.gateway4 '10.0.0.255' is not a host address" \
+    "a gateway on the broadcast address"
+ok "check reports what a login would refuse: pool6, host bits, a gateway that is no host address"

@@ -10,8 +10,27 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "policy.h"
+#include <dlfcn.h>
+#include <pwd.h>
+
+#include "policy_internal.h"
 #include "policy_test.h"
+
+/* How often the library asked NSS for a user: this definition of
+ * getpwnam_r is the one libjailcore's calls reach (it is linked into this
+ * program); it counts, then asks the real one (nss_wrapper's, preloaded). */
+static unsigned user_lookups;
+
+int getpwnam_r(const char *name, struct passwd *pwd, char *buf, size_t len, struct passwd **result)
+{
+	int (*real)(const char *, struct passwd *, char *, size_t, struct passwd **);
+
+	*(void **)&real = dlsym(RTLD_NEXT, "getpwnam_r");
+	if (!real)
+		return ENOSYS;
+	user_lookups++;
+	return real(name, pwd, buf, len, result);
+}
 
 static const char policy_text[] =
 	"version = 1;\n"						   /* 1 */
@@ -35,7 +54,7 @@ struct env {
 	struct jail_config *c;
 };
 
-static int setup(void **state)
+static int setup_text(void **state, const char *text)
 {
 	struct env *e = calloc(1, sizeof(*e));
 	FILE *f;
@@ -43,12 +62,35 @@ static int setup(void **state)
 	if (!e || !(e->dir = test_private_dir()) || asprintf(&e->main, "%s/jail.conf", e->dir) < 0)
 		return -1;
 	f = fopen(e->main, "we");
-	if (!f || fputs(policy_text, f) < 0 || fclose(f) != 0 || chmod(e->main, 0644) < 0)
+	if (!f || fputs(text, f) < 0 || fclose(f) != 0 || chmod(e->main, 0644) < 0)
 		return -1;
 	if (jail_config_load(e->main, NULL, getuid(), &e->c, NULL, NULL) < 0)
 		return -1;
 	*state = e;
 	return 0;
+}
+
+static int setup(void **state)
+{
+	return setup_text(state, policy_text);
+}
+
+/* Two profiles between them make every key relevant to explain: a tree root,
+ * a bridge, a kept jail (alice); the host's root with its hide list (erin). */
+static const char every_key_text[] =
+	"version = 1;\n"
+	"profiles = {\n"
+	"  a = { root = { type = \"tree\"; path = \"/srv/t\"; };\n"
+	"        network = { mode = \"bridge\"; bridge = \"br0\"; pool4 = \"10.0.0.0/24\"; };\n"
+	"        lifetime = { mode = \"keep\"; }; };\n"
+	"  b = { };\n"
+	"};\n"
+	"rules = ( { user = \"alice\"; profile = \"a\"; },\n"
+	"          { user = \"erin\"; profile = \"b\"; } );\n";
+
+static int setup_every_key(void **state)
+{
+	return setup_text(state, every_key_text);
 }
 
 static int teardown(void **state)
@@ -272,6 +314,38 @@ static void test_resolve_fields(void **state)
 	assert_null(p);
 }
 
+/* explain asks NSS about the user once: what it prints (groups, rules) and
+ * the jail it resolves come from one answer, never two that could differ. */
+static void test_explain_asks_nss_once(void **state)
+{
+	struct env *e = *state;
+
+	user_lookups = 0;
+	free(explain(e, "alice", 0));
+	assert_int_equal(user_lookups, 1);
+}
+
+/* Every entry of the key table is printed by explain (where it means
+ * something): a new key needs nothing in explain but its table entry. */
+static void test_explain_walks_every_key(void **state)
+{
+	struct env *e = *state;
+	char *a = explain(e, "alice", 0), *b = explain(e, "erin", 0);
+
+	for (int f = 0; f < PF_COUNT; f++) {
+		char name[64], line[80];
+		snprintf(line, sizeof(line),
+			 "\n%s = ", jail_pfield_name((enum pfield)f, name, sizeof(name)));
+		if (!strstr(a, line) && !strstr(b, line))
+			fail_msg("explain never prints '%s'", name);
+	}
+	has(a, "network.pool4 = \"10.0.0.0/24\";");
+	has(a, "lifetime.idle = \"1h\";");
+	has(b, "root.hide = [ \"/home\"");
+	free(a);
+	free(b);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -284,6 +358,9 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_explain_exempt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_explain_unknown_user, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resolve_fields, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_explain_walks_every_key, setup_every_key,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_explain_asks_nss_once, setup, teardown),
 	};
 	int r;
 
