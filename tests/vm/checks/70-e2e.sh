@@ -58,6 +58,9 @@ guest "tar -C $dir/build/test-logs -cf - ." | tar -C "$VM_RUN/e2e-logs" -xf - ||
 pass=0 bad=0 xfail=0
 while read -r word name rest; do
 	name=${name#e2e/}
+	# the runner's blank and summary lines name no test (and an empty
+	# key is a bad subscript for an associative array)
+	[ -n "$name" ] || continue
 	known=${known_failures[$name]:-}
 	case $word in
 	PASS)
