@@ -15,7 +15,13 @@ n=20
 # emulation (the VM tier) authenticating is slow. Stay below it.
 ! e2e_system_sshd || n=8
 
-mounts_before_sshd=$(wc -l <"/proc/$sshd_pid/mountinfo")
+# The mount points of sshd's namespace (mount ID, parent, point), but for
+# logind's /run/user/UID: those come and go with other users' sessions,
+# also a previous test's, a few seconds after their last logout.
+sshd_mounts() {
+	awk '$5 !~ "^/run/user/" { print $5 }' "/proc/$sshd_pid/mountinfo" | sort
+}
+sshd_mounts >"$E2E/mounts.before"
 
 # Each session marks its arrival in the jail's /tmp, waits until all n have
 # arrived (a barrier: they can only all see n if they share one /tmp, i.e.
@@ -77,12 +83,11 @@ wait_for 30 no_holders || fail "processes in the jail's namespaces: $(holders | 
 # The keeper lives in sshd's (private) mount namespace and the test in the
 # host's: a mount leaking out of the jail would show in one of them. (Other
 # tests may mount things on the host meanwhile: look for this user's only.)
-# On a systemd host logind mounts /run/user/UID for the user's first
-# session and unmounts it a few seconds after the last one: wait for that.
-# A mount leaked by a jail would stay.
-sshd_mounts_back() { [ "$mounts_before_sshd" = "$(wc -l <"/proc/$sshd_pid/mountinfo")" ]; }
-wait_for 30 sshd_mounts_back ||
-	assert_eq "$mounts_before_sshd" "$(wc -l <"/proc/$sshd_pid/mountinfo")" "mounts in sshd's namespace"
+# A mount leaked by a jail would stay: no mount point may be there that
+# was not there before (one gone is another test's logind cleanup).
+new_mounts() { sshd_mounts | comm -13 "$E2E/mounts.before" -; }
+no_new_mounts() { [ -z "$(new_mounts)" ]; }
+wait_for 30 no_new_mounts || fail "mounts left in sshd's namespace: $(new_mounts | tr '\n' ' ')"
 assert_eq "" "$(grep -F "/home/$UA" /proc/self/mountinfo)" "mounts of $UA's home on the host"
 ok "after the last logout nothing is left"
 
