@@ -12,6 +12,7 @@
 #include <linux/seccomp.h>
 #include <seccomp.h>
 
+#include "seccomp_bpf.h"
 #include "seccomp_personality.h"
 
 /* The personas a jailed process may set. Anything else is refused:
@@ -34,35 +35,20 @@ bool jail_personality_allowed(unsigned int persona)
 	return false;
 }
 
-/* The kernel's personality() takes an unsigned int: only the low 32 bits
- * of the register count, so only those are compared (junk in the upper
- * half neither hides a denied value nor unlocks an allowed one). */
-#if __BYTE_ORDER == __LITTLE_ENDIAN
-#define ARG0_LOW offsetof(struct seccomp_data, args[0])
-#else
-#define ARG0_LOW (offsetof(struct seccomp_data, args[0]) + 4)
-#endif
-
 int jail_seccomp_personality_load(struct jail_error *err)
 {
-	/* SCMP_ARCH_* are the kernel's AUDIT_ARCH_* values. Another arch's
-	 * call is allowed here: the main filter already refuses every
-	 * foreign table (and x32's numbers never equal the native one). */
-	const unsigned int arch = seccomp_arch_native();
 	const int nr = SCMP_SYS(personality);
-	struct sock_filter insns[7 + N_ALLOWED + 2];
-	struct sock_fprog prog;
-	size_t n = 0;
+	struct sock_filter insns[JAIL_BPF_PROLOGUE_LEN + 3 + N_ALLOWED + 2];
+	size_t n;
 
-	insns[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-						  offsetof(struct seccomp_data, arch));
-	insns[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, arch, 1, 0);
-	insns[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
-	insns[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-						  offsetof(struct seccomp_data, nr));
+	if (nr < 0)
+		return jail_error_set(err, ENOSYS,
+				      "seccomp: personality is not a system call here");
+	n = jail_bpf_native_prologue(insns);
 	insns[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)nr, 1, 0);
 	insns[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
-	insns[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG0_LOW);
+	/* the kernel's personality() takes an unsigned int: the low 32 bits */
+	insns[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, JAIL_BPF_ARG0_LOW);
 	/* each match jumps over the remaining tests and the EPERM to ALLOW */
 	for (size_t i = 0; i < N_ALLOWED; i++)
 		insns[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, allowed[i],
@@ -70,13 +56,5 @@ int jail_seccomp_personality_load(struct jail_error *err)
 	insns[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
 						  SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA));
 	insns[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
-
-	if (nr < 0)
-		return jail_error_set(err, ENOSYS,
-				      "seccomp: personality is not a system call here");
-	prog = (struct sock_fprog){ .len = (unsigned short)n, .filter = insns };
-	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) < 0)
-		return jail_error_set(err, errno, "loading the personality filter: %s",
-				      strerror(errno));
-	return 0;
+	return jail_bpf_load(insns, n, "personality", err);
 }

@@ -11,6 +11,7 @@
 #include <linux/seccomp.h>
 #include <seccomp.h>
 
+#include "seccomp_bpf.h"
 #include "seccomp_socket.h"
 
 /* The kernel's address families by the names a profile uses (the AF_
@@ -97,22 +98,12 @@ bool jail_socket_family_allowed(int family, char *const *more)
 
 /* socket() and socketpair() take the family as an int: only the low 32
  * bits of the register count, so only those are compared. */
-#if __BYTE_ORDER == __LITTLE_ENDIAN
-#define ARG0_LOW offsetof(struct seccomp_data, args[0])
-#else
-#define ARG0_LOW (offsetof(struct seccomp_data, args[0]) + 4)
-#endif
-
 int jail_seccomp_socket_load(char *const *more, struct jail_error *err)
 {
-	/* As in seccomp_personality.c: another arch's call passes here, the
-	 * main filter refuses every foreign table. */
-	const unsigned int arch = seccomp_arch_native();
 	const int nr_socket = SCMP_SYS(socket), nr_pair = SCMP_SYS(socketpair);
 	int allowed[N_FAMILIES];
-	struct sock_filter insns[8 + N_FAMILIES + 2];
-	struct sock_fprog prog;
-	size_t n = 0, n_allowed = 0;
+	struct sock_filter insns[JAIL_BPF_PROLOGUE_LEN + 4 + N_FAMILIES + 2];
+	size_t n, n_allowed = 0;
 
 	for (char *const *m = more; m && *m; m++)
 		if (jail_socket_family_number(*m) < 0)
@@ -128,18 +119,13 @@ int jail_seccomp_socket_load(char *const *more, struct jail_error *err)
 		if (jail_socket_family_allowed(families[i].family, more))
 			allowed[n_allowed++] = families[i].family;
 
-	insns[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-						  offsetof(struct seccomp_data, arch));
-	insns[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, arch, 1, 0);
-	insns[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
-	insns[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-						  offsetof(struct seccomp_data, nr));
+	n = jail_bpf_native_prologue(insns);
 	insns[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)nr_socket, 1,
 						  0);
 	/* neither call: jump over the family tests and the error to ALLOW */
 	insns[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)nr_pair, 0,
 						  (unsigned char)(n_allowed + 2));
-	insns[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG0_LOW);
+	insns[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, JAIL_BPF_ARG0_LOW);
 	/* each match jumps over the remaining tests and the error to ALLOW */
 	for (size_t i = 0; i < n_allowed; i++)
 		insns[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
@@ -150,9 +136,5 @@ int jail_seccomp_socket_load(char *const *more, struct jail_error *err)
 							  (EAFNOSUPPORT & SECCOMP_RET_DATA));
 	insns[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
 
-	prog = (struct sock_fprog){ .len = (unsigned short)n, .filter = insns };
-	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) < 0)
-		return jail_error_set(err, errno, "loading the socket family filter: %s",
-				      strerror(errno));
-	return 0;
+	return jail_bpf_load(insns, n, "socket family", err);
 }
