@@ -124,26 +124,14 @@ static int put_field(FILE *f, const struct jail_policy *p, enum pfield pf)
 
 	jail_pfield_name(pf, key, sizeof(key));
 	switch (d->store) {
-	case PS_BOOL: {
-		bool b;
-		memcpy(&b, field, sizeof(b));
-		return put_u64(f, key, b);
-	}
-	case PS_ENUM: {
-		int e;
-		memcpy(&e, field, sizeof(e));
-		return e < 0 ? -EINVAL : put_u64(f, key, (uint64_t)e);
-	}
+	case PS_BOOL:
+	case PS_ENUM:
 	case PS_U32:
-	case PS_NSMASK: {
-		uint32_t u;
-		memcpy(&u, field, sizeof(u));
-		return put_u64(f, key, u);
-	}
+	case PS_NSMASK:
 	case PS_U64: {
-		uint64_t u;
-		memcpy(&u, field, sizeof(u));
-		return put_u64(f, key, u);
+		uint64_t v = jail_pfield_get_number(p, pf);
+		/* an enum is an index into its names: a negative one is none */
+		return d->store == PS_ENUM && v == UINT64_MAX ? -EINVAL : put_u64(f, key, v);
 	}
 	case PS_STR: {
 		const char *s;
@@ -377,6 +365,23 @@ static int decode_list_entry(struct decoder *D, enum pfield pf, const struct lin
 	return 0;
 }
 
+/* The largest value a number field may carry on the wire. */
+static uint64_t number_max(const struct pfield_desc *d)
+{
+	switch (d->store) {
+	case PS_BOOL:
+		return 1;
+	case PS_ENUM:
+		return enum_count(d) - 1;
+	case PS_NSMASK:
+		return JAIL_NS_ALL;
+	case PS_U32:
+		return UINT32_MAX;
+	default:
+		return UINT64_MAX;
+	}
+}
+
 static int decode_field(struct decoder *D, enum pfield pf, const struct line *l)
 {
 	const struct pfield_desc *d = &jail_pfields[pf];
@@ -395,32 +400,14 @@ static int decode_field(struct decoder *D, enum pfield pf, const struct line *l)
 	if (D->seen[pf] > 1)
 		return repeated(D, l->key);
 	switch (d->store) {
-	case PS_BOOL: {
-		r = decode_u64(D, l, 1, &v);
-		bool b = v != 0;
-		if (r >= 0)
-			memcpy(field, &b, sizeof(b));
-		return r;
-	}
-	case PS_ENUM: {
-		r = decode_u64(D, l, enum_count(d) - 1, &v);
-		int e = (int)v;
-		if (r >= 0)
-			memcpy(field, &e, sizeof(e));
-		return r;
-	}
+	case PS_BOOL:
+	case PS_ENUM:
 	case PS_U32:
-	case PS_NSMASK: {
-		r = decode_u64(D, l, d->store == PS_NSMASK ? JAIL_NS_ALL : UINT32_MAX, &v);
-		uint32_t u = (uint32_t)v;
-		if (r >= 0)
-			memcpy(field, &u, sizeof(u));
-		return r;
-	}
+	case PS_NSMASK:
 	case PS_U64:
-		r = decode_u64(D, l, UINT64_MAX, &v);
+		r = decode_u64(D, l, number_max(d), &v);
 		if (r >= 0)
-			memcpy(field, &v, sizeof(v));
+			jail_pfield_set_number(D->p, pf, v);
 		return r;
 	case PS_STR: {
 		char *s = NULL;

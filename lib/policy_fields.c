@@ -230,8 +230,39 @@ int jail_pfield_copy(struct jail_policy *dst, const struct jail_policy *src, enu
 	return -EINVAL;
 }
 
-/* Store number `v` into field `f` of `p`, as wide as its storage. */
-static void store_number(struct jail_policy *p, enum pfield f, uint64_t v)
+uint64_t jail_pfield_get_number(const struct jail_policy *p, enum pfield f)
+{
+	const struct pfield_desc *d = &jail_pfields[f];
+	const char *field = (const char *)p + d->offset;
+
+	switch (d->store) {
+	case PS_BOOL: {
+		bool b;
+		memcpy(&b, field, sizeof(b));
+		return b;
+	}
+	case PS_ENUM: {
+		int e; /* every policy enum is stored as an int-sized enum */
+		memcpy(&e, field, sizeof(e));
+		return e < 0 ? UINT64_MAX : (uint64_t)e;
+	}
+	case PS_U32:
+	case PS_NSMASK: {
+		uint32_t u;
+		memcpy(&u, field, sizeof(u));
+		return u;
+	}
+	case PS_U64: {
+		uint64_t u;
+		memcpy(&u, field, sizeof(u));
+		return u;
+	}
+	default:
+		return 0;
+	}
+}
+
+void jail_pfield_set_number(struct jail_policy *p, enum pfield f, uint64_t v)
 {
 	const struct pfield_desc *d = &jail_pfields[f];
 	char *field = (char *)p + d->offset;
@@ -300,7 +331,7 @@ int jail_pfield_set_default(struct jail_policy *p, enum pfield f)
 		p->n_binds = 0;
 		return 0;
 	default:
-		store_number(p, f, d->def_num);
+		jail_pfield_set_number(p, f, d->def_num);
 		return 0;
 	}
 }
@@ -329,7 +360,7 @@ void jail_pfield_clear(struct jail_policy *p, enum pfield f)
 		p->n_binds = 0;
 		break;
 	default:
-		store_number(p, f, 0);
+		jail_pfield_set_number(p, f, 0);
 	}
 }
 
@@ -351,19 +382,9 @@ int jail_policy_set_defaults(struct jail_policy *p)
 bool jail_pfield_needed(const struct jail_policy *p, enum pfield f)
 {
 	const struct pfield_needs *n = &jail_pfields[f].needs;
-	const struct pfield_desc *k = &jail_pfields[n->key];
-	const char *field = (const char *)p + k->offset;
 
-	if (!n->on)
-		return true;
-	if (k->store == PS_BOOL) {
-		bool b;
-		memcpy(&b, field, sizeof(b));
-		return (int)b == n->value;
-	}
-	int e;
-	memcpy(&e, field, sizeof(e));
-	return e == n->value;
+	/* the mode key is a bool or an enum, its value one of them */
+	return !n->on || jail_pfield_get_number(p, n->key) == (uint64_t)n->value;
 }
 
 char *jail_rule_describe(const struct jail_rule *r)

@@ -126,6 +126,11 @@ struct pfield_desc {
 /* Is key `f` meaningful in `p` (its `needs` met)? */
 bool jail_pfield_needed(const struct jail_policy *p, enum pfield f);
 
+/* A number field (bool, enum, u32, namespace mask, u64) as a uint64_t, and
+ * stored back as wide as its storage. A negative enum reads UINT64_MAX. */
+uint64_t jail_pfield_get_number(const struct jail_policy *p, enum pfield f);
+void jail_pfield_set_number(struct jail_policy *p, enum pfield f, uint64_t v);
+
 extern const struct pfield_desc jail_pfields[PF_COUNT];
 
 /* "home.size", "x11": the key as an administrator writes it. */
