@@ -7,18 +7,23 @@
 # tests/root/jail_session.sh.)
 . "$TESTS/escape/lib-escape.sh"
 esc_setup "$@"
+# The scratch directory is removed in every outcome: on the host (the
+# control run) it would otherwise stay in the host's /tmp.
 escape='
 import os, sys
-os.makedirs("/tmp/esc-%d" % os.getpid(), exist_ok=True)
+d = "/tmp/esc-%d" % os.getpid()
+os.makedirs(d, exist_ok=True)
 fd = os.open("/", os.O_RDONLY)
 try:
-    os.chroot("/tmp/esc-%d" % os.getpid())
+    os.chroot(d)
 except OSError as e:
+    os.rmdir(d)
     print("chroot: %s" % e); sys.exit(1)
 os.fchdir(fd)
 for _ in range(64):
     os.chdir("..")
 os.chroot(".")
+os.rmdir(d)
 print("chrooted and broke out"); sys.exit(0)'
 # Through a user namespace if one can be had, else directly.
 attempt="unshare -r $PY -c '$escape' 2>/dev/null || $PY -c '$escape'"
