@@ -4,7 +4,10 @@
 . "$TESTS/escape/lib-escape.sh"
 need_cmd unshare
 esc_setup "$@"
-attempt='d=$(mktemp -d); mount -t tmpfs none "$d" 2>&1 && { echo mounted; umount "$d"; exit 0; }
+# The scratch directory is removed in every outcome (the control run makes
+# it in the host's /tmp).
+attempt='d=$(mktemp -d); trap "rmdir \"\$d\"" EXIT
+mount -t tmpfs none "$d" 2>&1 && { echo mounted; umount "$d"; exit 0; }
 umount /tmp 2>&1 && { echo unmounted /tmp; exit 0; }
 unshare -rm sh -c "mount -t tmpfs none $d && umount $d && echo mounted in a user namespace" 2>&1 && exit 0
 exit 1'
