@@ -7,10 +7,12 @@
  * crypto library linked into jailctl. Checked against the FIPS 180-4 example
  * vectors in tests/unit/test_jailroot.c.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
-#include "jailroot.h"
+#include "sha256.h"
 
 static const uint32_t k[64] = {
 	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
