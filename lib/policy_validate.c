@@ -16,7 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "addrpool.h"
+#include "cidr4.h"
 #include "policy_internal.h"
 #include "safepath.h"
 
