@@ -5,7 +5,7 @@
  * Written here rather than taken from OpenSSL, libgcrypt or nettle: none of
  * them is a dependency yet, and a manifest needs one hash function, not a
  * crypto library linked into jailctl. Checked against the FIPS 180-4 example
- * vectors in tests/unit/test_jailroot.c.
+ * vectors in tests/unit/test_elf_deps.c.
  */
 #include <errno.h>
 #include <stdio.h>
