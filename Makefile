@@ -11,8 +11,10 @@
 #   lib/*.c          -> libjailcore.a (PAM-free core, linked into everything)
 #   pam_module/*.c   -> pam_jail.so
 #   init/*.c         -> jail-init (the per-jail keeper and PID 1)
+#   init/host/*.c    -> libjailhost.a (host plumbing: jail-init and the tests only)
 #   shell/*.c        -> jailsh
 #   jailctl/*.c      -> jailctl
+#   jailctl/jailroot/*.c -> libjailroot.a (the jail-root builder: jailctl and the tests only)
 #   tests/unit/test_*.c -> one cmocka binary each
 
 BUILD     ?= build
@@ -50,6 +52,8 @@ CFLAGS   := -std=gnu11 $(OPT) $(WARNINGS) $(HARDEN) $(SANITIZE) $(DEP_CFLAGS) $(
 LDFLAGS  := -Wl,-z,relro,-z,now -Wl,--as-needed $(SANITIZE) $(EXTRA_LDFLAGS)
 
 LIB_SRCS    := $(sort $(wildcard lib/*.c))
+HOST_SRCS   := $(sort $(wildcard init/host/*.c))
+ROOT_SRCS   := $(sort $(wildcard jailctl/jailroot/*.c))
 MODULE_SRCS := $(sort $(wildcard pam_module/*.c))
 INIT_SRCS   := $(sort $(wildcard init/*.c))
 SHELL_SRCS  := $(sort $(wildcard shell/*.c))
@@ -60,6 +64,8 @@ TESTBIN_SRCS := $(sort $(wildcard tests/bin/*.c))
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
 LIBCORE  := $(BUILD)/libjailcore.a
+LIBHOST  := $(BUILD)/libjailhost.a
+LIBROOT  := $(BUILD)/libjailroot.a
 MODULE   := $(BUILD)/pam_jail.so
 INIT     := $(BUILD)/jail-init
 JAILSH   := $(BUILD)/jailsh
@@ -74,12 +80,18 @@ PROGRAMS := $(if $(MODULE_SRCS),$(MODULE)) $(if $(INIT_SRCS),$(INIT)) \
 
 # Keep object files: they are inputs of several links, not throwaway intermediates.
 .SECONDARY:
-all: $(LIBCORE) $(PROGRAMS) $(UNITS) $(TESTBINS)
+all: $(LIBCORE) $(LIBHOST) $(LIBROOT) $(PROGRAMS) $(UNITS) $(TESTBINS)
 # The programs alone, without the tests (and so without cmocka): make demo.
-programs: $(LIBCORE) $(PROGRAMS)
+programs: $(LIBCORE) $(LIBHOST) $(LIBROOT) $(PROGRAMS)
 
 # `make V=1` shows the full command lines.
 Q := $(if $(V),,@)
+
+# A sub-library's headers are seen only by its consumer and the tests, so
+# the core cannot come to depend on it by accident.
+$(BUILD)/obj/init/%.o: CPPFLAGS += -Iinit/host
+$(BUILD)/obj/jailctl/%.o: CPPFLAGS += -Ijailctl/jailroot
+$(BUILD)/obj/tests/%.o: CPPFLAGS += -Iinit/host -Ijailctl/jailroot
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -91,25 +103,36 @@ $(LIBCORE): $(call obj,$(LIB_SRCS))
 	$(Q)rm -f $@
 	$(Q)ar rcs $@ $^
 
+$(LIBHOST): $(call obj,$(HOST_SRCS))
+	@mkdir -p $(dir $@)
+	$(Q)rm -f $@
+	$(Q)ar rcs $@ $^
+
+$(LIBROOT): $(call obj,$(ROOT_SRCS))
+	@mkdir -p $(dir $@)
+	$(Q)rm -f $@
+	$(Q)ar rcs $@ $^
+
 # Only pam_sm_* is exported (pam_module/pam_jail.map); -z defs makes a
 # missing symbol a link error rather than a dlopen() failure inside sshd.
 $(MODULE): $(call obj,$(MODULE_SRCS)) $(LIBCORE) pam_module/pam_jail.map
 	$(CC) -shared $(LDFLAGS) -Wl,-z,defs -Wl,--version-script=pam_module/pam_jail.map \
 		-o $@ $(call obj,$(MODULE_SRCS)) $(LIBCORE) $(DEP_LIBS) $(PAM_LIBS)
 
-$(INIT): $(call obj,$(INIT_SRCS)) $(LIBCORE)
-	$(CC) $(LDFLAGS) -o $@ $(call obj,$(INIT_SRCS)) $(LIBCORE) $(DEP_LIBS) $(DL_LIBS)
+$(INIT): $(call obj,$(INIT_SRCS)) $(LIBHOST) $(LIBCORE)
+	$(CC) $(LDFLAGS) -o $@ $(call obj,$(INIT_SRCS)) $(LIBHOST) $(LIBCORE) $(DEP_LIBS) $(DL_LIBS)
 
 $(JAILSH): $(call obj,$(SHELL_SRCS)) $(LIBCORE)
 	$(CC) $(LDFLAGS) -o $@ $(call obj,$(SHELL_SRCS)) $(LIBCORE) $(DEP_LIBS)
 
-$(JAILCTL): $(call obj,$(CTL_SRCS)) $(LIBCORE)
-	$(CC) $(LDFLAGS) -o $@ $(call obj,$(CTL_SRCS)) $(LIBCORE) $(DEP_LIBS)
+$(JAILCTL): $(call obj,$(CTL_SRCS)) $(LIBROOT) $(LIBCORE)
+	$(CC) $(LDFLAGS) -o $@ $(call obj,$(CTL_SRCS)) $(LIBROOT) $(LIBCORE) $(DEP_LIBS)
 
 $(BUILD)/obj/tests/unit/%.o: CFLAGS += $(CMOCKA_CFLAGS)
-$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIBCORE)
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIBHOST) $(LIBROOT) $(LIBCORE)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(LIBCORE) $(DEP_LIBS) $(CMOCKA_LIBS) $(PAM_LIBS) -ldl
+	$(CC) $(LDFLAGS) -o $@ $< $(LIBHOST) $(LIBROOT) $(LIBCORE) $(DEP_LIBS) $(CMOCKA_LIBS) \
+		$(PAM_LIBS) -ldl
 
 $(BUILD)/tests/bin/%: $(BUILD)/obj/tests/bin/%.o $(LIBCORE)
 	@mkdir -p $(dir $@)

@@ -19,7 +19,7 @@ enum jail_record_file { JAIL_RECORD_UTMP, JAIL_RECORD_WTMP, JAIL_RECORD_LASTLOG,
 
 /*
  * Build the jail's root in the calling process's (new) mount namespace and
- * pivot into it (jail_root.c). Afterwards nothing of the host filesystem is
+ * pivot into it (jail_mounts.c). Afterwards nothing of the host filesystem is
  * reachable and no fd to it is open. `id` goes into the marker; `records`
  * (JAIL_RECORDS_N fds, -1 = none) are bound over the login record files;
  * `log_fd`, the keeper's unbound datagram socket or -1, is bound as the

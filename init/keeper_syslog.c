@@ -45,7 +45,7 @@ int keeper_syslog_open(struct keeper_syslog *ks, const struct jail_policy *p, co
 					    ? UINT32_MAX
 					    : p->syslog.rate * KEEPER_SYSLOG_BURST_SEC,
 				    KEEPER_SYSLOG_SUMMARY_MS, now);
-	/* Unbound: PID 1 names it in the jail's /dev (jail_root.c). */
+	/* Unbound: PID 1 names it in the jail's /dev (jail_mounts.c). */
 	ks->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (ks->fd < 0)
 		return jail_error_set(err, errno, "/dev/log: socket: %s", strerror(errno));

@@ -13,7 +13,7 @@
  * How the socket gets into the jail without a host path reaching it: the
  * keeper makes an unbound SOCK_DGRAM socket (SO_PASSCRED) before it clones
  * PID 1; PID 1 inherits it and binds it at "log" in the jail's fresh /dev
- * (jail_root.c), then closes its copy. The socket's only name is that
+ * (jail_mounts.c), then closes its copy. The socket's only name is that
  * inode in the jail's own tmpfs, and the keeper reads from its copy.
  *
  * The keeper never blocks on it: the jail's socket and the host's are

@@ -15,7 +15,7 @@
  *
  * The keeper watches them (inotify, in its poll loop) and copies each new
  * login and logout to the host's own files, as root, in the host's mount
- * namespace, after lib/utmp_record.h's filter: only USER_PROCESS and
+ * namespace, after init/host/utmp_record.h's filter: only USER_PROCESS and
  * DEAD_PROCESS, only the jail's own user (anything else is dropped and
  * logged), the line made the jail's ("j<id5>/pts/0"), the jail's id in
  * the remote host field. When the jail ends, every login of it still

@@ -2,7 +2,7 @@
 /*
  * network.mode = "bridge": one veth pair per jail, the host end a port of
  * the profile's bridge, the jail end `eth0` with an address leased from the
- * profile's pool (lib/addrpool.h) and the default route via the gateway.
+ * profile's pool (init/host/addrpool.h) and the default route via the gateway.
  *
  * Who does what, and why this order:
  *  - the keeper does all of it, after the jail PID 1 reported READY and

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "jailroot.h"
+#include "sha256.h"
 #include "policy_digest.h"
 #include "policy_wire.h"
 

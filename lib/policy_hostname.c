@@ -21,7 +21,7 @@
  */
 #include <string.h>
 
-#include "jailroot.h"
+#include "sha256.h"
 #include "policy_internal.h"
 
 #define HOSTNAME_MAX	 63 /* one DNS label; Linux itself takes 64 */

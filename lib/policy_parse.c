@@ -13,7 +13,7 @@
 #include <strings.h>
 #include <sys/capability.h>
 
-#include "addrpool.h"
+#include "cidr4.h"
 #include "policy_load.h"
 #include "privs.h"
 #include "safepath.h"
@@ -260,7 +260,7 @@ static bool check_cidr(struct pctx *x, const config_setting_t *s, const char *v,
 	char addr[64];
 	const char *slash = strchr(v, '/');
 	unsigned char bin[16];
-	/* The IPv4 bounds are the address pool's (addrpool.h), so `jailctl
+	/* The IPv4 bounds are the address pool's (cidr4.h), so `jailctl
 	 * check` refuses what a login would. */
 	int minp = af == AF_INET ? JAIL_POOL_MIN_PREFIX : 1;
 	int maxp = af == AF_INET ? 30 : 126;

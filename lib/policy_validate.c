@@ -16,7 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "addrpool.h"
+#include "cidr4.h"
 #include "policy_internal.h"
 #include "safepath.h"
 
@@ -143,7 +143,7 @@ static void check_needs(struct vctx *V, const struct jail_policy *p, const bool 
 }
 
 /* network.pool4 and network.gateway4 as the address pool will take them
- * (lib/addrpool.c): a network without host bits, the gateway one of its host
+ * (init/host/addrpool.c): a network without host bits, the gateway one of its host
  * addresses (neither the network nor the broadcast address). */
 static void check_pool4(struct vctx *V, const struct jail_policy *p)
 {

@@ -5,7 +5,7 @@
  *   session required pam_jail.so [config=PATH] [debug] [init=PATH] [statedir=PATH]
  *
  * It must be the last session module (DESIGN.md fact 3, docs/pam_jail.8).
- * open_session: policy -> verdict -> create-or-join (lib/session.c) -> the
+ * open_session: policy -> verdict -> create-or-join (session.c) -> the
  * calling process is in the jail; close_session: tell the keeper. Every
  * failure for a user whom policy jails is PAM_SESSION_ERR with one log line
  * naming the user, the profile and the cause: fail closed.

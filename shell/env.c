@@ -56,7 +56,7 @@ static bool agent_socket_here(const char *entry)
 }
 
 /* XDG_RUNTIME_DIR: the jail makes the user's own /run/user/UID in its
- * fresh /run (init/jail_root.c). Exported only if that is what is here, a
+ * fresh /run (init/jail_mounts.c). Exported only if that is what is here, a
  * directory of ours that nobody else can enter; the caller's value (logind's
  * host directory, from pam_systemd) is never taken over. */
 static const char *runtime_dir_here(char *buf, size_t cap)

@@ -1,7 +1,7 @@
 #!/bin/bash
 # The host's /var/tmp, which every user may write: read a file another user
 # left there (by name, or by listing the directory), and leave one there for
-# others. The jail has a /var/tmp of its own (init/jail_root.c): the first
+# others. The jail has a /var/tmp of its own (init/jail_mounts.c): the first
 # must fail, and what the jailed user writes to /var/tmp must not reach the
 # host's.
 . "$TESTS/escape/lib-escape.sh"

@@ -17,11 +17,12 @@ CLANG        ?= clang
 PKG_CONFIG   ?= pkg-config
 
 FUZZ_SAN    := -fsanitize=address,undefined -fno-sanitize-recover=undefined
-FUZZ_CFLAGS := -std=gnu11 -g -O1 -fno-omit-frame-pointer -D_GNU_SOURCE -Ilib \
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -fno-omit-frame-pointer -D_GNU_SOURCE -Ilib -Iinit/host \
+	-Ijailctl/jailroot \
 	$(shell $(PKG_CONFIG) --cflags libconfig libcap libseccomp 2>/dev/null)
 FUZZ_LIBS   := $(shell $(PKG_CONFIG) --libs libconfig libcap libseccomp 2>/dev/null || echo -lconfig -lcap -lseccomp)
 
-FUZZ_LIB_SRCS := $(sort $(wildcard lib/*.c))
+FUZZ_LIB_SRCS := $(sort $(wildcard lib/*.c init/host/*.c jailctl/jailroot/*.c))
 FUZZ_LIB_OBJS := $(patsubst %.c,$(FUZZ_BUILD)/obj/%.o,$(FUZZ_LIB_SRCS))
 FUZZ_SRCS     := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_TARGETS  := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(FUZZ_SRCS))
@@ -52,8 +53,9 @@ fuzz: fuzz-build
 
 fuzz-build: $(FUZZ_TARGETS)
 
-# The library is compiled with coverage but without the fuzzer's main();
-# an archive so each target pulls in only the objects it uses.
+# The libraries (the core and both sub-libraries) are compiled with
+# coverage but without the fuzzer's main(); one archive so each target
+# pulls in only the objects it uses.
 $(FUZZ_BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(FUZZ_SAN) -c $< -o $@

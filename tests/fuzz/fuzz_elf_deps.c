@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * libFuzzer target: lib/elf_deps.c reads ELF headers and ld.so.cache images
+ * libFuzzer target: jailctl/jailroot/elf_deps.c reads ELF headers and ld.so.cache images
  * that jailctl mkroot/audit meet in files nobody vouches for (a tree's
  * contents, a program an admin names). Every input is tried as both.
  */

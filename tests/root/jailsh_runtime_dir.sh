@@ -1,6 +1,6 @@
 #!/bin/bash
 # jailsh exports XDG_RUNTIME_DIR=/run/user/UID only when the jail has the
-# user's own runtime directory there (init/jail_root.c makes it: the user's,
+# user's own runtime directory there (init/jail_mounts.c makes it: the user's,
 # 0700), never the caller's value (pam_systemd's, a host path); a directory
 # that is not a 0700 directory of the user's is not exported. In a
 # hand-built jail (tests/fixtures/jailsh_fakejail.bash).

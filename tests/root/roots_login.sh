@@ -160,7 +160,7 @@ login /bin/true >/dev/null 2>"$je/err" || { cat "$je/err"; fail "the repaired tr
 je_wait_gone || fail "the jail did not end"
 ok "pam_jail refuses a tree with a user-owned or writable entry inside it, naming it"
 
-# ---- the tree's /var/tmp gets the jail's own tmpfs (init/jail_root.c) ----
+# ---- the tree's /var/tmp gets the jail's own tmpfs (init/jail_mounts.c) ----
 vt_mode=$(stat -c %a "$tree/var/tmp") || fail "mkroot made no /var/tmp"
 out=$(login /bin/sh -c 'echo "vartmp=$(stat -c %a /var/tmp) $(stat -f -c %T /var/tmp)"
 echo x >/var/tmp/pj && echo vartmp_writable' 2>"$je/err") || { cat "$je/err"; fail "login"; }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* IPv4 address leases (lib/addrpool.h): CIDR parsing, what a pool hands
+/* IPv4 address leases (init/host/addrpool.h): CIDR parsing, what a pool hands
  * out, exhaustion, release, and a dead holder's lease taken over. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* lib/cgroup_events without root: the v2 layout's files stood in for by
+/* init/host/cgroup_events without root: the v2 layout's files stood in for by
  * plain files in a temporary directory (what is counted as new, what
  * pollfds and timer a layout needs, errors that leave nothing open). The
  * kernel's notifications are tested as root in tests/root/limits_live_log.sh. */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * lib/elf_deps.c and the pieces of lib/jailroot_*.c that need no root:
+ * jailctl/jailroot/: elf_deps.c and the pieces of jailroot_*.c that need no root:
  * reading ELF headers (real ones and malformed ones), ld.so.cache parsing,
  * $ORIGIN expansion, the loader's search order, SHA-256 against the
  * FIPS 180-4 examples, the manifest format.

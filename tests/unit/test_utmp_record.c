@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* A jail's login records as the host gets them (lib/utmp_record.h). */
+/* A jail's login records as the host gets them (init/host/utmp_record.h). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Shared by lib/jailroot_*.c only: copying host paths into a tree. */
+/* Shared by jailroot_*.c only: copying host paths into a tree. */
 #ifndef PAM_JAIL_JAILROOT_INTERNAL_H
 #define PAM_JAIL_JAILROOT_INTERNAL_H
 

@@ -25,30 +25,14 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "sha256.h"
 #include "util.h"
-
-#define JAILROOT_SHA256_LEN 32
-#define JAILROOT_SHA256_HEX 65 /* 64 hex digits and a NUL */
 
 #define JAILROOT_META_DIR     ".pam_jail"
 #define JAILROOT_MANIFEST     ".pam_jail/manifest"
 #define JAILROOT_MAX_ENTRIES  200000
 #define JAILROOT_MAX_SYMLINKS 40 /* as the kernel's MAXSYMLINKS */
 #define JAILROOT_LDCONFIG     "/sbin/ldconfig"
-
-/* ------------------------------------------------------------ SHA-256 */
-struct jailroot_sha256 {
-	uint32_t h[8];
-	uint64_t len;
-	uint8_t buf[64];
-	size_t fill;
-};
-void jailroot_sha256_init(struct jailroot_sha256 *s);
-void jailroot_sha256_update(struct jailroot_sha256 *s, const void *data, size_t n);
-void jailroot_sha256_final(struct jailroot_sha256 *s, uint8_t out[JAILROOT_SHA256_LEN]);
-void jailroot_sha256_hex(const uint8_t d[JAILROOT_SHA256_LEN], char out[JAILROOT_SHA256_HEX]);
-/* Hash the whole file behind `fd` (pread from offset 0). */
-int jailroot_sha256_fd(int fd, char ret_hex[JAILROOT_SHA256_HEX]);
 
 /* ------------------------------------------------------------ manifest */
 enum jailroot_kind {

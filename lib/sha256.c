@@ -5,12 +5,14 @@
  * Written here rather than taken from OpenSSL, libgcrypt or nettle: none of
  * them is a dependency yet, and a manifest needs one hash function, not a
  * crypto library linked into jailctl. Checked against the FIPS 180-4 example
- * vectors in tests/unit/test_jailroot.c.
+ * vectors in tests/unit/test_elf_deps.c.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
-#include "jailroot.h"
+#include "sha256.h"
 
 static const uint32_t k[64] = {
 	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,

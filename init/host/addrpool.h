@@ -21,9 +21,8 @@
 #include <netinet/in.h>
 #include <stddef.h>
 
+#include "cidr4.h"
 #include "util.h"
-
-#define JAIL_POOL_MIN_PREFIX 16 /* bigger pools are refused: a scan stays short */
 
 struct jail_lease4 {
 	int fd; /* the locked lease file; -1 when none */
@@ -31,10 +30,6 @@ struct jail_lease4 {
 	unsigned prefix; /* the pool's */
 	struct in_addr gateway;
 };
-
-/* "10.0.0.0/24" -> network address (host bits must be 0) and prefix. */
-int jail_cidr4_parse(const char *cidr, struct in_addr *ret_net, unsigned *ret_prefix,
-		     struct jail_error *err);
 
 /*
  * Lease a free address of `pool4` (gateway `gateway4`, or the pool's first
