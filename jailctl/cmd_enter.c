@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "jail_setns.h"
 #include "jailctl.h"
 
 /* A small fixed environment: nothing of the administrator's session (their

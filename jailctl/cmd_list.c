@@ -12,6 +12,7 @@
 
 #include "jailctl.h"
 #include "msg.h"
+#include "proc_text.h"
 
 /* Processes of a jail and their memory, seen from the host: every process
  * whose PID namespace is the jail init's. Memory is the sum of their Pss

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Messages with fds over SOCK_SEQPACKET (see msg.h). */
+#include <poll.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "msg.h"
 #include "util.h"
@@ -135,4 +138,41 @@ int jail_msg_get(const char *msg, const char *key, char *val, size_t cap)
 			p++;
 	}
 	return -ENOENT;
+}
+
+int jail_msg_get_num(const char *msg, const char *key, long long *ret)
+{
+	char v[32], *end;
+
+	if (jail_msg_get(msg, key, v, sizeof(v)) < 0)
+		return -EPROTO;
+	errno = 0;
+	*ret = strtoll(v, &end, 10);
+	if (errno || end == v || *end)
+		return -EPROTO;
+	return 0;
+}
+
+int jail_msg_wait_readable(int sock, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = sock, .events = POLLIN };
+	struct timespec start, now;
+	int left = timeout_ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		int r = poll(&pfd, 1, left);
+		if (r > 0)
+			return 0;
+		if (r == 0)
+			return -ETIMEDOUT;
+		if (errno != EINTR)
+			return -errno;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		long spent = (now.tv_sec - start.tv_sec) * 1000 +
+			     (now.tv_nsec - start.tv_nsec) / 1000000;
+		left = timeout_ms - (int)spent;
+		if (left <= 0)
+			return -ETIMEDOUT;
+	}
 }
