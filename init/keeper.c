@@ -29,6 +29,7 @@
 
 #include <linux/sched.h> /* struct clone_args */
 
+#include "clock.h"
 #include "jail_init.h"
 #include "jail_registry.h"
 #include "jail_net.h"
@@ -83,14 +84,6 @@ struct keeper {
 	bool end_final;		/* a JOIN cannot cancel it (STOP, init died) */
 	int stop_fd;		/* the STOP requester, answered at the end */
 };
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static const char *lifetime_name(enum jail_lifetime l)
 {
@@ -362,9 +355,9 @@ static void kill_init(struct keeper *k)
 	if (k->init_pidfd < 0)
 		return;
 	pidfd_send_signal(k->init_pidfd, SIGKILL, NULL, 0);
-	deadline = now_ms() + INIT_EXIT_WAIT_MS;
+	deadline = jail_mono_ms() + INIT_EXIT_WAIT_MS;
 	for (;;) {
-		int64_t left = deadline - now_ms();
+		int64_t left = deadline - jail_mono_ms();
 		size_t n = 0;
 		int r;
 
@@ -419,7 +412,7 @@ static void session_end(struct keeper *k, struct conn *c, const char *why)
 		return;
 	if (k->p->lifetime == JAIL_LIFETIME_KEEP) {
 		if (k->p->idle_timeout_sec > 0)
-			k->idle_deadline = now_ms() + (int64_t)k->p->idle_timeout_sec * 1000;
+			k->idle_deadline = jail_mono_ms() + (int64_t)k->p->idle_timeout_sec * 1000;
 	} else {
 		k->end_reason = "last session ended";
 	}
@@ -689,7 +682,7 @@ static bool keeper_end(struct keeper *k, const char *reason, enum end_lock how)
 
 static void check_deadlines(struct keeper *k)
 {
-	int64_t now = now_ms();
+	int64_t now = jail_mono_ms();
 
 	if (k->end_reason)
 		return;
@@ -701,7 +694,7 @@ static void check_deadlines(struct keeper *k)
 
 static int poll_timeout(const struct keeper *k)
 {
-	int64_t next = 0, now = now_ms();
+	int64_t next = 0, now = jail_mono_ms();
 
 	if (k->end_reason)
 		return TEARDOWN_RETRY_MS;
@@ -864,7 +857,7 @@ int jail_keeper_run(int sock, int state_fd, const char *key, struct jail_policy 
 		return 1;
 	}
 	close(sock);
-	k->first_join_deadline = now_ms() + JAIL_REPLY_TIMEOUT_MS;
+	k->first_join_deadline = jail_mono_ms() + JAIL_REPLY_TIMEOUT_MS;
 	keeper_watch_start(&k->watch, &k->cg, p, k->id);
 	serve(k); /* returns once keeper_end has ended the jail */
 	return 0;

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 
+#include "clock.h"
 #include "msg.h"
 #include "util.h"
 
@@ -156,10 +156,9 @@ int jail_msg_get_num(const char *msg, const char *key, long long *ret)
 int jail_msg_wait_readable(int sock, int timeout_ms)
 {
 	struct pollfd pfd = { .fd = sock, .events = POLLIN };
-	struct timespec start, now;
+	const int64_t deadline = jail_mono_ms() + timeout_ms;
 	int left = timeout_ms;
 
-	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (;;) {
 		int r = poll(&pfd, 1, left);
 		if (r > 0)
@@ -168,10 +167,7 @@ int jail_msg_wait_readable(int sock, int timeout_ms)
 			return -ETIMEDOUT;
 		if (errno != EINTR)
 			return -errno;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		long spent = (now.tv_sec - start.tv_sec) * 1000 +
-			     (now.tv_nsec - start.tv_nsec) / 1000000;
-		left = timeout_ms - (int)spent;
+		left = (int)(deadline - jail_mono_ms());
 		if (left <= 0)
 			return -ETIMEDOUT;
 	}
