@@ -136,26 +136,9 @@ static int strdup_or_null(const char *s, char **ret)
 	return *ret ? 0 : -ENOMEM;
 }
 
-static int strv_copy(char *const *v, char ***ret)
-{
-	size_t n = 0;
-	char **copy;
-
-	while (v && v[n])
-		n++;
-	copy = calloc(n + 1, sizeof(*copy));
-	if (!copy)
-		return -ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		copy[i] = strdup(v[i]);
-		if (!copy[i]) {
-			jail_strv_free(copy);
-			return -ENOMEM;
-		}
-	}
-	*ret = copy;
-	return 0;
-}
+/* What a marker without persistent directories carries: an empty list, as
+ * jail_marker_parse() makes of "persist=". */
+static const char *const no_persist[] = { NULL };
 
 int jail_marker_from_policy(const struct jail_policy *p, const char *id, uint64_t mntns_dev,
 			    uint64_t mntns_ino, struct jail_marker **ret)
@@ -186,7 +169,10 @@ int jail_marker_from_policy(const struct jail_policy *p, const char *id, uint64_
 	if (r == 0 && p->home_mode == JAIL_HOME_TMPFS)
 		r = strdup_or_null(p->skeleton, &m->skeleton);
 	if (r == 0)
-		r = strv_copy(p->home_mode == JAIL_HOME_TMPFS ? p->persist : NULL, &m->persist);
+		r = jail_strv_copy(p->home_mode == JAIL_HOME_TMPFS && p->persist
+					   ? (const char *const *)p->persist
+					   : no_persist,
+				   &m->persist);
 	if (r == 0)
 		r = strdup_or_null(p->shell, &m->shell);
 	if (r == 0)
