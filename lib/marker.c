@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "decimal.h"
 #include "jail_proto.h"
 #include "marker.h"
 #include "safepath.h"
@@ -288,17 +289,17 @@ static const struct {
  * no overflow beyond `max`. */
 static int parse_u64(const char *s, uint64_t max, uint64_t *ret)
 {
-	uint64_t v = 0;
+	size_t len = strlen(s);
+	uint64_t v;
+	ssize_t n;
 
 	if (!*s || (s[0] == '0' && s[1]))
 		return -EINVAL;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return -EINVAL;
-		if (v > (max - (uint64_t)(*s - '0')) / 10)
-			return -ERANGE;
-		v = v * 10 + (uint64_t)(*s - '0');
-	}
+	n = jail_parse_decimal(s, len, max, &v);
+	if (n < 0)
+		return -ERANGE;
+	if ((size_t)n != len)
+		return -EINVAL;
 	*ret = v;
 	return 0;
 }
