@@ -704,14 +704,16 @@ static int mount_var_tmp(int root, uint64_t size, struct jail_error *err)
 	return 0;
 }
 
-/* Open (making it if missing) the directory `sub` below the user's real
- * home `home`, for a persistent bind. The home and everything in it belong
+/* Open (making it if missing) the directory `sub` below the home `home`
+ * (the user's real home, for a persistent bind's source, or the fresh
+ * tmpfs home, for its mount point). The home and everything in it belong
  * to the user, so the walk follows no symlink (O_NOFOLLOW on every
  * component, through jail_safe_walk), and a directory we have to make is
  * made, opened without following anything and only then given to the user:
- * swapping a name for a symlink meanwhile makes the open fail, not follow. */
-static int open_persist_source(int home, const char *sub, uid_t uid, gid_t gid,
-			       struct jail_error *err)
+ * swapping a name for a symlink meanwhile makes the open fail, not follow.
+ * `what` starts the error message. */
+static int open_user_dir(int home, const char *sub, uid_t uid, gid_t gid, const char *what,
+			 struct jail_error *err)
 {
 	const struct jail_walk w = {
 		.open_flags = O_PATH | O_DIRECTORY,
@@ -725,7 +727,7 @@ static int open_persist_source(int home, const char *sub, uid_t uid, gid_t gid,
 
 	fd = jail_safe_walk(home, sub, &w, NULL, &e);
 	if (fd < 0)
-		return jail_error_set(err, -fd, "persistent directory '%s': %s", sub, e.message);
+		return jail_error_set(err, -fd, "%s '%s': %s", what, sub, e.message);
 	return fd;
 }
 
@@ -758,7 +760,8 @@ static int prepare_persist(struct root_build *b, const struct jail_policy *p,
 		char what[PATH_MAX + 32];
 		int r;
 
-		src = open_persist_source(home, p->persist[i], p->uid, p->gid, err);
+		src = open_user_dir(home, p->persist[i], p->uid, p->gid, "persistent directory",
+				    err);
 		if (src < 0)
 			return src;
 		snprintf(what, sizeof(what), "persistent directory '%s'", p->persist[i]);
@@ -780,20 +783,11 @@ static int prepare_persist(struct root_build *b, const struct jail_policy *p,
 static int make_persist_mountpoints(int home, const struct root_build *b, uid_t uid, gid_t gid,
 				    struct jail_error *err)
 {
-	const struct jail_walk w = {
-		.open_flags = O_PATH | O_DIRECTORY,
-		.flags = JAIL_SAFE_DIRECTORY | JAIL_SAFE_CREATE,
-		.mode = 0700,
-		.uid = uid,
-		.gid = gid,
-	};
-
 	for (size_t i = 0; i < b->n_persist; i++) {
-		struct jail_error e = { 0 };
-		int fd = jail_safe_walk(home, b->persist[i].target, &w, NULL, &e);
-
+		int fd = open_user_dir(home, b->persist[i].target, uid, gid,
+				       "home: persistent directory", err);
 		if (fd < 0)
-			return jail_error_set(err, -fd, "home: %s", e.message);
+			return fd;
 		close(fd);
 	}
 	return 0;
