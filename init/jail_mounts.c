@@ -142,9 +142,17 @@ enum mountpoint_kind { MP_EXISTING, MP_DIR, MP_FILE };
 static int open_mountpoint(int root, const char *path, enum mountpoint_kind kind,
 			   struct jail_error *err)
 {
-	_cleanup_close_ int cur = -1;
-	char shown[PATH_MAX] = "";
-	const char *p = path;
+	const struct jail_walk w = {
+		.open_flags = O_PATH,
+		.flags = (kind == MP_DIR ? JAIL_SAFE_DIRECTORY : 0) |
+			 (kind != MP_EXISTING ? JAIL_SAFE_CREATE : 0) |
+			 (kind == MP_FILE ? JAIL_SAFE_CREATE_FILE : 0),
+		.mode = 0755, /* a file: 0644 */
+		.shown = "",
+	};
+	struct jail_error e = { 0 };
+	struct stat st;
+	int fd;
 
 	if (!jail_path_is_clean_absolute(path))
 		return jail_error_set(err, EINVAL, "mount point '%s' is not a clean absolute path",
@@ -153,65 +161,14 @@ static int open_mountpoint(int root, const char *path, enum mountpoint_kind kind
 	 * the read-only root the policy asked for. */
 	if (strspn(path, "/") == strlen(path))
 		return jail_error_set(err, EINVAL, "cannot mount over the jail's /");
-	cur = fcntl(root, F_DUPFD_CLOEXEC, 3);
-	if (cur < 0)
-		return jail_error_set(err, errno, "dup: %s", strerror(errno));
-	for (;;) {
-		char comp[NAME_MAX + 1];
-		struct stat st;
-		bool last;
-		int fd, n;
-
-		n = jail_path_next(&p, comp);
-		if (n == 0)
-			break;
-		if (n < 0)
-			return jail_error_set(err, ENAMETOOLONG, "mount point '%s': name too long",
-					      path);
-		last = !*p;
-		size_t used = strlen(shown);
-		snprintf(shown + used, sizeof(shown) - used, "/%s", comp);
-
-		fd = openat(cur, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0 && errno == ENOENT && kind != MP_EXISTING) {
-			int r;
-			if (last && kind == MP_FILE) {
-				r = openat(cur, comp,
-					   O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-					   0644);
-				if (r >= 0)
-					close(r);
-			} else {
-				r = mkdirat(cur, comp, 0755);
-			}
-			if (r < 0)
-				return jail_error_set(err, errno,
-						      "cannot create mount point '%s': %s", shown,
-						      strerror(errno));
-			fd = openat(cur, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-		}
-		if (fd < 0)
-			return jail_error_set(err, errno, "mount point '%s': %s", shown,
-					      strerror(errno));
-		jail_closep(&cur);
-		cur = fd;
-		if (fstat(cur, &st) < 0)
-			return jail_error_set(err, errno, "mount point '%s': %s", shown,
-					      strerror(errno));
-		if (S_ISLNK(st.st_mode))
-			return jail_error_set(err, ELOOP, "mount point '%s' is a symbolic link",
-					      shown);
-		if (!last && !S_ISDIR(st.st_mode))
-			return jail_error_set(err, ENOTDIR, "mount point '%s' is not a directory",
-					      shown);
-		if (last && kind == MP_DIR && !S_ISDIR(st.st_mode))
-			return jail_error_set(err, ENOTDIR, "mount point '%s' is not a directory",
-					      shown);
-		if (last && kind == MP_FILE && S_ISDIR(st.st_mode))
-			return jail_error_set(err, EISDIR, "mount point '%s' is a directory",
-					      shown);
+	fd = jail_safe_walk(root, path, &w, &st, &e);
+	if (fd < 0)
+		return jail_error_set(err, -fd, "mount point %s", e.message);
+	if (kind == MP_FILE && S_ISDIR(st.st_mode)) {
+		close(fd);
+		return jail_error_set(err, EISDIR, "mount point '%s' is a directory", path);
 	}
-	return steal_fd(&cur);
+	return fd;
 }
 
 /* Attach the detached mount `mnt` at `path` below `root`. */
@@ -747,66 +704,31 @@ static int mount_var_tmp(int root, uint64_t size, struct jail_error *err)
 	return 0;
 }
 
-/* Open (making it if missing) the directory `sub` below the user's real
- * home `home`, for a persistent bind. The home and everything in it belong
+/* Open (making it if missing) the directory `sub` below the home `home`
+ * (the user's real home, for a persistent bind's source, or the fresh
+ * tmpfs home, for its mount point). The home and everything in it belong
  * to the user, so the walk follows no symlink (O_NOFOLLOW on every
- * component, through jail_safe_openat), and a directory we have to make is
+ * component, through jail_safe_walk), and a directory we have to make is
  * made, opened without following anything and only then given to the user:
- * swapping a name for a symlink meanwhile makes the open fail, not follow. */
-static int open_persist_source(int home, const char *sub, uid_t uid, gid_t gid,
-			       struct jail_error *err)
+ * swapping a name for a symlink meanwhile makes the open fail, not follow.
+ * `what` starts the error message. */
+static int open_user_dir(int home, const char *sub, uid_t uid, gid_t gid, const char *what,
+			 struct jail_error *err)
 {
-	_cleanup_close_ int cur = -1;
+	const struct jail_walk w = {
+		.open_flags = O_PATH | O_DIRECTORY,
+		.flags = JAIL_SAFE_DIRECTORY | JAIL_SAFE_CREATE,
+		.mode = 0700,
+		.uid = uid,
+		.gid = gid,
+	};
 	struct jail_error e = { 0 };
-	const char *p = sub;
 	int fd;
 
-	fd = jail_safe_openat(home, sub, O_PATH | O_DIRECTORY, JAIL_SAFE_DIRECTORY, 0, NULL, &e);
-	if (fd >= 0 || fd != -ENOENT) {
-		if (fd < 0)
-			return jail_error_set(err, -fd, "persistent directory '%s': %s", sub,
-					      e.message);
-		return fd;
-	}
-	cur = fcntl(home, F_DUPFD_CLOEXEC, 3);
-	if (cur < 0)
-		return jail_error_set(err, errno, "dup: %s", strerror(errno));
-	for (;;) {
-		char comp[NAME_MAX + 1];
-		struct stat st;
-		int n = jail_path_next(&p, comp);
-
-		if (n == 0)
-			break;
-		if (n < 0)
-			return jail_error_set(err, EINVAL, "persistent directory '%s': bad name",
-					      sub);
-		if (mkdirat(cur, comp, 0700) == 0) {
-			fd = openat(cur, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (fd >= 0 && fchown(fd, uid, gid) < 0) {
-				int e2 = errno;
-				close(fd);
-				errno = e2;
-				fd = -1;
-			}
-		} else if (errno == EEXIST) {
-			fd = openat(cur, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		} else {
-			fd = -1;
-		}
-		if (fd < 0)
-			return jail_error_set(err, errno, "persistent directory '%s': '%s': %s",
-					      sub, comp, strerror(errno));
-		if (fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode)) {
-			close(fd);
-			return jail_error_set(err, ENOTDIR,
-					      "persistent directory '%s': '%s' is not a directory",
-					      sub, comp);
-		}
-		jail_closep(&cur);
-		cur = fd;
-	}
-	return steal_fd(&cur);
+	fd = jail_safe_walk(home, sub, &w, NULL, &e);
+	if (fd < 0)
+		return jail_error_set(err, -fd, "%s '%s': %s", what, sub, e.message);
+	return fd;
 }
 
 /* Step 2 for persistent directories: clone each from the real home while
@@ -838,7 +760,8 @@ static int prepare_persist(struct root_build *b, const struct jail_policy *p,
 		char what[PATH_MAX + 32];
 		int r;
 
-		src = open_persist_source(home, p->persist[i], p->uid, p->gid, err);
+		src = open_user_dir(home, p->persist[i], p->uid, p->gid, "persistent directory",
+				    err);
 		if (src < 0)
 			return src;
 		snprintf(what, sizeof(what), "persistent directory '%s'", p->persist[i]);
@@ -861,33 +784,11 @@ static int make_persist_mountpoints(int home, const struct root_build *b, uid_t 
 				    struct jail_error *err)
 {
 	for (size_t i = 0; i < b->n_persist; i++) {
-		_cleanup_close_ int cur = fcntl(home, F_DUPFD_CLOEXEC, 3);
-		const char *p = b->persist[i].target;
-
-		if (cur < 0)
-			return jail_error_set(err, errno, "dup: %s", strerror(errno));
-		for (;;) {
-			char comp[NAME_MAX + 1];
-			int fd, n = jail_path_next(&p, comp);
-
-			if (n == 0)
-				break;
-			if (n < 0)
-				return jail_error_set(err, EINVAL, "persistent directory '%s'",
-						      b->persist[i].target);
-			if (mkdirat(cur, comp, 0700) < 0 && errno != EEXIST)
-				return jail_error_set(err, errno, "home: mkdir '%s': %s", comp,
-						      strerror(errno));
-			fd = openat(cur, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (fd < 0 || fchown(fd, uid, gid) < 0) {
-				int e = errno;
-				if (fd >= 0)
-					close(fd);
-				return jail_error_set(err, e, "home: '%s': %s", comp, strerror(e));
-			}
-			jail_closep(&cur);
-			cur = fd;
-		}
+		int fd = open_user_dir(home, b->persist[i].target, uid, gid,
+				       "home: persistent directory", err);
+		if (fd < 0)
+			return fd;
+		close(fd);
 	}
 	return 0;
 }

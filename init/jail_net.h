@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include "addrpool.h"
+#include "jail_registry.h"
 #include "policy.h"
 #include "util.h"
 
@@ -39,8 +40,9 @@ int jail_net_bridge_setup(struct jail_bridge_net *bn, int state_fd, const struct
 /* Remove the veth (if still there) and give the address back. Idempotent. */
 void jail_net_bridge_teardown(struct jail_bridge_net *bn);
 
-/* "net4=A.B.C.D/P\nveth=NAME\n" for the registry's info file, or "". */
-void jail_net_bridge_info(const struct jail_bridge_net *bn, char *buf, size_t size);
+/* The lease ("A.B.C.D/P") and the veth's host end for the registry's info
+ * file; both "" when the jail has none. */
+void jail_net_bridge_info(const struct jail_bridge_net *bn, struct jail_info *info);
 
 /*
  * For the jail root (jail PID 1, before the pivot): a detached, read-only

@@ -306,23 +306,14 @@ int jail_nss_open(const struct jail_policy *p, struct jail_nss **ret, struct jai
  * return an O_PATH fd of it. */
 static int make_run_dir(int run, const char *rel, struct jail_error *err)
 {
-	_cleanup_close_ int cur = fcntl(run, F_DUPFD_CLOEXEC, 3);
-	const char *p = rel;
-	char comp[NAME_MAX + 1];
+	const struct jail_walk w = {
+		.open_flags = O_PATH | O_DIRECTORY,
+		.flags = JAIL_SAFE_DIRECTORY | JAIL_SAFE_CREATE,
+		.mode = 0755,
+		.shown = "/run",
+	};
 
-	if (cur < 0)
-		return jail_error_set(err, errno, "dup: %s", strerror(errno));
-	while (jail_path_next(&p, comp) > 0) {
-		int fd;
-		if (mkdirat(cur, comp, 0755) < 0 && errno != EEXIST)
-			return jail_error_set(err, errno, "/run/%s: %s", rel, strerror(errno));
-		fd = openat(cur, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0)
-			return jail_error_set(err, errno, "/run/%s: %s", rel, strerror(errno));
-		jail_closep(&cur);
-		cur = fd;
-	}
-	return steal_fd(&cur);
+	return jail_safe_walk(run, rel, &w, NULL, err);
 }
 
 /* A fresh tmpfs over the root's directory `path`, or -ENOENT (no error set)

@@ -29,8 +29,9 @@
 
 #include <linux/sched.h> /* struct clone_args */
 
-#include "jail_client.h"
+#include "clock.h"
 #include "jail_init.h"
+#include "jail_registry.h"
 #include "jail_net.h"
 #include "keeper_cgroup.h"
 #include "keeper_syslog.h"
@@ -38,6 +39,7 @@
 #include "keeper_watch.h"
 #include "msg.h"
 #include "policy_digest.h"
+#include "proc_text.h"
 #include "timens.h"
 
 #ifndef SO_PEERPIDFD
@@ -82,14 +84,6 @@ struct keeper {
 	bool end_final;		/* a JOIN cannot cancel it (STOP, init died) */
 	int stop_fd;		/* the STOP requester, answered at the end */
 };
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static const char *lifetime_name(enum jail_lifetime l)
 {
@@ -142,8 +136,7 @@ static unsigned long ns_flags_for(const struct jail_policy *p)
 
 static int make_entry(struct keeper *k, struct jail_error *err)
 {
-	char lockname[JAIL_KEY_MAX + 8];
-	struct sockaddr_un sa;
+	char lockname[JAIL_LOCK_NAME_MAX];
 
 	k->jails_fd = openat(k->state_fd, JAIL_STATE_JAILS,
 			     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -152,32 +145,17 @@ static int make_entry(struct keeper *k, struct jail_error *err)
 	if (k->jails_fd < 0 || k->locks_fd < 0)
 		return jail_error_set(err, errno, "registry: %s", strerror(errno));
 	/* The module holds this lock now; we take it when we end (teardown). */
-	snprintf(lockname, sizeof(lockname), "%s.lock", k->key);
+	if (jail_lock_name(k->key, lockname) < 0)
+		return jail_error_set(err, EINVAL, "bad registry key '%s'", k->key);
 	k->lock_fd = openat(k->locks_fd, lockname, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (k->lock_fd < 0)
 		return jail_error_set(err, errno, "registry lock: %s", strerror(errno));
-	if (mkdirat(k->jails_fd, k->key, 0700) < 0)
-		return jail_error_set(err, errno, "registry entry '%s': %s", k->key,
-				      strerror(errno));
-	k->entry_made = true;
-	k->keydir_fd = openat(k->jails_fd, k->key, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	k->keydir_fd = jail_entry_create(k->jails_fd, k->key, err);
 	if (k->keydir_fd < 0)
-		return jail_error_set(err, errno, "registry entry '%s': %s", k->key,
-				      strerror(errno));
-
-	k->listen_fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (k->listen_fd < 0)
-		return jail_error_set(err, errno, "control socket: %s", strerror(errno));
-	memset(&sa, 0, sizeof(sa));
-	sa.sun_family = AF_UNIX;
-	/* bind through the dir fd: the registry path is never resolved again */
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", k->keydir_fd,
-		 JAIL_STATE_CONTROL);
-	if (bind(k->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		return jail_error_set(err, errno, "control socket: bind: %s", strerror(errno));
-	if (listen(k->listen_fd, 128) < 0)
-		return jail_error_set(err, errno, "control socket: listen: %s", strerror(errno));
-	return 0;
+		return k->keydir_fd;
+	k->entry_made = true;
+	k->listen_fd = jail_entry_listen(k->keydir_fd, err);
+	return k->listen_fd < 0 ? k->listen_fd : 0;
 }
 
 /* Close every fd but those in keep[] (-1 entries are ignored). */
@@ -311,26 +289,24 @@ static int start_init(struct keeper *k, struct jail_error *err)
 
 static int write_info(struct keeper *k, struct jail_error *err)
 {
-	_cleanup_close_ int fd = -1;
-	char buf[2048], net[128];
-	int n;
+	struct jail_info info = {
+		.uid = k->p->uid,
+		.init_pid = k->init_pid,
+		.keeper_pid = getpid(),
+		.init_start = k->init_start,
+		.keeper_start = k->self_start,
+		.created = k->created,
+	};
 
-	jail_net_bridge_info(&k->bnet, net, sizeof(net));
-	n = snprintf(buf, sizeof(buf),
-		     "%sid=%s\nkey=%s\nuser=%s\nuid=%u\nprofile=%s\ninit=%d\nkeeper=%d\n"
-		     "created=%" PRId64 "\nlifetime=%s\ninit_start=%" PRIu64
-		     "\nkeeper_start=%" PRIu64 "\n",
-		     net, k->id, k->key, k->p->user, (unsigned)k->p->uid, k->p->profile,
-		     (int)k->init_pid, (int)getpid(), k->created, lifetime_name(k->p->lifetime),
-		     k->init_start, k->self_start);
-	if (n < 0 || (size_t)n >= sizeof(buf))
+	if (snprintf(info.id, sizeof(info.id), "%s", k->id) >= (int)sizeof(info.id) ||
+	    snprintf(info.key, sizeof(info.key), "%s", k->key) >= (int)sizeof(info.key) ||
+	    snprintf(info.user, sizeof(info.user), "%s", k->p->user) >= (int)sizeof(info.user) ||
+	    snprintf(info.profile, sizeof(info.profile), "%s", k->p->profile) >=
+		    (int)sizeof(info.profile))
 		return jail_error_set(err, ENAMETOOLONG, "info: too long");
-	fd = openat(k->keydir_fd, JAIL_STATE_INFO,
-		    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0 || write(fd, buf, (size_t)n) != n)
-		return jail_error_set(err, errno ? errno : EIO, "info: %s",
-				      strerror(errno ? errno : EIO));
-	return 0;
+	snprintf(info.lifetime, sizeof(info.lifetime), "%s", lifetime_name(k->p->lifetime));
+	jail_net_bridge_info(&k->bnet, &info);
+	return jail_info_write(k->keydir_fd, &info, err);
 }
 
 static void conn_drop(struct keeper *k, size_t i);
@@ -379,9 +355,9 @@ static void kill_init(struct keeper *k)
 	if (k->init_pidfd < 0)
 		return;
 	pidfd_send_signal(k->init_pidfd, SIGKILL, NULL, 0);
-	deadline = now_ms() + INIT_EXIT_WAIT_MS;
+	deadline = jail_mono_ms() + INIT_EXIT_WAIT_MS;
 	for (;;) {
-		int64_t left = deadline - now_ms();
+		int64_t left = deadline - jail_mono_ms();
 		size_t n = 0;
 		int r;
 
@@ -417,11 +393,7 @@ static void remove_entry(struct keeper *k)
 	k->listen_fd = -1;
 	if (!k->entry_made)
 		return;
-	if (k->keydir_fd >= 0) {
-		unlinkat(k->keydir_fd, JAIL_STATE_CONTROL, 0);
-		unlinkat(k->keydir_fd, JAIL_STATE_INFO, 0);
-	}
-	unlinkat(k->jails_fd, k->key, AT_REMOVEDIR);
+	jail_entry_remove(k->jails_fd, k->key, NULL);
 	k->entry_made = false;
 }
 
@@ -440,7 +412,7 @@ static void session_end(struct keeper *k, struct conn *c, const char *why)
 		return;
 	if (k->p->lifetime == JAIL_LIFETIME_KEEP) {
 		if (k->p->idle_timeout_sec > 0)
-			k->idle_deadline = now_ms() + (int64_t)k->p->idle_timeout_sec * 1000;
+			k->idle_deadline = jail_mono_ms() + (int64_t)k->p->idle_timeout_sec * 1000;
 	} else {
 		k->end_reason = "last session ended";
 	}
@@ -685,9 +657,9 @@ static bool keeper_end(struct keeper *k, const char *reason, enum end_lock how)
 	if (k->p->lifetime == JAIL_LIFETIME_SESSION && k->locks_fd >= 0) {
 		/* a per-session key is never used again: don't let lock
 		 * files pile up, one per session ever opened */
-		char lockname[JAIL_KEY_MAX + 8];
-		snprintf(lockname, sizeof(lockname), "%s.lock", k->key);
-		unlinkat(k->locks_fd, lockname, 0);
+		char lockname[JAIL_LOCK_NAME_MAX];
+		if (jail_lock_name(k->key, lockname) == 0)
+			unlinkat(k->locks_fd, lockname, 0);
 	}
 	jail_closep(&k->lock_fd); /* releases the lock: the next login makes a new jail */
 	k->lock_fd = -1;
@@ -710,7 +682,7 @@ static bool keeper_end(struct keeper *k, const char *reason, enum end_lock how)
 
 static void check_deadlines(struct keeper *k)
 {
-	int64_t now = now_ms();
+	int64_t now = jail_mono_ms();
 
 	if (k->end_reason)
 		return;
@@ -722,7 +694,7 @@ static void check_deadlines(struct keeper *k)
 
 static int poll_timeout(const struct keeper *k)
 {
-	int64_t next = 0, now = now_ms();
+	int64_t next = 0, now = jail_mono_ms();
 
 	if (k->end_reason)
 		return TEARDOWN_RETRY_MS;
@@ -885,7 +857,7 @@ int jail_keeper_run(int sock, int state_fd, const char *key, struct jail_policy 
 		return 1;
 	}
 	close(sock);
-	k->first_join_deadline = now_ms() + JAIL_REPLY_TIMEOUT_MS;
+	k->first_join_deadline = jail_mono_ms() + JAIL_REPLY_TIMEOUT_MS;
 	keeper_watch_start(&k->watch, &k->cg, p, k->id);
 	serve(k); /* returns once keeper_end has ended the jail */
 	return 0;

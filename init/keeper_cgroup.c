@@ -10,17 +10,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "keeper_cgroup.h"
 #include "keeper_systemd.h"
 #include "systemd_unit.h"
-
-static double mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
 
 /* "memory=64M swap=0 pids=40 cpu=50%" for the log ("none" without any). */
 static void limits_text(const struct jail_limits *l, char *out, size_t size)
@@ -57,7 +50,7 @@ static int setup_systemd(struct jail_cgroup *cg, const struct jail_policy *p, co
 			 const char *id, struct jail_error *err)
 {
 	char desc[512], want[sizeof(cg->unit) + 32], self[4096], lim[256];
-	double t0 = mono_ms();
+	int64_t t0 = jail_mono_us();
 	int r, fd;
 
 	r = jail_systemd_scope_name(cg->unit, sizeof(cg->unit), key, id);
@@ -85,7 +78,7 @@ static int setup_systemd(struct jail_cgroup *cg, const struct jail_policy *p, co
 	limits_text(&p->limits, lim, sizeof(lim));
 	syslog(LOG_INFO,
 	       "jail scope started: user=%s profile=%s id=%s unit=%s limits: %s (%.1f ms)", p->user,
-	       p->profile, id, cg->unit, lim, mono_ms() - t0);
+	       p->profile, id, cg->unit, lim, (double)(jail_mono_us() - t0) / 1e3);
 	return 0;
 }
 
@@ -131,7 +124,7 @@ static int limit_user_slice(struct jail_cgroup *cg, const struct jail_policy *p,
 			    const char *slice_path, struct jail_error *err)
 {
 	char slice[64], lim[256];
-	double t0 = mono_ms();
+	int64_t t0 = jail_mono_us();
 	int r;
 
 	if (!jail_cgroup_wanted(&p->limits))
@@ -153,7 +146,7 @@ static int limit_user_slice(struct jail_cgroup *cg, const struct jail_policy *p,
 	}
 	limits_text(&p->limits, lim, sizeof(lim));
 	syslog(LOG_INFO, "limits set: user=%s profile=%s id=%s unit=%s %s (%.1f ms)", p->user,
-	       p->profile, id, slice, lim, mono_ms() - t0);
+	       p->profile, id, slice, lim, (double)(jail_mono_us() - t0) / 1e3);
 	return 0;
 }
 
@@ -208,7 +201,7 @@ int keeper_cgroup_session(struct jail_cgroup *cg, const struct jail_policy *p, c
 			  int session_pidfd, struct jail_error *err)
 {
 	char path[4096], slice_path[64];
-	double t0;
+	int64_t t0;
 	pid_t pid;
 	int r;
 
@@ -237,14 +230,15 @@ int keeper_cgroup_session(struct jail_cgroup *cg, const struct jail_policy *p, c
 	 * session process waits for our answer, so it cannot exit and have
 	 * its PID reused between the check above and the call below short of
 	 * being killed. */
-	t0 = mono_ms();
+	t0 = jail_mono_us();
 	r = keeper_systemd_attach(cg->unit, pid, err);
 	if (r < 0)
 		return r;
 	syslog(LOG_INFO,
 	       "session moved: user=%s profile=%s id=%s pid=%d from %s into unit=%s: not in "
 	       "user-%u.slice (%.1f ms)",
-	       p->user, p->profile, id, (int)pid, path, cg->unit, (unsigned)p->uid, mono_ms() - t0);
+	       p->user, p->profile, id, (int)pid, path, cg->unit, (unsigned)p->uid,
+	       (double)(jail_mono_us() - t0) / 1e3);
 	return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <syslog.h>
 #include <time.h>
 
+#include "clock.h"
 #include "keeper_syslog.h"
 
 #define IDENT		 "pam_jail(jail-log)"
@@ -18,18 +19,10 @@
 #define MAX_PASSED_FDS	 16
 #define SUMMARY_PRIORITY (LOG_AUTHPRIV | LOG_WARNING)
 
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int keeper_syslog_open(struct keeper_syslog *ks, const struct jail_policy *p, const char *id,
 		       struct jail_error *err)
 {
-	int64_t now = mono_ms();
+	int64_t now = jail_mono_ms();
 	int one = 1;
 
 	*ks = (struct keeper_syslog)KEEPER_SYSLOG_INIT;
@@ -88,7 +81,7 @@ static void host_connect(struct keeper_syslog *ks, int64_t now)
 static int host_send(struct keeper_syslog *ks, const char *line, size_t len)
 {
 	for (int attempt = 0; attempt < 2; attempt++) {
-		host_connect(ks, mono_ms());
+		host_connect(ks, jail_mono_ms());
 		if (ks->host_fd < 0)
 			return -1;
 		if (send(ks->host_fd, line, len, MSG_DONTWAIT | MSG_NOSIGNAL) == (ssize_t)len)
@@ -207,7 +200,7 @@ static void forward(struct keeper_syslog *ks, const char *buf, size_t len, const
 	struct jail_syslog_in in;
 	size_t out_len;
 
-	if (!jail_ratelimit_take(&ks->rl[cred->uid == 0 ? 0 : 1], mono_ms()))
+	if (!jail_ratelimit_take(&ks->rl[cred->uid == 0 ? 0 : 1], jail_mono_ms()))
 		return;
 	jail_syslog_parse(buf, len, &in);
 	jail_syslog_timestamp(time(NULL), ts, sizeof(ts));
@@ -302,7 +295,7 @@ int keeper_syslog_timeout(const struct keeper_syslog *ks, int timeout)
 		due = ks->next_connect_ms ? ks->next_connect_ms : 1;
 	if (!due)
 		return timeout;
-	left = due - mono_ms();
+	left = due - jail_mono_ms();
 	if (left < 0)
 		left = 0;
 	return timeout < 0 || left < timeout ? (int)left : timeout;
@@ -321,7 +314,7 @@ void keeper_syslog_handle(struct keeper_syslog *ks, const struct pollfd *pfds, s
 			flush(ks);
 	}
 	flush(ks);
-	report_suppressed(ks, mono_ms(), false);
+	report_suppressed(ks, jail_mono_ms(), false);
 	report_lost(ks);
 }
 
@@ -332,7 +325,7 @@ void keeper_syslog_stop(struct keeper_syslog *ks)
 		 * closed" comes just before the last CLOSE) */
 		for (int i = 0; i < 4 * READS_PER_WAKEUP && read_one(ks); i++)
 			;
-		report_suppressed(ks, mono_ms(), true);
+		report_suppressed(ks, jail_mono_ms(), true);
 		flush(ks);
 		report_lost(ks);
 		jail_closep(&ks->fd);

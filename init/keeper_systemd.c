@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "keeper_sdbus.h"
 #include "keeper_systemd.h"
 #include "systemd_unit.h"
@@ -29,14 +30,6 @@
 #define SD_DEST	   "org.freedesktop.systemd1"
 #define SD_PATH	   "/org/freedesktop/systemd1"
 #define SD_MANAGER "org.freedesktop.systemd1.Manager"
-
-static uint64_t mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
 
 static int open_bus(sd_bus **ret, struct jail_error *err)
 {
@@ -135,7 +128,7 @@ static int build_start(sd_bus *bus, sd_bus_message **ret, const char *scope,
 int keeper_systemd_start_scope(const char *scope, const char *description,
 			       const struct jail_limits *l, struct jail_error *err)
 {
-	uint64_t deadline = mono_us() + (uint64_t)KEEPER_SYSTEMD_TIMEOUT_MS * 1000;
+	uint64_t deadline = (uint64_t)jail_mono_us() + (uint64_t)KEEPER_SYSTEMD_TIMEOUT_MS * 1000;
 	sd_bus_error error = SD_BUS_ERROR_NULL;
 	sd_bus_message *m = NULL, *reply = NULL;
 	sd_bus_slot *slot = NULL;
@@ -173,7 +166,7 @@ int keeper_systemd_start_scope(const char *scope, const char *description,
 		r = sd_bus_process(bus, NULL);
 		if (r > 0)
 			continue;
-		now = mono_us();
+		now = (uint64_t)jail_mono_us();
 		if (r >= 0 && now >= deadline)
 			r = -ETIMEDOUT;
 		if (r >= 0)

@@ -10,6 +10,7 @@
 #include <syslog.h>
 #include <time.h>
 
+#include "clock.h"
 #include "keeper_utmp.h"
 #include "utmp_record.h"
 
@@ -28,19 +29,11 @@ static struct jail_utmp_owner owner_of(const struct keeper_utmp *u)
 	return (struct jail_utmp_owner){ .user = u->p->user, .uid = u->p->uid, .jail_id = u->id };
 }
 
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void watch_by_timer(struct keeper_utmp *u, const char *what, int e)
 {
 	jail_closep(&u->inotify_fd);
 	u->inotify_fd = -1;
-	u->next_look_ms = mono_ms() + KEEPER_UTMP_LOOK_MS;
+	u->next_look_ms = jail_mono_ms() + KEEPER_UTMP_LOOK_MS;
 	syslog(LOG_INFO,
 	       "login records: user=%s profile=%s id=%s: %s: %s: looked at every %d ms instead",
 	       u->p->user, u->p->profile, u->id, what, strerror(e), KEEPER_UTMP_LOOK_MS);
@@ -460,7 +453,7 @@ int keeper_utmp_timeout(const struct keeper_utmp *u, int timeout)
 
 	if (!u->on || u->inotify_fd >= 0)
 		return timeout;
-	left = u->next_look_ms - mono_ms();
+	left = u->next_look_ms - jail_mono_ms();
 	if (left < 0)
 		left = 0;
 	return timeout < 0 || left < timeout ? (int)left : timeout;
@@ -473,9 +466,9 @@ void keeper_utmp_handle(struct keeper_utmp *u, const struct pollfd *pfds, size_t
 	if (!u->on)
 		return;
 	if (u->inotify_fd < 0) {
-		if (mono_ms() < u->next_look_ms)
+		if (jail_mono_ms() < u->next_look_ms)
 			return;
-		u->next_look_ms = mono_ms() + KEEPER_UTMP_LOOK_MS;
+		u->next_look_ms = jail_mono_ms() + KEEPER_UTMP_LOOK_MS;
 		sync_all(u);
 		return;
 	}

@@ -5,17 +5,10 @@
 #include <syslog.h>
 #include <time.h>
 
+#include "clock.h"
 #include "keeper_watch.h"
 
 #define SUMMARY_MS ((int64_t)KEEPER_WATCH_SUMMARY_SEC * 1000)
-
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 void keeper_watch_start_dirs(struct keeper_watch *kw, bool v2, int pids_dir, int memory_dir,
 			     const struct jail_policy *p, const char *id)
@@ -38,7 +31,7 @@ void keeper_watch_start_dirs(struct keeper_watch *kw, bool v2, int pids_dir, int
 	}
 	kw->on = true;
 	timer = jail_cg_watch_timer_ms(&kw->w);
-	kw->next_read_ms = timer ? mono_ms() + timer : 0;
+	kw->next_read_ms = timer ? jail_mono_ms() + timer : 0;
 }
 
 void keeper_watch_start(struct keeper_watch *kw, const struct jail_cgroup *cg,
@@ -96,7 +89,7 @@ int keeper_watch_timeout(const struct keeper_watch *kw, int timeout)
 
 	if (!kw->on || !(due = next_due(kw)))
 		return timeout;
-	left = due - mono_ms();
+	left = due - jail_mono_ms();
 	if (left < 0)
 		left = 0;
 	return timeout < 0 || left < timeout ? (int)left : timeout;
@@ -142,7 +135,7 @@ void keeper_watch_handle(struct keeper_watch *kw, const struct pollfd *pfds, siz
 		return;
 	for (size_t i = 0; i < n; i++)
 		woken = woken || pfds[i].revents;
-	now = mono_ms();
+	now = jail_mono_ms();
 	if (woken || (kw->next_read_ms && now >= kw->next_read_ms)) {
 		if (jail_cg_watch_read(&kw->w, fresh, &e) < 0) {
 			/* a source that fails to read would wake us forever */

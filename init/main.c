@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <syslog.h>
 
-#include "jail_client.h"
+#include "jail_registry.h"
 #include "jail_init.h"
 #include "msg.h"
 #include "policy_wire.h"

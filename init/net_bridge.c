@@ -198,13 +198,14 @@ void jail_net_bridge_teardown(struct jail_bridge_net *bn)
 	bn->dir_fd = -1;
 }
 
-void jail_net_bridge_info(const struct jail_bridge_net *bn, char *buf, size_t size)
+void jail_net_bridge_info(const struct jail_bridge_net *bn, struct jail_info *info)
 {
 	char a[INET_ADDRSTRLEN];
 
-	buf[0] = '\0';
+	info->net4[0] = info->veth[0] = '\0';
 	if (bn->lease.fd < 0 || !bn->host_if[0])
 		return;
 	inet_ntop(AF_INET, &bn->lease.addr, a, sizeof(a));
-	snprintf(buf, size, "net4=%s/%u\nveth=%s\n", a, bn->lease.prefix, bn->host_if);
+	snprintf(info->net4, sizeof(info->net4), "%s/%u", a, bn->lease.prefix);
+	snprintf(info->veth, sizeof(info->veth), "%s", bn->host_if);
 }

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* jailctl audit DIR: every problem a jail root has, one line each. */
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,27 +15,17 @@ static void print_finding(void *opaque, const char *path, const char *what)
 
 static int run_audit(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	const struct jailctl_verb *v = &jailctl_verb_audit;
 	struct roots_target t = { .parentfd = -1, .treefd = -1 };
 	struct jailroot_manifest m = { 0 };
 	struct jail_error err = { 0 };
 	bool have_manifest = false;
-	int opt, r, findings = 0, rc = JAILCTL_EXIT_FAIL;
+	struct jailctl_options o = { .verb = &jailctl_verb_audit };
+	int r, findings = 0, rc = JAILCTL_EXIT_FAIL;
 
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'h':
-			printf("usage: jailctl audit %s\n\n%s", v->synopsis, v->help);
-			return JAILCTL_EXIT_OK;
-		default:
-			return jailctl_usage_error(v, "bad option");
-		}
-	}
+	r = jailctl_options_parse(&o, argc, argv);
+	if (r >= 0)
+		return r;
 	if (optind + 1 != argc)
 		return jailctl_usage_error(v,
 					   optind == argc ? "which tree?" : "one tree at a time");

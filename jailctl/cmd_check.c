@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* jailctl check: is the policy valid? Every problem as file:line: message. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,37 +8,21 @@
 
 static int run_check(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	struct jailctl_policy_source src;
 	struct jail_config *c = NULL;
 	struct jail_error *errs = NULL, *refusals = NULL;
 	size_t n_errs = 0, n_refusals = 0;
-	const char *config = NULL;
 	size_t files, profiles, rules;
-	int opt, r;
+	struct jailctl_options o = { .verb = &jailctl_verb_check };
+	int r;
 
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "+c:h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'c':
-			config = optarg;
-			break;
-		case 'h':
-			printf("usage: jailctl check %s\n\n%s", jailctl_verb_check.synopsis,
-			       jailctl_verb_check.help);
-			return JAILCTL_EXIT_OK;
-		default:
-			return jailctl_usage_error(&jailctl_verb_check, "bad option");
-		}
-	}
+	r = jailctl_options_parse(&o, argc, argv);
+	if (r >= 0)
+		return r;
 	if (optind != argc)
 		return jailctl_usage_error(&jailctl_verb_check, "unexpected argument '%s'",
 					   argv[optind]);
-	if (jailctl_policy_source(config, &src) < 0)
+	if (jailctl_policy_source(o.config, &src) < 0)
 		return JAILCTL_EXIT_USAGE;
 	/* The content first, wherever the file is: a draft in /tmp gets its
 	 * syntax errors reported, not only "'/tmp' is world-writable". */
@@ -81,5 +64,6 @@ const struct jailctl_verb jailctl_verb_check = {
 		"'file: refused where it is: ...': a draft can be checked anywhere.\n\n"
 		"Exit status: 0 the policy is valid and would be read where it is, 1 it\n"
 		"is not, 2 usage error.\n",
+	.options = JAILCTL_OPT_CONFIG | JAILCTL_OPT_IN_ORDER,
 	.run = run_check,
 };

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* jailctl enter USER [-- CMD...]: a root shell inside a running jail. */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
 
+#include "jail_setns.h"
 #include "jailctl.h"
 
 /* A small fixed environment: nothing of the administrator's session (their
@@ -82,37 +82,23 @@ static int enter_and_run(const struct jail_state *st, const char *key, char **cm
 
 static int run_enter(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "statedir", required_argument, NULL, 's' },
+	static const struct option own[] = {
 		{ "key", required_argument, NULL, 'k' },
-		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
+	struct jailctl_options o = { .verb = &jailctl_verb_enter, .own = own, .own_short = "k:" };
 	struct jail_state st = JAIL_STATE_INIT;
-	const char *state_dir = NULL, *key = NULL, *user;
+	const char *key = NULL, *user;
 	char **keys = NULL, **cmd = NULL;
 	int opt, r, n;
 
-	optind = 0;
 	/* GNU getopt permutes, so options may come before or after USER, and
 	 * stops at "--": what follows it (the command and its own options)
 	 * is left alone. */
-	while ((opt = getopt_long(argc, argv, "s:k:h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 's':
-			state_dir = optarg;
-			break;
-		case 'k':
-			key = optarg;
-			break;
-		case 'h':
-			printf("usage: jailctl enter %s\n\n%s", jailctl_verb_enter.synopsis,
-			       jailctl_verb_enter.help);
-			return JAILCTL_EXIT_OK;
-		default:
-			return jailctl_usage_error(&jailctl_verb_enter, "bad option");
-		}
-	}
+	while ((opt = jailctl_option(&o, argc, argv)) > 0)
+		key = optarg; /* 'k', the only one */
+	if (opt < 0)
+		return o.exit_code;
 	if (optind >= argc)
 		return jailctl_usage_error(&jailctl_verb_enter, "whose jail?");
 	user = argv[optind++];
@@ -125,7 +111,7 @@ static int run_enter(int argc, char **argv)
 	if (key && !jail_key_is_valid(key))
 		return jailctl_usage_error(&jailctl_verb_enter, "'%s' is not a registry key", key);
 
-	r = jailctl_open_registry(state_dir, &st);
+	r = jailctl_open_registry(o.statedir, &st);
 	if (r == -ENOENT) {
 		fprintf(stderr, "jailctl enter: %s has no running jail\n", user);
 		return JAILCTL_EXIT_FAIL;
@@ -173,5 +159,6 @@ const struct jailctl_verb jailctl_verb_enter = {
 		"HOME=/, TERM). Exit status: the command's.\n"
 		"  --key KEY        which jail, when USER has several (lifetime \"session\")\n"
 		"  --statedir DIR   use this registry instead (the module's statedir=)\n",
+	.options = JAILCTL_OPT_STATEDIR,
 	.run = run_enter,
 };

@@ -1,43 +1,27 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* jailctl explain USER: what the policy does to USER, and why. */
-#include <getopt.h>
 #include <stdio.h>
 
 #include "jailctl.h"
 
 static int run_explain(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	struct jailctl_policy_source src;
 	struct jail_config *c = NULL;
 	struct jail_error err = { 0 };
-	const char *config = NULL, *user;
-	int opt, r;
+	struct jailctl_options o = { .verb = &jailctl_verb_explain };
+	const char *user;
+	int r;
 
-	optind = 0;
 	/* GNU getopt permutes: `explain alice --config x` works too */
-	while ((opt = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'c':
-			config = optarg;
-			break;
-		case 'h':
-			printf("usage: jailctl explain %s\n\n%s", jailctl_verb_explain.synopsis,
-			       jailctl_verb_explain.help);
-			return JAILCTL_EXIT_OK;
-		default:
-			return jailctl_usage_error(&jailctl_verb_explain, "bad option");
-		}
-	}
+	r = jailctl_options_parse(&o, argc, argv);
+	if (r >= 0)
+		return r;
 	if (optind + 1 != argc)
 		return jailctl_usage_error(&jailctl_verb_explain,
 					   optind == argc ? "which user?" : "one user at a time");
 	user = argv[optind];
-	if (jailctl_policy_source(config, &src) < 0)
+	if (jailctl_policy_source(o.config, &src) < 0)
 		return JAILCTL_EXIT_USAGE;
 	r = jailctl_load_policy(&src, stderr, &c);
 	jailctl_policy_source_clear(&src);
@@ -70,5 +54,6 @@ const struct jailctl_verb jailctl_verb_explain = {
 		"it comes from, or 'default'.\n\n"
 		"Exit status: 0 explained, 1 unknown user / lookup failure / invalid\n"
 		"policy, 2 usage error.\n",
+	.options = JAILCTL_OPT_CONFIG,
 	.run = run_explain,
 };

@@ -2,7 +2,6 @@
 /* jailctl list: the running jails, one line each. */
 #include <dirent.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +11,7 @@
 
 #include "jailctl.h"
 #include "msg.h"
+#include "proc_text.h"
 
 /* Processes of a jail and their memory, seen from the host: every process
  * whose PID namespace is the jail init's. Memory is the sum of their Pss
@@ -120,37 +120,21 @@ static void list_one(const struct jail_state *st, const char *key)
 
 static int run_list(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "statedir", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	struct jail_state st = JAIL_STATE_INIT;
 	struct jail_error err = { 0 };
-	const char *state_dir = NULL;
 	char **keys = NULL;
-	int opt, r;
+	struct jailctl_options o = { .verb = &jailctl_verb_list };
+	int r;
 
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "s:h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 's':
-			state_dir = optarg;
-			break;
-		case 'h':
-			printf("usage: jailctl list %s\n\n%s", jailctl_verb_list.synopsis,
-			       jailctl_verb_list.help);
-			return JAILCTL_EXIT_OK;
-		default:
-			return jailctl_usage_error(&jailctl_verb_list, "bad option");
-		}
-	}
+	r = jailctl_options_parse(&o, argc, argv);
+	if (r >= 0)
+		return r;
 	if (optind != argc)
 		return jailctl_usage_error(&jailctl_verb_list, "no arguments expected");
 
 	printf("%-16s %-14s %8s %8s %6s %9s %6s %s\n", "USER", "PROFILE", "SESSIONS", "INIT", "AGE",
 	       "MEMORY", "PROCS", "KEY");
-	r = jailctl_open_registry(state_dir, &st);
+	r = jailctl_open_registry(o.statedir, &st);
 	if (r == -ENOENT)
 		return JAILCTL_EXIT_OK;
 	if (r < 0)
@@ -179,5 +163,6 @@ const struct jailctl_verb jailctl_verb_list = {
 		"namespace, the jail's age, the memory its processes use (sum of Pss), the\n"
 		"number of processes and the registry key. Root only.\n"
 		"  --statedir DIR   read this registry instead (the module's statedir=)\n",
+	.options = JAILCTL_OPT_STATEDIR,
 	.run = run_list,
 };

@@ -11,7 +11,6 @@
  */
 #include <dirent.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
@@ -146,9 +145,11 @@ static int run_mkroot(int argc, char **argv)
 		{ "sets-dir", required_argument, NULL, 'S' },
 		{ "debootstrap", required_argument, NULL, 'd' },
 		{ "mirror", required_argument, NULL, 'm' },
-		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
+	struct jailctl_options o = { .verb = &jailctl_verb_mkroot,
+				     .own = opts,
+				     .own_short = "p:s:u:" };
 	const struct jailctl_verb *v = &jailctl_verb_mkroot;
 	struct jailroot_manifest m = { 0 }, old = { 0 };
 	struct roots_target t = { .parentfd = -1, .treefd = -1 };
@@ -163,8 +164,7 @@ static int run_mkroot(int argc, char **argv)
 	int opt, r, rc = JAILCTL_EXIT_FAIL;
 	size_t files = 0, links = 0;
 
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "p:s:u:h", opts, NULL)) != -1) {
+	while ((opt = jailctl_option(&o, argc, argv)) > 0) {
 		switch (opt) {
 		case 'p':
 			if (!jail_path_is_clean_absolute(optarg)) {
@@ -210,14 +210,11 @@ static int run_mkroot(int argc, char **argv)
 		case 'm':
 			mirror = optarg;
 			break;
-		case 'h':
-			printf("usage: jailctl mkroot %s\n\n%s", v->synopsis, v->help);
-			rc = JAILCTL_EXIT_OK;
-			goto out;
-		default:
-			r = jailctl_usage_error(v, "bad option");
-			goto out_usage;
 		}
+	}
+	if (opt < 0) {
+		r = o.exit_code;
+		goto out_usage;
 	}
 	if (optind + 1 != argc) {
 		r = jailctl_usage_error(v,

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* jailctl stop USER: end the user's jails and their sessions. */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -51,36 +50,21 @@ static int stop_key(const struct jail_state *st, const char *key)
 
 static int run_stop(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "statedir", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	struct jail_state st = JAIL_STATE_INIT;
-	const char *state_dir = NULL, *user;
+	struct jailctl_options o = { .verb = &jailctl_verb_stop };
+	const char *user;
 	char **keys = NULL;
-	int opt, r, failed = 0;
+	int r, failed = 0;
 
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "s:h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 's':
-			state_dir = optarg;
-			break;
-		case 'h':
-			printf("usage: jailctl stop %s\n\n%s", jailctl_verb_stop.synopsis,
-			       jailctl_verb_stop.help);
-			return JAILCTL_EXIT_OK;
-		default:
-			return jailctl_usage_error(&jailctl_verb_stop, "bad option");
-		}
-	}
+	r = jailctl_options_parse(&o, argc, argv);
+	if (r >= 0)
+		return r;
 	if (optind + 1 != argc)
 		return jailctl_usage_error(&jailctl_verb_stop,
 					   optind == argc ? "whose jail?" : "one user at a time");
 	user = argv[optind];
 
-	r = jailctl_open_registry(state_dir, &st);
+	r = jailctl_open_registry(o.statedir, &st);
 	if (r == -ENOENT) {
 		fprintf(stderr, "jailctl stop: %s has no running jail\n", user);
 		return JAILCTL_EXIT_FAIL;
@@ -112,5 +96,6 @@ const struct jailctl_verb jailctl_verb_stop = {
 		"sessions lose their processes; sshd closes the connections. A stale\n"
 		"entry (keeper gone) is cleaned up instead. Root only.\n"
 		"  --statedir DIR   use this registry instead (the module's statedir=)\n",
+	.options = JAILCTL_OPT_STATEDIR,
 	.run = run_stop,
 };

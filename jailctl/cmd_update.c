@@ -6,7 +6,6 @@
  * never a half-written one; then the tree's ld.so.cache and manifest.
  */
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
@@ -16,26 +15,16 @@
 
 static int run_update(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	const struct jailctl_verb *v = &jailctl_verb_update;
 	struct roots_target t = { .parentfd = -1, .treefd = -1 };
 	struct jailroot_manifest m = { 0 };
 	struct jail_error err = { 0 };
-	int opt, r, rc = JAILCTL_EXIT_FAIL;
+	struct jailctl_options o = { .verb = &jailctl_verb_update };
+	int r, rc = JAILCTL_EXIT_FAIL;
 
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'h':
-			printf("usage: jailctl update %s\n\n%s", v->synopsis, v->help);
-			return JAILCTL_EXIT_OK;
-		default:
-			return jailctl_usage_error(v, "bad option");
-		}
-	}
+	r = jailctl_options_parse(&o, argc, argv);
+	if (r >= 0)
+		return r;
 	if (optind + 1 != argc)
 		return jailctl_usage_error(v,
 					   optind == argc ? "which tree?" : "one tree at a time");

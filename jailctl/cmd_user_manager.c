@@ -20,7 +20,6 @@
  * give a jailed user one.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,40 +56,24 @@ static int user_name(const char *arg, char *buf, size_t cap)
 
 static int run_user_manager(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	struct jailctl_policy_source src;
 	struct jail_config *c = NULL;
 	struct jail_policy *p = NULL;
 	struct jail_error err = { 0 };
 	enum jail_verdict verdict;
-	const char *config = NULL;
 	char user[256];
-	int opt, r;
+	struct jailctl_options o = { .verb = &jailctl_verb_user_manager };
+	int r;
 
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'c':
-			config = optarg;
-			break;
-		case 'h':
-			printf("usage: jailctl user-manager %s\n\n%s",
-			       jailctl_verb_user_manager.synopsis, jailctl_verb_user_manager.help);
-			return JAILCTL_EXIT_OK;
-		default:
-			return jailctl_usage_error(&jailctl_verb_user_manager, "bad option");
-		}
-	}
+	r = jailctl_options_parse(&o, argc, argv);
+	if (r >= 0)
+		return r;
 	if (optind + 1 != argc)
 		return jailctl_usage_error(&jailctl_verb_user_manager,
 					   optind == argc ? "which user?" : "one user at a time");
 	if (user_name(argv[optind], user, sizeof(user)) < 0)
 		return USERMGR_MAY_RUN;
-	if (jailctl_policy_source(config, &src) < 0)
+	if (jailctl_policy_source(o.config, &src) < 0)
 		return JAILCTL_EXIT_USAGE;
 	r = jailctl_load_policy(&src, stderr, &c);
 	jailctl_policy_source_clear(&src);
@@ -145,5 +128,6 @@ const struct jailctl_verb jailctl_verb_user_manager = {
 		"does not, or this cannot tell (unknown user, invalid policy, directory\n"
 		"down: the message says why, and pam_jail decides at login, failing\n"
 		"closed); 2 usage error.\n",
+	.options = JAILCTL_OPT_CONFIG,
 	.run = run_user_manager,
 };

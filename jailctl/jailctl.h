@@ -3,12 +3,16 @@
  * jailctl: the administrator's tool. One verb per file (cmd_<verb>.c); the
  * table in main.c lists them. To add a verb: write cmd_<verb>.c with a
  * `const struct jailctl_verb jailctl_verb_<verb>`, declare it below and add
- * it to the table in main.c.
+ * it to the table in main.c. Its command line goes through jailctl_option()
+ * (options.c): --help and the shared options it names in `options` are
+ * parsed there, the same way for every verb.
  */
 #ifndef PAM_JAIL_JAILCTL_H
 #define PAM_JAIL_JAILCTL_H
 
+#include <getopt.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "jail_client.h"
@@ -21,11 +25,20 @@ enum {
 	JAILCTL_EXIT_USAGE = 2, /* bad command line */
 };
 
+/* The options several verbs share (jailctl_option() parses them). */
+enum {
+	JAILCTL_OPT_CONFIG = 1u << 0,	/* -c, --config PATH: the policy to read */
+	JAILCTL_OPT_STATEDIR = 1u << 1, /* -s, --statedir DIR: the registry */
+	/* options end at the first operand (else they may come after it) */
+	JAILCTL_OPT_IN_ORDER = 1u << 2,
+};
+
 struct jailctl_verb {
 	const char *name;
 	const char *synopsis; /* arguments, for `jailctl --help` */
 	const char *summary;  /* one line */
 	const char *help;     /* `jailctl help VERB`: the full text */
+	unsigned options;     /* JAILCTL_OPT_*: the shared options it takes */
 	/* argv[0] is the verb's name; returns an exit code */
 	int (*run)(int argc, char **argv);
 };
@@ -39,6 +52,44 @@ extern const struct jailctl_verb jailctl_verb_mkroot;
 extern const struct jailctl_verb jailctl_verb_update;
 extern const struct jailctl_verb jailctl_verb_audit;
 extern const struct jailctl_verb jailctl_verb_user_manager;
+
+/*
+ * A verb's command line. Every verb takes -h/--help (its help on stdout,
+ * exit 0) and the shared options its `options` name; `own` and `own_short`
+ * are its other options (getopt_long() tables, either may be NULL).
+ *
+ *	struct jailctl_options o = { .verb = &jailctl_verb_x };
+ *	int r = jailctl_options_parse(&o, argc, argv);
+ *	if (r >= 0)
+ *		return r;
+ *	... o.config, o.statedir, argv[optind] ...
+ */
+struct jailctl_options {
+	const struct jailctl_verb *verb;
+	const struct option *own;
+	const char *own_short;
+	/* what the shared options gave; NULL when not given */
+	const char *config;
+	const char *statedir;
+	/* after jailctl_option() returned -1: what the verb returns */
+	int exit_code;
+	/* private */
+	bool started;
+	struct option longopts[16];
+	char shortopts[48];
+};
+
+/* The next of the verb's own options (its getopt value, optarg set), 0 when
+ * the options end (optind at the first operand), or -1 when the verb must
+ * return o->exit_code: help was printed, or a usage error. */
+int jailctl_option(struct jailctl_options *o, int argc, char **argv);
+
+/* For a verb without options of its own: -1 to go on (optind at the first
+ * operand), else the exit code to return. */
+int jailctl_options_parse(struct jailctl_options *o, int argc, char **argv);
+
+/* "usage: jailctl VERB SYNOPSIS" and the verb's help, on stdout. */
+void jailctl_print_help(const struct jailctl_verb *v);
 
 /* Print "jailctl VERB: usage: ..." to stderr; returns JAILCTL_EXIT_USAGE. */
 int jailctl_usage_error(const struct jailctl_verb *v, const char *fmt, ...)

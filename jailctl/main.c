@@ -46,7 +46,7 @@ static int help(int argc, char **argv)
 		usage(stderr);
 		return JAILCTL_EXIT_USAGE;
 	}
-	printf("usage: jailctl %s %s\n\n%s", v->name, v->synopsis, v->help);
+	jailctl_print_help(v);
 	return JAILCTL_EXIT_OK;
 }
 

@@ -15,6 +15,7 @@
 #include <linux/magic.h>
 
 #include "cgroup.h"
+#include "clock.h"
 #include "proc_text.h"
 #include "safepath.h"
 #include "systemd_unit.h"
@@ -721,17 +722,9 @@ int jail_cgroup_read_events(const struct jail_cgroup *cg, struct jail_cgroup_eve
 	return 0;
 }
 
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int jail_cgroup_destroy(struct jail_cgroup *cg, int timeout_ms, struct jail_error *err)
 {
-	int64_t deadline = mono_ms() + timeout_ms;
+	int64_t deadline = jail_mono_ms() + timeout_ms;
 	int r = 0;
 
 	for (int c = 0; c < JAIL_CG_NCTL; c++) {
@@ -744,7 +737,7 @@ int jail_cgroup_destroy(struct jail_cgroup *cg, int timeout_ms, struct jail_erro
 		while (unlinkat(cg->parent_fd[c], cg->leaf, AT_REMOVEDIR) < 0) {
 			if (errno == ENOENT)
 				break;
-			if (errno != EBUSY || mono_ms() >= deadline) {
+			if (errno != EBUSY || jail_mono_ms() >= deadline) {
 				if (r >= 0)
 					r = jail_error_set(err, errno,
 							   "cgroup: rmdir %s/%s (%s): %s",

@@ -118,8 +118,10 @@
  * and may change. (The launch handshake's "ERR <text>" has no code: any
  * ERR there is a failed launch.)
  *
- * <key>/info (written by the keeper before READY, 0600, same keys as STATUS
- * plus keeper_start=<ticks> init_start=<ticks>: field 22 of /proc/PID/stat)
+ * <key>/info (jail_registry.c writes it for the keeper before READY and
+ * reads it for the module and jailctl; 0600, same keys as STATUS
+ * plus keeper_start=<ticks> init_start=<ticks>: field 22 of /proc/PID/stat,
+ * and for a bridged jail net4=<address>/<prefix> veth=<host end>)
  * lets `jailctl list` and stale-entry cleanup find the keeper's PID when its
  * socket no longer answers. A PID from `info` is only ever signalled through
  * a pidfd opened on it *and* checked to have the recorded start time, so a

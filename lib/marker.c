@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "decimal.h"
 #include "jail_proto.h"
 #include "marker.h"
 #include "safepath.h"
@@ -136,26 +137,9 @@ static int strdup_or_null(const char *s, char **ret)
 	return *ret ? 0 : -ENOMEM;
 }
 
-static int strv_copy(char *const *v, char ***ret)
-{
-	size_t n = 0;
-	char **copy;
-
-	while (v && v[n])
-		n++;
-	copy = calloc(n + 1, sizeof(*copy));
-	if (!copy)
-		return -ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		copy[i] = strdup(v[i]);
-		if (!copy[i]) {
-			jail_strv_free(copy);
-			return -ENOMEM;
-		}
-	}
-	*ret = copy;
-	return 0;
-}
+/* What a marker without persistent directories carries: an empty list, as
+ * jail_marker_parse() makes of "persist=". */
+static const char *const no_persist[] = { NULL };
 
 int jail_marker_from_policy(const struct jail_policy *p, const char *id, uint64_t mntns_dev,
 			    uint64_t mntns_ino, struct jail_marker **ret)
@@ -186,7 +170,10 @@ int jail_marker_from_policy(const struct jail_policy *p, const char *id, uint64_
 	if (r == 0 && p->home_mode == JAIL_HOME_TMPFS)
 		r = strdup_or_null(p->skeleton, &m->skeleton);
 	if (r == 0)
-		r = strv_copy(p->home_mode == JAIL_HOME_TMPFS ? p->persist : NULL, &m->persist);
+		r = jail_strv_copy(p->home_mode == JAIL_HOME_TMPFS && p->persist
+					   ? (const char *const *)p->persist
+					   : no_persist,
+				   &m->persist);
 	if (r == 0)
 		r = strdup_or_null(p->shell, &m->shell);
 	if (r == 0)
@@ -302,17 +289,17 @@ static const struct {
  * no overflow beyond `max`. */
 static int parse_u64(const char *s, uint64_t max, uint64_t *ret)
 {
-	uint64_t v = 0;
+	size_t len = strlen(s);
+	uint64_t v;
+	ssize_t n;
 
 	if (!*s || (s[0] == '0' && s[1]))
 		return -EINVAL;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return -EINVAL;
-		if (v > (max - (uint64_t)(*s - '0')) / 10)
-			return -ERANGE;
-		v = v * 10 + (uint64_t)(*s - '0');
-	}
+	n = jail_parse_decimal(s, len, max, &v);
+	if (n < 0)
+		return -ERANGE;
+	if ((size_t)n != len)
+		return -EINVAL;
 	*ret = v;
 	return 0;
 }

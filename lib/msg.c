@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Messages with fds over SOCK_SEQPACKET (see msg.h). */
+#include <poll.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
+#include "clock.h"
 #include "msg.h"
 #include "util.h"
 
@@ -135,4 +138,37 @@ int jail_msg_get(const char *msg, const char *key, char *val, size_t cap)
 			p++;
 	}
 	return -ENOENT;
+}
+
+int jail_msg_get_num(const char *msg, const char *key, long long *ret)
+{
+	char v[32], *end;
+
+	if (jail_msg_get(msg, key, v, sizeof(v)) < 0)
+		return -EPROTO;
+	errno = 0;
+	*ret = strtoll(v, &end, 10);
+	if (errno || end == v || *end)
+		return -EPROTO;
+	return 0;
+}
+
+int jail_msg_wait_readable(int sock, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = sock, .events = POLLIN };
+	const int64_t deadline = jail_mono_ms() + timeout_ms;
+	int left = timeout_ms;
+
+	for (;;) {
+		int r = poll(&pfd, 1, left);
+		if (r > 0)
+			return 0;
+		if (r == 0)
+			return -ETIMEDOUT;
+		if (errno != EINTR)
+			return -errno;
+		left = (int)(deadline - jail_mono_ms());
+		if (left <= 0)
+			return -ETIMEDOUT;
+	}
 }

@@ -33,4 +33,12 @@ ssize_t jail_msg_recv(int sock, char *buf, size_t cap, int *ret_fds, size_t max_
  * Returns 0, -ENOENT, or -ENAMETOOLONG when it does not fit. */
 int jail_msg_get(const char *msg, const char *key, char *val, size_t cap);
 
+/* "key=<decimal>" of a message as a number; -EPROTO when absent or not a
+ * whole decimal number. */
+int jail_msg_get_num(const char *msg, const char *key, long long *ret);
+
+/* Wait up to `timeout_ms` for `sock` to be readable (EINTR does not restart
+ * the wait from the beginning). 0, -ETIMEDOUT or a negative errno. */
+int jail_msg_wait_readable(int sock, int timeout_ms);
+
 #endif

@@ -176,6 +176,10 @@ void jail_policy_free(struct jail_policy *p);
 /* Free a NULL-terminated string vector (NULL is fine). */
 void jail_strv_free(char **v);
 
+/* A deep copy of a NULL-terminated string vector into *ret (NULL for NULL,
+ * an empty vector for an empty one); 0 or -ENOMEM, with nothing allocated. */
+int jail_strv_copy(const char *const *src, char ***ret);
+
 /* ------------------------------------------------------------------------ */
 /* Loading: files -> struct jail_config                                       */
 

@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "decimal.h"
 #include "policy_internal.h"
 #include "policy_wire.h"
 
@@ -236,16 +237,15 @@ static int parse_u64(const char *key, const char *v, size_t len, uint64_t max, u
 		     struct jail_error *err)
 {
 	uint64_t n = 0;
+	ssize_t digits;
 
 	if (len == 0)
 		return jail_error_set(err, EBADMSG, "policy: '%s' is empty", key);
-	for (size_t i = 0; i < len; i++) {
-		if (v[i] < '0' || v[i] > '9')
-			return jail_error_set(err, EBADMSG, "policy: '%s' is not a number", key);
-		if (n > (UINT64_MAX - (uint64_t)(v[i] - '0')) / 10)
-			return jail_error_set(err, EBADMSG, "policy: '%s' overflows", key);
-		n = n * 10 + (uint64_t)(v[i] - '0');
-	}
+	digits = jail_parse_decimal(v, len, UINT64_MAX, &n);
+	if (digits < 0)
+		return jail_error_set(err, EBADMSG, "policy: '%s' overflows", key);
+	if ((size_t)digits != len)
+		return jail_error_set(err, EBADMSG, "policy: '%s' is not a number", key);
 	if (n > max)
 		return jail_error_set(err, EBADMSG, "policy: '%s' out of range", key);
 	*ret = n;

@@ -128,39 +128,6 @@ const char *jail_pfield_name(enum pfield f, char *buf, size_t len)
 	return buf;
 }
 
-static int strv_dup(char *const *src, char ***ret)
-{
-	size_t n = 0;
-	char **v;
-
-	*ret = NULL;
-	if (!src)
-		return 0;
-	while (src[n])
-		n++;
-	v = calloc(n + 1, sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		v[i] = strdup(src[i]);
-		if (!v[i]) {
-			jail_strv_free(v);
-			return -ENOMEM;
-		}
-	}
-	*ret = v;
-	return 0;
-}
-
-static void binds_free(struct jail_bind *b, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		free(b[i].source);
-		free(b[i].target);
-	}
-	free(b);
-}
-
 int jail_pfield_copy(struct jail_policy *dst, const struct jail_policy *src, enum pfield f)
 {
 	const struct pfield_desc *d = &jail_pfields[f];
@@ -198,7 +165,7 @@ int jail_pfield_copy(struct jail_policy *dst, const struct jail_policy *src, enu
 		char ***d_v = (char ***)(void *)dp;
 		char **const *s_v = (char **const *)(const void *)sp;
 		char **copy;
-		int r = strv_dup(*s_v, &copy);
+		int r = jail_strv_copy((const char *const *)*s_v, &copy);
 		if (r < 0)
 			return r;
 		jail_strv_free(*d_v);
@@ -216,12 +183,12 @@ int jail_pfield_copy(struct jail_policy *dst, const struct jail_policy *src, enu
 				b[i].source = strdup(src->binds[i].source);
 				b[i].target = strdup(src->binds[i].target);
 				if (!b[i].source || !b[i].target) {
-					binds_free(b, i + 1);
+					jail_binds_free(b, i + 1);
 					return -ENOMEM;
 				}
 			}
 		}
-		binds_free(dst->binds, dst->n_binds);
+		jail_binds_free(dst->binds, dst->n_binds);
 		dst->binds = b;
 		dst->n_binds = src->n_binds;
 		return 0;
@@ -309,24 +276,17 @@ int jail_pfield_set_default(struct jail_policy *p, enum pfield f)
 		return 0;
 	}
 	case PS_STRV: {
-		char **v = NULL, **old;
-		size_t n = 0;
-		while (d->def_strv && d->def_strv[n])
-			n++;
-		if (n && !(v = calloc(n + 1, sizeof(*v))))
+		char **v, **old;
+		/* an empty default is no list at all, as the parser leaves it */
+		if (jail_strv_copy(d->def_strv && d->def_strv[0] ? d->def_strv : NULL, &v) < 0)
 			return -ENOMEM;
-		for (size_t i = 0; i < n; i++)
-			if (!(v[i] = strdup(d->def_strv[i]))) {
-				jail_strv_free(v);
-				return -ENOMEM;
-			}
 		memcpy(&old, field, sizeof(old));
 		jail_strv_free(old);
 		memcpy(field, &v, sizeof(v));
 		return 0;
 	}
 	case PS_BINDS:
-		binds_free(p->binds, p->n_binds);
+		jail_binds_free(p->binds, p->n_binds);
 		p->binds = NULL;
 		p->n_binds = 0;
 		return 0;
@@ -355,7 +315,7 @@ void jail_pfield_clear(struct jail_policy *p, enum pfield f)
 		break;
 	}
 	case PS_BINDS:
-		binds_free(p->binds, p->n_binds);
+		jail_binds_free(p->binds, p->n_binds);
 		p->binds = NULL;
 		p->n_binds = 0;
 		break;

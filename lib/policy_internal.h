@@ -244,4 +244,7 @@ int jail_hostname_expand(const char *tmpl, const struct jail_match *m, char **re
  * starting or ending with '-'. */
 bool jail_hostname_is_valid(const char *s);
 
+/* Free `n` binds and their array (the parser's and the table's). */
+void jail_binds_free(struct jail_bind *b, size_t n);
+
 #endif

@@ -553,15 +553,6 @@ static bool want_nslist(struct pctx *x, const config_setting_t *s, unsigned *ret
 	return ok;
 }
 
-static void binds_free(struct jail_bind *b, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		free(b[i].source);
-		free(b[i].target);
-	}
-	free(b);
-}
-
 static bool parse_binds(struct pctx *x, const config_setting_t *s, struct jail_policy *dst)
 {
 	int n;
@@ -627,10 +618,10 @@ static bool parse_binds(struct pctx *x, const config_setting_t *s, struct jail_p
 			}
 	}
 	if (x->errors != before || x->L->oom) {
-		binds_free(b, (size_t)n);
+		jail_binds_free(b, (size_t)n);
 		return false;
 	}
-	binds_free(dst->binds, dst->n_binds);
+	jail_binds_free(dst->binds, dst->n_binds);
 	dst->binds = n ? b : NULL;
 	dst->n_binds = (size_t)n;
 	if (!n)

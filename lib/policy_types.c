@@ -38,6 +38,39 @@ void jail_strv_free(char **v)
 	free(v);
 }
 
+int jail_strv_copy(const char *const *src, char ***ret)
+{
+	size_t n = 0;
+	char **v;
+
+	*ret = NULL;
+	if (!src)
+		return 0;
+	while (src[n])
+		n++;
+	v = calloc(n + 1, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		v[i] = strdup(src[i]);
+		if (!v[i]) {
+			jail_strv_free(v);
+			return -ENOMEM;
+		}
+	}
+	*ret = v;
+	return 0;
+}
+
+void jail_binds_free(struct jail_bind *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(b[i].source);
+		free(b[i].target);
+	}
+	free(b);
+}
+
 void jail_policy_free(struct jail_policy *p)
 {
 	if (!p)

@@ -96,17 +96,59 @@ static int check_type(const struct stat *st, const char *what, unsigned safe_fla
 	return 0;
 }
 
-/* Walk `rel` below `dirfd`. `shown` is the path prefix used in messages. */
-static int walk(int dirfd, const char *shown, const char *rel, int open_flags, unsigned safe_flags,
-		uid_t trusted_uid, struct stat *ret_st, struct jail_error *err)
+/* Make the missing `name` in `dirfd` as `w` says (JAIL_SAFE_CREATE): a
+ * directory, or with `file` an empty regular file. 0 also when someone else
+ * made it meanwhile: the walk opens and checks whatever is there. */
+static int make_missing(int dirfd, const char *name, bool file, const struct jail_walk *w,
+			const char *shown, struct jail_error *err)
+{
+	_cleanup_close_ int fd = -1;
+
+	if (file) {
+		fd = openat(dirfd, name, O_RDONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			    w->mode & 0666);
+	} else if (mkdirat(dirfd, name, w->mode) == 0) {
+		fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	}
+	if (fd < 0) {
+		if (errno == EEXIST)
+			return 0;
+		return jail_error_set(err, errno, "'%s': cannot create: %s", shown,
+				      strerror(errno));
+	}
+	/* Ours: its owner and exact mode, whatever the umask and a setgid
+	 * parent would have made of them. */
+	if (fchown(fd, w->uid, w->gid) < 0 || fchmod(fd, file ? w->mode & 0666 : w->mode) < 0)
+		return jail_error_set(err, errno, "'%s': %s", shown, strerror(errno));
+	return 0;
+}
+
+/* Why openat() of an existing `comp` failed, said plainly: O_NOFOLLOW on a
+ * symlink gives ELOOP, O_DIRECTORY on anything else ENOTDIR. */
+static int open_failed(int dirfd, const char *comp, int e, const char *shown,
+		       struct jail_error *err)
+{
+	struct stat lst;
+
+	if ((e == ELOOP || e == ENOTDIR) && fstatat(dirfd, comp, &lst, AT_SYMLINK_NOFOLLOW) == 0) {
+		if (S_ISLNK(lst.st_mode))
+			return jail_error_set(err, ELOOP, "'%s' is a symbolic link", shown);
+		if (e == ENOTDIR)
+			return jail_error_set(err, ENOTDIR, "'%s' is not a directory", shown);
+	}
+	return jail_error_set(err, e, "'%s': %s", shown, strerror(e));
+}
+
+int jail_safe_walk(int dirfd, const char *path, const struct jail_walk *w, struct stat *ret_st,
+		   struct jail_error *err)
 {
 	char sofar[PATH_MAX];
 	_cleanup_close_ int cur = -1;
-	const char *p = rel;
+	const char *p = path;
 	int depth = 0;
 	struct stat st;
 
-	snprintf(sofar, sizeof(sofar), "%s", shown);
+	snprintf(sofar, sizeof(sofar), "%s", w->shown ? w->shown : ".");
 	cur = fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
 	if (cur < 0)
 		return jail_error_set(err, errno, "dup: %s", strerror(errno));
@@ -138,33 +180,30 @@ static int walk(int dirfd, const char *shown, const char *rel, int open_flags, u
 		snprintf(sofar + used, sizeof(sofar) - used, "%s%s",
 			 (used > 0 && sofar[used - 1] == '/') ? "" : "/", comp);
 
-		flags = last ? (open_flags | O_NOFOLLOW | O_CLOEXEC)
+		flags = last ? (w->open_flags | O_NOFOLLOW | O_CLOEXEC)
 			     : (O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		fd = openat(cur, comp, flags);
-		if (fd < 0) {
-			int e = errno;
-			if (e == ELOOP || e == ENOTDIR) {
-				/* O_NOFOLLOW on a symlink gives ELOOP; tell the admin plainly */
-				struct stat lst;
-				if (fstatat(cur, comp, &lst, AT_SYMLINK_NOFOLLOW) == 0 &&
-				    S_ISLNK(lst.st_mode))
-					return jail_error_set(err, ELOOP, "'%s' is a symbolic link",
-							      sofar);
-			}
-			return jail_error_set(err, e, "'%s': %s", sofar, strerror(e));
+		if (fd < 0 && errno == ENOENT && (w->flags & JAIL_SAFE_CREATE)) {
+			r = make_missing(cur, comp, last && (w->flags & JAIL_SAFE_CREATE_FILE), w,
+					 sofar, err);
+			if (r < 0)
+				return r;
+			fd = openat(cur, comp, flags);
 		}
+		if (fd < 0)
+			return open_failed(cur, comp, errno, sofar, err);
 		jail_closep(&cur);
 		cur = fd;
 
 		if (fstat(cur, &st) < 0)
 			return jail_error_set(err, errno, "'%s': %s", sofar, strerror(errno));
-		if ((safe_flags & JAIL_SAFE_TRUSTED)) {
-			r = jail_safe_check_stat(&st, sofar, trusted_uid, err);
+		if ((w->flags & JAIL_SAFE_TRUSTED)) {
+			r = jail_safe_check_stat(&st, sofar, w->trusted_uid, err);
 			if (r < 0)
 				return r;
 		}
 		if (last) {
-			r = check_type(&st, sofar, safe_flags, err);
+			r = check_type(&st, sofar, w->flags, err);
 			if (r < 0)
 				return r;
 			if (ret_st)
@@ -177,12 +216,12 @@ static int walk(int dirfd, const char *shown, const char *rel, int open_flags, u
 	if (fstat(cur, &st) < 0)
 		return jail_error_set(err, errno, "'%s': %s", sofar, strerror(errno));
 	{
-		int r = check_type(&st, sofar, safe_flags, err);
+		int r = check_type(&st, sofar, w->flags, err);
 		if (r < 0)
 			return r;
 	}
 	{
-		int fd = openat(cur, ".", (open_flags & ~O_NOFOLLOW) | O_CLOEXEC);
+		int fd = openat(cur, ".", (w->open_flags & ~O_NOFOLLOW) | O_CLOEXEC);
 		if (fd < 0)
 			return jail_error_set(err, errno, "'%s': %s", sofar, strerror(errno));
 		if (ret_st)
@@ -211,7 +250,12 @@ int jail_safe_open(const char *path, int open_flags, unsigned safe_flags, uid_t 
 		if (r < 0)
 			return r;
 	}
-	return walk(root, "", path, open_flags, safe_flags, trusted_uid, ret_st, err);
+	return jail_safe_walk(root, path,
+			      &(struct jail_walk){ .open_flags = open_flags,
+						   .flags = safe_flags & ~JAIL_SAFE_CREATE_MASK,
+						   .trusted_uid = trusted_uid,
+						   .shown = "" },
+			      ret_st, err);
 }
 
 int jail_safe_openat(int dirfd, const char *path, int open_flags, unsigned safe_flags,
@@ -220,5 +264,10 @@ int jail_safe_openat(int dirfd, const char *path, int open_flags, unsigned safe_
 	if (!path || path[0] == '/')
 		return jail_error_set(err, EINVAL, "'%s' must be a relative path",
 				      path ? path : "(null)");
-	return walk(dirfd, ".", path, open_flags, safe_flags, trusted_uid, ret_st, err);
+	return jail_safe_walk(dirfd, path,
+			      &(struct jail_walk){ .open_flags = open_flags,
+						   .flags = safe_flags & ~JAIL_SAFE_CREATE_MASK,
+						   .trusted_uid = trusted_uid,
+						   .shown = "." },
+			      ret_st, err);
 }

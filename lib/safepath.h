@@ -28,6 +28,28 @@ enum jail_safe_flags {
 	/* the last component must be a directory / a regular file */
 	JAIL_SAFE_DIRECTORY = 1u << 1,
 	JAIL_SAFE_REGULAR = 1u << 2,
+	/* jail_safe_walk only: a missing component is made, a directory (the
+	 * last one, with CREATE_FILE, an empty regular file) */
+	JAIL_SAFE_CREATE = 1u << 3,
+	JAIL_SAFE_CREATE_FILE = 1u << 4,
+};
+#define JAIL_SAFE_CREATE_MASK (JAIL_SAFE_CREATE | JAIL_SAFE_CREATE_FILE)
+
+/* How jail_safe_walk goes. */
+struct jail_walk {
+	/* the last component's open flags (O_PATH, O_RDONLY | O_DIRECTORY,
+	 * ...); O_NOFOLLOW | O_CLOEXEC are always added */
+	int open_flags;
+	unsigned flags;	   /* JAIL_SAFE_* */
+	uid_t trusted_uid; /* JAIL_SAFE_TRUSTED: the one owner allowed besides root */
+	/* JAIL_SAFE_CREATE: what is made gets exactly this mode (a file
+	 * without the execute bits; the umask does not apply) and owner */
+	mode_t mode;
+	uid_t uid;
+	gid_t gid;
+	/* how messages name `dirfd`: "" when it is a root ("/usr": messages
+	 * name absolute paths), NULL for "." ("./keep") */
+	const char *shown;
 };
 
 /*
@@ -47,6 +69,21 @@ int jail_safe_open(const char *path, int open_flags, unsigned safe_flags, uid_t 
  */
 int jail_safe_openat(int dirfd, const char *path, int open_flags, unsigned safe_flags,
 		     uid_t trusted_uid, struct stat *ret_st, struct jail_error *err);
+
+/*
+ * The one walk all of the above and every other walk by fd use: `path`
+ * below the directory `dirfd` (leading slashes name `dirfd` itself, so a
+ * path inside a jail root or a tree reads as it does inside), one component
+ * at a time with openat(O_NOFOLLOW), each fstat()ed through its fd. Every
+ * component but the last must be a directory; a symlink anywhere and ".."
+ * are refused, "." is skipped. With JAIL_SAFE_TRUSTED every component below
+ * `dirfd` must pass jail_safe_check_stat(). With JAIL_SAFE_CREATE, what is
+ * missing is made (by whoever calls: root in a root's tree, a user's
+ * directory in that user's home) and then opened and checked like the rest:
+ * a name swapped for a symlink meanwhile makes the walk fail, not follow.
+ */
+int jail_safe_walk(int dirfd, const char *path, const struct jail_walk *w, struct stat *ret_st,
+		   struct jail_error *err);
 
 /* Check one already-open component by its stat (the rule above). */
 int jail_safe_check_stat(const struct stat *st, const char *what, uid_t trusted_uid,

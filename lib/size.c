@@ -10,25 +10,16 @@
 #include <string.h>
 #include <strings.h>
 
+#include "decimal.h"
 #include "policy.h"
 
 /* Leading decimal digits of `s` -> *ret; returns the first non-digit or
  * NULL when there are no digits or the value overflows. */
 static const char *parse_digits(const char *s, uint64_t *ret)
 {
-	uint64_t v = 0;
-	const char *p = s;
+	ssize_t n = jail_parse_decimal(s, strlen(s), UINT64_MAX, ret);
 
-	for (; *p >= '0' && *p <= '9'; p++) {
-		unsigned d = (unsigned)(*p - '0');
-		if (v > (UINT64_MAX - d) / 10)
-			return NULL;
-		v = v * 10 + d;
-	}
-	if (p == s)
-		return NULL;
-	*ret = v;
-	return p;
+	return n > 0 ? s + n : NULL;
 }
 
 int jail_parse_size(const char *s, uint64_t *ret_bytes)

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "decimal.h"
 #include "safepath.h"
 #include "x11.h"
 
@@ -17,17 +18,14 @@
 
 static int parse_display_number(const char *s, const char **ret_end, unsigned *ret)
 {
-	unsigned long v = 0;
-	const char *p = s;
+	uint64_t v;
+	ssize_t n = jail_parse_decimal(s, strlen(s), JAIL_X11_MAX_DISPLAY, &v);
 
-	if (*p < '0' || *p > '9')
+	if (n == 0)
 		return -EINVAL;
-	for (; *p >= '0' && *p <= '9'; p++) {
-		v = v * 10 + (unsigned long)(*p - '0');
-		if (v > JAIL_X11_MAX_DISPLAY)
-			return -ERANGE;
-	}
-	*ret_end = p;
+	if (n < 0)
+		return -ERANGE;
+	*ret_end = s + n;
 	*ret = (unsigned)v;
 	return 0;
 }

@@ -20,6 +20,7 @@
 #include <security/pam_modules.h>
 
 #include "jail_client.h"
+#include "proc_text.h"
 #include "pam_log.h"
 #include "pam_usermgr.h"
 #include "pam_x11.h"

@@ -7,6 +7,8 @@
 
 #include "cgroup.h"
 #include "jail_client.h"
+#include "jail_launch.h"
+#include "jail_setns.h"
 #include "session.h"
 #include "timens.h"
 

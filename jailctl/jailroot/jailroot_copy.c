@@ -121,41 +121,23 @@ static int check_host(const struct stat *st, const char *path, struct jail_error
  * checking every component. */
 static int open_host_dir(struct jailroot_copier *c, const char *path, struct jail_error *err)
 {
-	_cleanup_close_ int cur = -1;
-	char shown[PATH_MAX] = "";
-	const char *p = path;
+	const struct jail_walk w = {
+		.open_flags = O_RDONLY | O_DIRECTORY,
+		.flags = JAIL_SAFE_TRUSTED | JAIL_SAFE_DIRECTORY,
+		.shown = "",
+	};
+	struct jail_error e = { 0 };
 	struct stat st;
+	int fd;
 
-	cur = fcntl(c->hostfd, F_DUPFD_CLOEXEC, 3);
-	if (cur < 0)
-		return jail_error_set(err, errno, "dup: %s", strerror(errno));
-	if (fstat(cur, &st) < 0)
+	if (fstat(c->hostfd, &st) < 0)
 		return jail_error_set(err, errno, "host /: %s", strerror(errno));
 	if (check_host(&st, "/", err) < 0)
 		return -EPERM;
-	while (*p) {
-		char comp[NAME_MAX + 1];
-		size_t used;
-		int fd, n;
-
-		n = jail_path_next(&p, comp);
-		if (n == 0)
-			break;
-		if (n < 0)
-			return jail_error_set(err, ENAMETOOLONG, "'%s': name too long", path);
-		used = strlen(shown);
-		snprintf(shown + used, sizeof(shown) - used, "/%s", comp);
-		fd = openat(cur, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0)
-			return jail_error_set(err, errno, "host '%s': %s", shown, strerror(errno));
-		jail_closep(&cur);
-		cur = fd;
-		if (fstat(cur, &st) < 0)
-			return jail_error_set(err, errno, "host '%s': %s", shown, strerror(errno));
-		if (check_host(&st, shown, err) < 0)
-			return -EPERM;
-	}
-	return steal_fd(&cur);
+	fd = jail_safe_walk(c->hostfd, path, &w, NULL, &e);
+	if (fd < 0)
+		return jail_error_set(err, -fd, "host %s", e.message);
+	return fd;
 }
 
 /* ------------------------------------------------------------ tree side */

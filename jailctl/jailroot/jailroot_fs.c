@@ -108,42 +108,16 @@ int jailroot_dir_is_empty(int dirfd)
 
 int jailroot_mkdirs(int treefd, const char *path, struct jail_error *err)
 {
-	_cleanup_close_ int cur = -1;
-	const char *p = path;
+	/* What is made is root's 0755, whatever our umask and the directory's
+	 * group inheritance say. */
+	const struct jail_walk w = {
+		.open_flags = O_PATH | O_DIRECTORY,
+		.flags = JAIL_SAFE_DIRECTORY | JAIL_SAFE_CREATE,
+		.mode = 0755,
+		.shown = "",
+	};
 
-	cur = openat(treefd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (cur < 0)
-		return jail_error_set(err, errno, "tree: %s", strerror(errno));
-	while (*p) {
-		char comp[NAME_MAX + 1];
-		int fd, n;
-
-		n = jail_path_next(&p, comp);
-		if (n == 0)
-			break;
-		if (n < 0)
-			return jail_error_set(err, ENAMETOOLONG, "'%s': name too long", path);
-		if (strcmp(comp, ".") == 0 || strcmp(comp, "..") == 0)
-			return jail_error_set(err, EINVAL, "'%s': not a clean path", path);
-		if (mkdirat(cur, comp, 0755) == 0) {
-			/* New: ours to give to root, whatever our umask and
-			 * the directory's group inheritance say. */
-			if (fchownat(cur, comp, 0, 0, AT_SYMLINK_NOFOLLOW) < 0 ||
-			    fchmodat(cur, comp, 0755, 0) < 0)
-				return jail_error_set(err, errno, "'%s': %s", path,
-						      strerror(errno));
-		} else if (errno != EEXIST) {
-			return jail_error_set(err, errno, "creating '%s': %s", path,
-					      strerror(errno));
-		}
-		fd = openat(cur, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0)
-			return jail_error_set(err, errno == ELOOP ? ENOTDIR : errno,
-					      "'%s': a component is not a directory", path);
-		jail_closep(&cur);
-		cur = fd;
-	}
-	return steal_fd(&cur);
+	return jail_safe_walk(treefd, path, &w, NULL, err);
 }
 
 /* Split "/a/b/c" into the parent "/a/b" and "c". */

@@ -1,6 +1,6 @@
 #!/bin/bash
 # jail-init's fds 0, 1 and 2 when the PAM caller had them closed: the
-# launcher (lib/jail_client.c) opens /dev/null close-on-exec, and where
+# launcher (lib/jail_launch.c) opens /dev/null close-on-exec, and where
 # that lands on the closed number itself, dup2() onto itself kept the
 # close-on-exec flag: jail-init started with that fd closed, so the next
 # file it opened became its stdin. The keeper (host side) must have

@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* lib/safepath.c: walking paths by fd refuses symlinks, "..", and untrusted
- * owners or modes. Runs without root: the "trusted" uid is our own. */
+ * owners or modes; the creating walk makes what is missing with exactly the
+ * mode and owner asked for, and never through a symlink or a non-directory.
+ * Runs without root: the "trusted" uid is our own. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -43,7 +46,19 @@ static int setup(void **state)
 	path_of(p, "link");
 	if (symlink("dir", p) < 0)
 		return -1;
+	path_of(p, "dangling");
+	if (symlink("nowhere", p) < 0)
+		return -1;
 	return 0;
+}
+
+static bool exists(const char *rel)
+{
+	char p[PATH_MAX];
+	struct stat st;
+
+	path_of(p, rel);
+	return lstat(p, &st) == 0;
 }
 
 static int teardown(void **state)
@@ -148,6 +163,135 @@ static void test_openat_trusted_rules(void **state)
 	close(dfd);
 }
 
+/* The creating walk: every missing directory made with exactly the mode and
+ * owner asked for (not what the umask makes of it); existing ones opened;
+ * a leading "/" names the directory the walk starts from. */
+static void test_walk_creates(void **state)
+{
+	const struct jail_walk w = {
+		.open_flags = O_PATH | O_DIRECTORY,
+		.flags = JAIL_SAFE_DIRECTORY | JAIL_SAFE_CREATE,
+		.mode = 0750,
+		.uid = getuid(),
+		.gid = getgid(),
+		.shown = "",
+	};
+	struct jail_error err = { 0 };
+	char p[PATH_MAX];
+	struct stat st;
+	mode_t old = umask(077);
+	int dfd, fd;
+
+	dfd = open(base, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	assert_true(dfd >= 0);
+	fd = jail_safe_walk(dfd, "/made/a/b", &w, &st, &err);
+	umask(old);
+	assert_true(fd >= 0);
+	assert_true(S_ISDIR(st.st_mode));
+	close(fd);
+	for (const char *const *rel = (const char *const[]){ "made", "made/a", "made/a/b", NULL };
+	     *rel; rel++) {
+		path_of(p, *rel);
+		assert_int_equal(lstat(p, &st), 0);
+		assert_true(S_ISDIR(st.st_mode));
+		assert_int_equal(st.st_mode & 07777, 0750);
+		assert_int_equal(st.st_uid, getuid());
+	}
+	/* again: everything is there, nothing changes */
+	fd = jail_safe_walk(dfd, "made/a/b", &w, NULL, &err);
+	assert_true(fd >= 0);
+	close(fd);
+
+	/* a last component made as a file: the mode without execute bits */
+	const struct jail_walk wf = {
+		.open_flags = O_PATH,
+		.flags = JAIL_SAFE_CREATE | JAIL_SAFE_CREATE_FILE,
+		.mode = 0755,
+		.uid = getuid(),
+		.gid = getgid(),
+	};
+	fd = jail_safe_walk(dfd, "made/f/leaf", &wf, &st, &err);
+	assert_true(fd >= 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(st.st_mode & 07777, 0644);
+	close(fd);
+	path_of(p, "made/f");
+	assert_int_equal(lstat(p, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	close(dfd);
+}
+
+/* What the walk must refuse, creating or not, and that a refused walk made
+ * nothing beyond the refusal. */
+static void test_walk_refuses(void **state)
+{
+	struct jail_walk w = {
+		.open_flags = O_PATH | O_DIRECTORY,
+		.flags = JAIL_SAFE_DIRECTORY | JAIL_SAFE_CREATE,
+		.mode = 0755,
+		.uid = getuid(),
+		.gid = getgid(),
+	};
+	struct jail_error err = { 0 };
+	int dfd, fd;
+
+	dfd = open(base, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	assert_true(dfd >= 0);
+
+	/* a symlink on the way: never followed, nothing made where it points */
+	fd = jail_safe_walk(dfd, "link/x", &w, NULL, &err);
+	assert_int_equal(fd, -ELOOP);
+	assert_string_equal(err.message, "'./link' is a symbolic link");
+	assert_false(exists("dir/x"));
+	/* a dangling one is not "missing": its target is not made */
+	fd = jail_safe_walk(dfd, "dangling/x", &w, NULL, &err);
+	assert_int_equal(fd, -ELOOP);
+	assert_false(exists("nowhere"));
+	/* a symlink as the last component */
+	fd = jail_safe_walk(dfd, "link", &w, NULL, &err);
+	assert_int_equal(fd, -ELOOP);
+
+	/* ".." is refused before anything is made */
+	fd = jail_safe_walk(dfd, "../x", &w, NULL, &err);
+	assert_int_equal(fd, -EINVAL);
+	assert_non_null(strstr(err.message, "'..' is not allowed"));
+
+	/* a file where a directory must be */
+	fd = jail_safe_walk(dfd, "dir/file/x", &w, NULL, &err);
+	assert_int_equal(fd, -ENOTDIR);
+	assert_string_equal(err.message, "'./dir/file' is not a directory");
+	fd = jail_safe_walk(dfd, "dir/file", &w, NULL, &err);
+	assert_int_equal(fd, -ENOTDIR);
+
+	/* trusted: a group-writable directory on the way stops the walk
+	 * before anything is made below it */
+	w.flags |= JAIL_SAFE_TRUSTED;
+	w.trusted_uid = getuid();
+	fd = jail_safe_walk(dfd, "gw/sub", &w, NULL, &err);
+	assert_int_equal(fd, -EPERM);
+	assert_string_equal(err.message, "'./gw' is writable by group (mode 0775)");
+	assert_false(exists("gw/sub"));
+	/* ... and another owner than root or the trusted uid */
+	if (getuid() == 0) {
+		char p[PATH_MAX];
+		path_of(p, "theirs");
+		assert_int_equal(mkdir(p, 0755), 0);
+		assert_int_equal(chown(p, 4242, 4242), 0);
+		w.trusted_uid = 0;
+		fd = jail_safe_walk(dfd, "theirs/sub", &w, NULL, &err);
+		assert_int_equal(fd, -EPERM);
+		assert_string_equal(err.message, "'./theirs' is owned by uid 4242, not root");
+		assert_false(exists("theirs/sub"));
+	}
+
+	/* not creating: a missing component is an error, nothing is made */
+	w.flags = JAIL_SAFE_DIRECTORY;
+	fd = jail_safe_walk(dfd, "absent/x", &w, NULL, &err);
+	assert_int_equal(fd, -ENOENT);
+	assert_false(exists("absent"));
+	close(dfd);
+}
+
 static void test_path_next(void **state)
 {
 	char comp[NAME_MAX + 1], big[NAME_MAX + 8];
@@ -202,6 +346,8 @@ int main(void)
 		cmocka_unit_test(test_untrusted_walk_opens),
 		cmocka_unit_test(test_symlink_component_refused),
 		cmocka_unit_test(test_openat_trusted_rules),
+		cmocka_unit_test(test_walk_creates),
+		cmocka_unit_test(test_walk_refuses),
 		cmocka_unit_test(test_path_next),
 		cmocka_unit_test(test_check_stat),
 	};
