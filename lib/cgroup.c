@@ -98,7 +98,11 @@ static int write_at(int dirfd, const char *name, const char *value)
 
 	if (fd < 0)
 		return -errno;
-	n = write(fd, value, len);
+	/* A signal while the kernel moves a process (cgroup.procs) or sets
+	 * a limit is no reason to refuse the login: write again. */
+	do
+		n = write(fd, value, len);
+	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -errno;
 	return (size_t)n == len ? 0 : -EIO;
@@ -562,17 +566,29 @@ int jail_cgroup_enter(struct jail_cgroup *cg, struct jail_error *err)
 	r = save_home(cg, err);
 	if (r < 0)
 		return r;
-	return move_self(cg->dir_fd, cg->leaf, err);
+	r = move_self(cg->dir_fd, cg->leaf, err);
+	/* Moved into some controllers' groups but not all: back out of them,
+	 * or the caller (the keeper) would sit in the jail's group, which
+	 * then could never be removed. */
+	if (r < 0)
+		jail_cgroup_leave(cg, NULL);
+	return r;
 }
 
 int jail_cgroup_leave(struct jail_cgroup *cg, struct jail_error *err)
 {
 	for (int c = 0; c < JAIL_CG_NCTL; c++) {
+		ssize_t n;
+
 		if (cg->home_procs_fd[c] < 0)
 			continue;
-		if (write(cg->home_procs_fd[c], "0", 1) != 1)
-			return jail_error_set(err, errno, "cgroup: back to own %s cgroup: %s",
-					      ctl_name[c], strerror(errno));
+		do
+			n = write(cg->home_procs_fd[c], "0", 1);
+		while (n < 0 && errno == EINTR);
+		if (n != 1)
+			return jail_error_set(err, n < 0 ? errno : EIO,
+					      "cgroup: back to own %s cgroup: %s", ctl_name[c],
+					      strerror(n < 0 ? errno : EIO));
 		jail_closep(&cg->home_procs_fd[c]);
 		cg->home_procs_fd[c] = -1;
 	}
@@ -729,6 +745,9 @@ static int64_t mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* How often jail_cgroup_destroy tries again after an error other than EBUSY. */
+#define DESTROY_OTHER_TRIES 3
+
 int jail_cgroup_destroy(struct jail_cgroup *cg, int timeout_ms, struct jail_error *err)
 {
 	int64_t deadline = mono_ms() + timeout_ms;
@@ -739,12 +758,18 @@ int jail_cgroup_destroy(struct jail_cgroup *cg, int timeout_ms, struct jail_erro
 		cg->dir_fd[c] = -1;
 		if (cg->parent_fd[c] < 0)
 			continue;
+		int other = 0;
+
 		/* EBUSY: tasks still exiting (or a session process that has
-		 * not exited yet after its close): they go on their own. */
+		 * not exited yet after its close): they go on their own, until
+		 * the deadline. Any other error is tried again a few times, so
+		 * that one failed rmdir does not leave the group behind (found
+		 * by tests/faults/sweep.sh: EIO on the rmdir). */
 		while (unlinkat(cg->parent_fd[c], cg->leaf, AT_REMOVEDIR) < 0) {
 			if (errno == ENOENT)
 				break;
-			if (errno != EBUSY || mono_ms() >= deadline) {
+			if (errno == EBUSY ? mono_ms() >= deadline
+					   : ++other > DESTROY_OTHER_TRIES) {
 				if (r >= 0)
 					r = jail_error_set(err, errno,
 							   "cgroup: rmdir %s/%s (%s): %s",
