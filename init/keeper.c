@@ -316,6 +316,7 @@ static int write_info(struct keeper *k, struct jail_error *err)
 {
 	_cleanup_close_ int fd = -1;
 	char buf[2048], net[128];
+	ssize_t w;
 	int n;
 
 	jail_net_bridge_info(&k->bnet, net, sizeof(net));
@@ -330,9 +331,14 @@ static int write_info(struct keeper *k, struct jail_error *err)
 		return jail_error_set(err, ENAMETOOLONG, "info: too long");
 	fd = openat(k->keydir_fd, JAIL_STATE_INFO,
 		    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0 || write(fd, buf, (size_t)n) != n)
-		return jail_error_set(err, errno ? errno : EIO, "info: %s",
-				      strerror(errno ? errno : EIO));
+	if (fd < 0)
+		return jail_error_set(err, errno, "info: %s", strerror(errno));
+	do /* a signal is no reason to refuse the login */
+		w = write(fd, buf, (size_t)n);
+	while (w < 0 && errno == EINTR);
+	if (w != n)
+		return jail_error_set(err, w < 0 ? errno : EIO, "info: %s",
+				      strerror(w < 0 ? errno : EIO));
 	return 0;
 }
 
@@ -452,8 +458,9 @@ static void remove_entry(struct keeper *k)
 		unlink_retrying(k->keydir_fd, JAIL_STATE_INFO, 0);
 	}
 	if (unlink_retrying(k->jails_fd, k->key, AT_REMOVEDIR) < 0)
-		/* `jailctl list` shows it as stale (its socket refuses), and
-		 * the next login of this key removes it (jail_remove_stale). */
+		/* Never shown as a live jail: `jailctl list` finds no info
+		 * (broken) or a socket that refuses (stale), and the next
+		 * login of this key removes it (jail_remove_stale). */
 		syslog(LOG_ERR,
 		       "registry entry '%s' not removed: user=%s profile=%s id=%s: %s; "
 		       "the next login removes it",

@@ -575,6 +575,9 @@ int jail_cgroup_enter(struct jail_cgroup *cg, struct jail_error *err)
 	return r;
 }
 
+/* How often jail_cgroup_leave writes to its own cgroup.procs before giving up. */
+#define LEAVE_TRIES 3
+
 int jail_cgroup_leave(struct jail_cgroup *cg, struct jail_error *err)
 {
 	for (int c = 0; c < JAIL_CG_NCTL; c++) {
@@ -582,9 +585,14 @@ int jail_cgroup_leave(struct jail_cgroup *cg, struct jail_error *err)
 
 		if (cg->home_procs_fd[c] < 0)
 			continue;
-		do
+		/* Tried again after any failure, a few times: a keeper that
+		 * cannot leave the jail's group keeps it busy, and the jail
+		 * fails (found by tests/faults/sweep.sh: one EIO or EAGAIN). */
+		for (int tries = 0; tries < LEAVE_TRIES; tries++) {
 			n = write(cg->home_procs_fd[c], "0", 1);
-		while (n < 0 && errno == EINTR);
+			if (n == 1)
+				break;
+		}
 		if (n != 1)
 			return jail_error_set(err, n < 0 ? errno : EIO,
 					      "cgroup: back to own %s cgroup: %s", ctl_name[c],
