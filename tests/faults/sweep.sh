@@ -40,7 +40,7 @@ je_service
 # Calls a signal can interrupt in the module's, the keeper's and PID 1's
 # own loops (poll of the session's processes, the keeper's socket, the
 # waits): EINTR there must be retried, never a refused login.
-must_pass=poll,ppoll,wait4,waitid,accept4,recvmsg,sendmsg,recvfrom,sendto,flock,clock_nanosleep,rt_sigtimedwait
+must_pass=poll,ppoll,write,wait4,waitid,accept4,recvmsg,sendmsg,recvfrom,sendto,flock,clock_nanosleep,rt_sigtimedwait
 
 mkdir -p "$je/faults"
 chmod 0755 "$je/faults"
