@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 
 #include "jail_init.h"
+#include "poll_now.h"
 
 static void report(int fd, const char *msg)
 {
@@ -80,7 +81,7 @@ void jail_pid1_run(const struct jail_policy *p, const char *id, int report_fd, i
 		   int userns_fd, const int *records, int log_fd)
 {
 	struct jail_error e = { 0 };
-	struct pollfd pfd = { .fd = keeper_pidfd, .events = POLLIN };
+	int gone;
 
 	/* If the keeper dies the jail must die with it: nobody would be left
 	 * to end it or clean the registry (fail closed). Armed first, then
@@ -89,8 +90,13 @@ void jail_pid1_run(const struct jail_policy *p, const char *id, int report_fd, i
 		jail_error_set(&e, errno, "PR_SET_PDEATHSIG: %s", strerror(errno));
 		fail(report_fd, &e);
 	}
-	if (poll(&pfd, 1, 0) != 0)
+	gone = jail_poll_now(keeper_pidfd);
+	if (gone > 0) /* nobody left to report to */
 		_exit(1);
+	if (gone < 0) {
+		jail_error_set(&e, -gone, "watching the keeper: %s", strerror(-gone));
+		fail(report_fd, &e);
+	}
 	close(keeper_pidfd);
 	umask(022);
 

@@ -33,6 +33,8 @@
 #include "jail_init.h"
 #include "jail_registry.h"
 #include "jail_net.h"
+#include "jail_request.h"
+#include "poll_now.h"
 #include "keeper_cgroup.h"
 #include "keeper_syslog.h"
 #include "keeper_utmp.h"
@@ -49,6 +51,7 @@
 #define MAX_CONNS	  1024
 #define TEARDOWN_RETRY_MS 20
 #define INIT_EXIT_WAIT_MS 5000
+#define UNLINK_TRIES	  3
 
 struct conn {
 	int fd;
@@ -320,6 +323,7 @@ static void serve_while_ending(struct keeper *k, size_t i)
 {
 	struct conn *c = &k->conns[i];
 	char msg[JAIL_MSG_MAX], out[JAIL_MSG_MAX];
+	struct jail_request req;
 	int fds[1] = { -1 };
 	size_t n_fds = 0;
 	ssize_t n;
@@ -330,7 +334,10 @@ static void serve_while_ending(struct keeper *k, size_t i)
 	jail_closep(&fds[0]);
 	if (n <= 0) {
 		conn_drop(k, i);
-	} else if (strcmp(msg, "CLOSE") == 0 && n_fds == 0 && c->session_pidfd >= 0) {
+		return;
+	}
+	jail_request_parse(msg, n_fds, &req);
+	if (req.kind == JAIL_REQ_CLOSE && c->session_pidfd >= 0) {
 		session_end(k, c, "closed");
 		snprintf(out, sizeof(out), "OK sessions=%u", k->sessions);
 		reply(c, out, -1);
@@ -351,10 +358,11 @@ static void kill_init(struct keeper *k)
 {
 	static struct pollfd pfds[1 + MAX_CONNS];
 	int64_t deadline;
+	bool sent;
 
 	if (k->init_pidfd < 0)
 		return;
-	pidfd_send_signal(k->init_pidfd, SIGKILL, NULL, 0);
+	sent = pidfd_send_signal(k->init_pidfd, SIGKILL, NULL, 0) == 0 || errno == ESRCH;
 	deadline = jail_mono_ms() + INIT_EXIT_WAIT_MS;
 	for (;;) {
 		int64_t left = deadline - jail_mono_ms();
@@ -363,6 +371,14 @@ static void kill_init(struct keeper *k)
 
 		if (left <= 0)
 			break;
+		/* A SIGKILL that could not be sent is sent again while we
+		 * wait: a jail whose PID 1 lives on keeps its cgroup busy. */
+		if (!sent) {
+			sent = pidfd_send_signal(k->init_pidfd, SIGKILL, NULL, 0) == 0 ||
+			       errno == ESRCH;
+			if (!sent && left > TEARDOWN_RETRY_MS)
+				left = TEARDOWN_RETRY_MS;
+		}
 		/* readable once PID 1 is a zombie, i.e. the namespace is empty */
 		pfds[n++] = (struct pollfd){ .fd = k->init_pidfd, .events = POLLIN };
 		for (size_t i = 0; i < k->n_conns; i++)
@@ -393,7 +409,23 @@ static void remove_entry(struct keeper *k)
 	k->listen_fd = -1;
 	if (!k->entry_made)
 		return;
-	jail_entry_remove(k->jails_fd, k->key, NULL);
+	for (int tries = 1;; tries++) {
+		struct jail_error err = { 0 };
+
+		if (jail_entry_remove(k->jails_fd, k->key, &err) == 0)
+			break;
+		if (tries >= UNLINK_TRIES) {
+			/* Never shown as a live jail: `jailctl list` finds no info
+			 * (broken) or a socket that refuses (stale), and the next
+			 * login of this key removes it (jail_remove_stale). */
+			syslog(LOG_ERR,
+			       "registry entry '%s' not removed: user=%s profile=%s id=%s: %s; "
+			       "the next login removes it",
+			       k->key, k->p->user, k->p->profile, k->id, err.message);
+			break;
+		}
+		usleep(TEARDOWN_RETRY_MS * 1000);
+	}
 	k->entry_made = false;
 }
 
@@ -448,7 +480,6 @@ static int session_pidfd_of(int sock, int sent_pidfd)
 	struct ucred cred;
 	socklen_t len = sizeof(int);
 	char path[64], line[128];
-	struct pollfd pfd;
 	long fd_pid = -1;
 	int pidfd = -1;
 	FILE *f;
@@ -473,8 +504,7 @@ static int session_pidfd_of(int sock, int sent_pidfd)
 	fclose(f);
 	if (fd_pid != (long)cred.pid)
 		return -1;
-	pfd = (struct pollfd){ .fd = sent_pidfd, .events = POLLIN };
-	if (poll(&pfd, 1, 0) != 0) /* readable (exited) or an error */
+	if (jail_poll_now(sent_pidfd) != 0) /* readable (exited) or an error */
 		return -1;
 	return fcntl(sent_pidfd, F_DUPFD_CLOEXEC, 3);
 }
@@ -483,6 +513,7 @@ static void handle_request(struct keeper *k, size_t i)
 {
 	struct conn *c = &k->conns[i];
 	char msg[JAIL_MSG_MAX], out[JAIL_MSG_MAX];
+	struct jail_request req;
 	int fds[1] = { -1 };
 	size_t n_fds = 0;
 	ssize_t n;
@@ -497,9 +528,9 @@ static void handle_request(struct keeper *k, size_t i)
 		conn_drop(k, i);
 		return;
 	}
-	if (strncmp(msg, "JOIN", 4) == 0 && (msg[4] == '\0' || msg[4] == ' ') && n_fds <= 1) {
+	jail_request_parse(msg, n_fds, &req);
+	if (req.kind == JAIL_REQ_JOIN) {
 		struct jail_error je = { 0 };
-		char digest[JAIL_POLICY_DIGEST_HEX];
 		int pidfd = -1;
 
 		/* The pidfd of the process that connected: readable when that
@@ -521,8 +552,7 @@ static void handle_request(struct keeper *k, size_t i)
 		 * not one resolved to another profile since, nor another user
 		 * name with this uid. Refused before anything is counted, so
 		 * a refused login keeps no jail alive (jail_proto.h). */
-		if (jail_msg_get(msg, "policy", digest, sizeof(digest)) < 0 ||
-		    strcmp(digest, k->policy_digest) != 0) {
+		if (!req.has_digest || strcmp(req.digest, k->policy_digest) != 0) {
 			jail_closep(&pidfd);
 			snprintf(out, sizeof(out),
 				 "ERR " JAIL_ERR_POLICY " policy=%s id=%s the jail was built from "
@@ -555,9 +585,9 @@ static void handle_request(struct keeper *k, size_t i)
 		return;
 	}
 	jail_closep(&fds[0]);
-	if (n_fds > 0) {
+	if (req.kind == JAIL_REQ_BADFD) {
 		reply(c, "ERR " JAIL_ERR_BADREQ " unexpected file descriptor", -1);
-	} else if (strcmp(msg, "CLOSE") == 0) {
+	} else if (req.kind == JAIL_REQ_CLOSE) {
 		if (c->session_pidfd < 0) {
 			reply(c, "ERR " JAIL_ERR_REFUSED " no session on this connection", -1);
 			return;
@@ -565,7 +595,7 @@ static void handle_request(struct keeper *k, size_t i)
 		session_end(k, c, "closed");
 		snprintf(out, sizeof(out), "OK sessions=%u", k->sessions);
 		reply(c, out, -1);
-	} else if (strcmp(msg, "STATUS") == 0) {
+	} else if (req.kind == JAIL_REQ_STATUS) {
 		snprintf(out, sizeof(out),
 			 "OK id=%s key=%s user=%s uid=%u profile=%s init=%d keeper=%d sessions=%u "
 			 "created=%" PRId64 " lifetime=%s stopping=%d policy=%s",
@@ -573,9 +603,9 @@ static void handle_request(struct keeper *k, size_t i)
 			 (int)k->init_pid, (int)getpid(), k->sessions, k->created,
 			 lifetime_name(k->p->lifetime), k->stop_fd >= 0, k->policy_digest);
 		reply(c, out, -1);
-	} else if (strcmp(msg, "ENTER") == 0) {
+	} else if (req.kind == JAIL_REQ_ENTER) {
 		join_reply(k, c);
-	} else if (strcmp(msg, "STOP") == 0) {
+	} else if (req.kind == JAIL_REQ_STOP) {
 		if (k->stop_fd < 0) {
 			k->stop_fd = c->fd;
 			c->fd = -1; /* answered at the very end */

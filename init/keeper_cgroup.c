@@ -12,6 +12,7 @@
 
 #include "clock.h"
 #include "keeper_cgroup.h"
+#include "poll_now.h"
 #include "keeper_systemd.h"
 #include "systemd_unit.h"
 
@@ -112,9 +113,7 @@ static pid_t pidfd_pid(int pidfd)
 
 static bool pidfd_alive(int pidfd)
 {
-	struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
-
-	return poll(&pfd, 1, 0) == 0; /* readable once the process exited */
+	return jail_poll_now(pidfd) == 0; /* readable once the process exited */
 }
 
 /* Limits on the user's slice (every JOIN: the current policy, even if an

@@ -4,6 +4,7 @@
  * SOCK_SEQPACKET socket at JAIL_INIT_FD, and an empty environment. Reads the
  * CREATE handshake (jail_proto.h), then becomes the jail's keeper.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 
 #include "jail_registry.h"
 #include "jail_init.h"
+#include "jail_request.h"
 #include "msg.h"
 #include "policy_wire.h"
 #include "stdfds.h"
@@ -48,6 +50,7 @@ int main(void)
 	struct jail_error e = { 0 };
 	struct stat st;
 	ssize_t n;
+	int r;
 
 	/* 0..2 open before anything else is (stdfds.h): the launcher sees
 	 * to it, and a jail-init started any other way must not let a state
@@ -67,9 +70,12 @@ int main(void)
 	if (wait_input(sock) < 0)
 		return refuse(sock, "no CREATE request");
 	n = jail_msg_recv(sock, msg, sizeof(msg), fds, 1, &n_fds);
-	if (n <= 0 || strncmp(msg, "CREATE ", 7) != 0 || n_fds != 1)
+	if (n <= 0)
 		return refuse(sock, "malformed CREATE request");
-	if (jail_msg_get(msg, "key", key, sizeof(key)) < 0 || !jail_key_is_valid(key))
+	r = jail_create_request_parse(msg, n_fds, key);
+	if (r == -EBADMSG)
+		return refuse(sock, "malformed CREATE request");
+	if (r < 0)
 		return refuse(sock, "bad key in CREATE request");
 	if (fstat(fds[0], &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != 0 || (st.st_mode & 077))
 		return refuse(sock, "the state directory is not root-owned 0700");

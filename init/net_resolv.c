@@ -41,6 +41,7 @@ int jail_net_resolv_mount(const struct jail_policy *p, int *ret_mnt, struct jail
 {
 	_cleanup_close_ int fs = -1, mnt = -1, file = -1, tree = -1;
 	char text[RESOLV_MAX];
+	ssize_t w;
 	int len;
 
 	*ret_mnt = -1;
@@ -60,9 +61,14 @@ int jail_net_resolv_mount(const struct jail_policy *p, int *ret_mnt, struct jail
 		return jail_error_set(err, errno, "resolv.conf: fsmount: %s", strerror(errno));
 	file = openat(mnt, "resolv.conf", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 		      0644);
-	if (file < 0 || write(file, text, (size_t)len) != len)
-		return jail_error_set(err, errno ? errno : EIO, "resolv.conf: write: %s",
-				      strerror(errno ? errno : EIO));
+	if (file < 0)
+		return jail_error_set(err, errno, "resolv.conf: %s", strerror(errno));
+	do /* a signal is no reason to refuse the login */
+		w = write(file, text, (size_t)len);
+	while (w < 0 && errno == EINTR);
+	if (w != len)
+		return jail_error_set(err, w < 0 ? errno : EIO, "resolv.conf: write: %s",
+				      strerror(w < 0 ? errno : EIO));
 	tree = open_tree(mnt, "resolv.conf", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
 	if (tree < 0)
 		return jail_error_set(err, errno, "resolv.conf: open_tree: %s", strerror(errno));

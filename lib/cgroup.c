@@ -99,7 +99,11 @@ static int write_at(int dirfd, const char *name, const char *value)
 
 	if (fd < 0)
 		return -errno;
-	n = write(fd, value, len);
+	/* A signal while the kernel moves a process (cgroup.procs) or sets
+	 * a limit is no reason to refuse the login: write again. */
+	do
+		n = write(fd, value, len);
+	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -errno;
 	return (size_t)n == len ? 0 : -EIO;
@@ -563,17 +567,37 @@ int jail_cgroup_enter(struct jail_cgroup *cg, struct jail_error *err)
 	r = save_home(cg, err);
 	if (r < 0)
 		return r;
-	return move_self(cg->dir_fd, cg->leaf, err);
+	r = move_self(cg->dir_fd, cg->leaf, err);
+	/* Moved into some controllers' groups but not all: back out of them,
+	 * or the caller (the keeper) would sit in the jail's group, which
+	 * then could never be removed. */
+	if (r < 0)
+		jail_cgroup_leave(cg, NULL);
+	return r;
 }
+
+/* How often jail_cgroup_leave writes to its own cgroup.procs before giving up. */
+#define LEAVE_TRIES 3
 
 int jail_cgroup_leave(struct jail_cgroup *cg, struct jail_error *err)
 {
 	for (int c = 0; c < JAIL_CG_NCTL; c++) {
+		ssize_t n;
+
 		if (cg->home_procs_fd[c] < 0)
 			continue;
-		if (write(cg->home_procs_fd[c], "0", 1) != 1)
-			return jail_error_set(err, errno, "cgroup: back to own %s cgroup: %s",
-					      ctl_name[c], strerror(errno));
+		/* Tried again after any failure, a few times: a keeper that
+		 * cannot leave the jail's group keeps it busy, and the jail
+		 * fails (found by tests/faults/sweep.sh: one EIO or EAGAIN). */
+		for (int tries = 0; tries < LEAVE_TRIES; tries++) {
+			n = write(cg->home_procs_fd[c], "0", 1);
+			if (n == 1)
+				break;
+		}
+		if (n != 1)
+			return jail_error_set(err, n < 0 ? errno : EIO,
+					      "cgroup: back to own %s cgroup: %s", ctl_name[c],
+					      strerror(n < 0 ? errno : EIO));
 		jail_closep(&cg->home_procs_fd[c]);
 		cg->home_procs_fd[c] = -1;
 	}
@@ -722,6 +746,9 @@ int jail_cgroup_read_events(const struct jail_cgroup *cg, struct jail_cgroup_eve
 	return 0;
 }
 
+/* How often jail_cgroup_destroy tries again after an error other than EBUSY. */
+#define DESTROY_OTHER_TRIES 3
+
 int jail_cgroup_destroy(struct jail_cgroup *cg, int timeout_ms, struct jail_error *err)
 {
 	int64_t deadline = jail_mono_ms() + timeout_ms;
@@ -732,12 +759,18 @@ int jail_cgroup_destroy(struct jail_cgroup *cg, int timeout_ms, struct jail_erro
 		cg->dir_fd[c] = -1;
 		if (cg->parent_fd[c] < 0)
 			continue;
+		int other = 0;
+
 		/* EBUSY: tasks still exiting (or a session process that has
-		 * not exited yet after its close): they go on their own. */
+		 * not exited yet after its close): they go on their own, until
+		 * the deadline. Any other error is tried again a few times, so
+		 * that one failed rmdir does not leave the group behind (found
+		 * by tests/faults/sweep.sh: EIO on the rmdir). */
 		while (unlinkat(cg->parent_fd[c], cg->leaf, AT_REMOVEDIR) < 0) {
 			if (errno == ENOENT)
 				break;
-			if (errno != EBUSY || jail_mono_ms() >= deadline) {
+			if (errno == EBUSY ? jail_mono_ms() >= deadline
+					   : ++other > DESTROY_OTHER_TRIES) {
 				if (r >= 0)
 					r = jail_error_set(err, errno,
 							   "cgroup: rmdir %s/%s (%s): %s",

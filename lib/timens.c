@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "poll_now.h"
 #include "proc_text.h"
 #include "timens.h"
 
@@ -122,7 +123,6 @@ int jail_timens_parse_offsets(const char *text, struct jail_timens_offsets *ret)
 int jail_timens_copy_for_children(pid_t pid, int pidfd, struct jail_error *err)
 {
 	struct jail_timens_offsets o;
-	struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
 	char path[64], buf[256];
 	ssize_t n;
 
@@ -133,7 +133,7 @@ int jail_timens_copy_for_children(pid_t pid, int pidfd, struct jail_error *err)
 				      strerror((int)-n));
 	/* Still alive after the read: the PID was the jail's PID 1's all
 	 * along (a PID is not reused while its process lives). */
-	if (poll(&pfd, 1, 0) != 0)
+	if (jail_poll_now(pidfd) != 0)
 		return jail_error_set(err, ESRCH, "the jail's init is gone");
 	if (jail_timens_parse_offsets(buf, &o) < 0)
 		return jail_error_set(err, EPROTO, "the jail's time offsets: cannot parse '%s'",

@@ -47,8 +47,10 @@ static int try_take(int dir_fd, struct in_addr a, int *ret_fd, struct jail_error
 	fd = openat(dir_fd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return jail_error_set(err, errno, "lease '%s': %s", name, strerror(errno));
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		int e = errno;
+		if (e == EINTR)
+			continue;
 		close(fd);
 		if (e == EWOULDBLOCK)
 			return 0;

@@ -21,6 +21,8 @@
 
 #include "netlink.h"
 
+#define SETNS_BACK_TRIES 3
+
 int jail_nl_open(struct jail_nl *nl, struct jail_error *err)
 {
 	nl->sock = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
@@ -47,9 +49,12 @@ int jail_nl_open_in(struct jail_nl *nl, int netns_fd, int self_netns_fd, struct 
 	r = jail_nl_open(nl, err);
 	/* Back home before anything else: a caller left in the jail's
 	 * namespace would do its host-side work in the wrong place. There is
-	 * no safe way on if that fails. */
-	if (setns(self_netns_fd, CLONE_NEWNET) < 0)
-		abort();
+	 * no safe way on if that fails. A failure can be passing (ENOMEM), and
+	 * abort() leaves the jail's host side to the next login's stale-entry
+	 * cleanup: try a few times first. */
+	for (int tries = 0; setns(self_netns_fd, CLONE_NEWNET) < 0; tries++)
+		if (tries >= SETNS_BACK_TRIES)
+			abort();
 	return r;
 }
 
@@ -72,10 +77,17 @@ static int transact(struct jail_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void 
 
 	nlh->nlmsg_seq = seq;
 	nlh->nlmsg_flags |= NLM_F_ACK;
-	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
+	/* EINTR: a signal is no reason to refuse a login; a netlink request
+	 * is sent whole or not at all, so sending it again is safe. */
+	do
+		n = mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
 		return jail_error_set(err, errno, "%s: netlink send: %s", what, strerror(errno));
 	do {
-		n = mnl_socket_recvfrom(nl->sock, buf, sizeof(buf));
+		do
+			n = mnl_socket_recvfrom(nl->sock, buf, sizeof(buf));
+		while (n < 0 && errno == EINTR);
 		if (n < 0)
 			return jail_error_set(err, errno, "%s: netlink receive: %s", what,
 					      strerror(errno));

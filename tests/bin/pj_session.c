@@ -16,6 +16,9 @@
  *     -L     after open_session, log a line and closelog() as sshd's monitor
  *            does for each of its own lines, then log one more (which has
  *            to reconnect to /dev/log by path)
+ *     -P     print "PROOF caller ..." after open_session and "PROOF command
+ *            ..." in CMD's process before its exec (tests/bin/proof.h), for
+ *            the fault-injection sweep
  *
  * Exit: CMD's status; 10 if pam_open_session failed (pam_strerror on
  * stderr); 11 if pam_close_session failed; 12 on a usage or setup error.
@@ -36,6 +39,8 @@
 
 #include <security/pam_appl.h>
 
+#include "proof.h"
+
 static const char *const ns_names[] = { "mnt", "pid_for_children", "net", "ipc", "uts", "cgroup" };
 #define N_NS (sizeof(ns_names) / sizeof(ns_names[0]))
 
@@ -54,7 +59,8 @@ static void *idle_thread(void *arg)
 	return arg;
 }
 
-static int run_cmd(pam_handle_t *pamh, const char *user, bool as_user, bool print_pid, char **cmd)
+static int run_cmd(pam_handle_t *pamh, const char *user, bool as_user, bool print_pid, bool proof,
+		   char **cmd)
 {
 	pid_t pid;
 	int status;
@@ -75,6 +81,8 @@ static int run_cmd(pam_handle_t *pamh, const char *user, bool as_user, bool prin
 				_exit(12);
 			}
 		}
+		if (proof)
+			proof_print("command", 1);
 		execvp(cmd[0], cmd);
 		perror("pj_session: exec");
 		_exit(127);
@@ -93,14 +101,14 @@ int main(int argc, char **argv)
 {
 	const char *confdir = NULL, *service = NULL, *user;
 	bool as_user = false, print_env = false, thread = false, print_pid = false,
-	     closelog_after = false;
+	     closelog_after = false, proof = false;
 	int cycles = 1, opt, rc = 0, ns_fds[N_NS];
 	struct pam_conv pc = { conv, NULL };
 
 	/* Whatever the test harness left open goes: then every fd above 2 in
 	 * the command came from PAM, and the tests look for exactly those. */
 	close_range(3, ~0U, 0);
-	while ((opt = getopt(argc, argv, "+c:s:n:UeTpL")) != -1) {
+	while ((opt = getopt(argc, argv, "+c:s:n:UeTpLP")) != -1) {
 		switch (opt) {
 		case 'c':
 			confdir = optarg;
@@ -126,13 +134,16 @@ int main(int argc, char **argv)
 		case 'L':
 			closelog_after = true;
 			break;
+		case 'P':
+			proof = true;
+			break;
 		default:
 			return 12;
 		}
 	}
 	if (!confdir || !service || optind >= argc || cycles < 1) {
 		fprintf(stderr, "usage: pj_session -c CONFDIR -s SERVICE [-n N] [-U] [-e] [-T] "
-				"[-p] [-L] USER [-- CMD...]\n");
+				"[-p] [-L] [-P] USER [-- CMD...]\n");
 		return 12;
 	}
 	user = argv[optind++];
@@ -165,6 +176,8 @@ int main(int argc, char **argv)
 			rc = 10;
 			break;
 		}
+		if (proof)
+			proof_print("caller", 0);
 		if (closelog_after) {
 			openlog("pj_session", LOG_PID, LOG_AUTH);
 			syslog(LOG_INFO, "inside the session: a line of the application's");
@@ -181,7 +194,7 @@ int main(int argc, char **argv)
 				printf("JAIL_ID=%s\n", v);
 		}
 		if (cmd)
-			rc = run_cmd(pamh, user, as_user, print_pid, cmd);
+			rc = run_cmd(pamh, user, as_user, print_pid, proof, cmd);
 		r = pam_close_session(pamh, 0);
 		if (r != PAM_SUCCESS) {
 			fprintf(stderr, "pam_close_session: %s\n", pam_strerror(pamh, r));
