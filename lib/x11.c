@@ -524,7 +524,7 @@ static int open_socket_dir(bool create, struct jail_error *err)
 	return steal_fd(&dir);
 }
 
-int jail_x11_clone_socket(unsigned number, uid_t user_uid, int *ret_tree_fd,
+int jail_x11_clone_socket(unsigned number, uid_t user_uid, bool root_ok, int *ret_tree_fd,
 			  struct stat *ret_sock_st, struct jail_error *err)
 {
 	_cleanup_close_ int dir = -1, sock = -1, tree = -1;
@@ -550,11 +550,19 @@ int jail_x11_clone_socket(unsigned number, uid_t user_uid, int *ret_tree_fd,
 	if (!S_ISSOCK(st.st_mode))
 		return jail_error_set(err, EPERM, "'%s/%s' is not a socket", JAIL_X11_SOCKET_DIR,
 				      name);
-	/* Root's (a display manager's Xorg) or the user's own (rootless X,
-	 * Xvfb): never a third user's display. */
-	if (st.st_uid != 0 && st.st_uid != user_uid)
+	/* The user's own (rootless X, Xvfb, Xwayland): nothing they could not
+	 * reach anyway. Root's (a display manager's Xorg) only when the caller
+	 * vouches for it: root serves every session's display, so a root
+	 * socket named by anything the user controls could be another
+	 * session's (issue 17, item 4). Never a third user's display. */
+	if (st.st_uid == 0 && !root_ok && user_uid != 0)
 		return jail_error_set(err, EPERM,
-				      "'%s/%s' belongs to uid %u, not to root or uid %u",
+				      "'%s/%s' belongs to root, and the session did not hand over "
+				      "its cookie (PAM_XAUTHDATA): it may be another session's "
+				      "display",
+				      JAIL_X11_SOCKET_DIR, name);
+	if (st.st_uid != 0 && st.st_uid != user_uid)
+		return jail_error_set(err, EPERM, "'%s/%s' belongs to uid %u, not to uid %u",
 				      JAIL_X11_SOCKET_DIR, name, (unsigned)st.st_uid,
 				      (unsigned)user_uid);
 	/* Cloned while we are still in the host namespace: a detached copy
