@@ -580,6 +580,31 @@ int jail_x11_clone_socket(unsigned number, uid_t user_uid, bool root_ok, int *re
 }
 
 /*
+ * umount2() of `name` in the directory `dir`: by a name relative to a
+ * directory we hold, not through /proc/self/fd. The caller has setns()ed
+ * into the jail's mount namespace but is not in its PID namespace, so the
+ * jail's /proc has no "self" for it (issue 17, item 5), and a host /proc fd
+ * would bring the host into the jail. umount2() takes no directory fd, so
+ * the working directory is moved to `dir` for the call and put back.
+ */
+static int umount_at(int dir, const char *name)
+{
+	_cleanup_close_ int cwd = -1;
+	int r = 0;
+
+	cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (cwd < 0)
+		return -errno;
+	if (fchdir(dir) < 0)
+		return -errno;
+	if (umount2(name, MNT_DETACH | UMOUNT_NOFOLLOW) < 0)
+		r = -errno;
+	if (fchdir(cwd) < 0 && r == 0)
+		r = -errno;
+	return r;
+}
+
+/*
  * `target` is a socket at X<N> in the jail that is not the host's current
  * one. If it is the root of a mount, it is an earlier session's bind of a
  * display server that has since been restarted (only root mounts in the
@@ -591,11 +616,11 @@ int jail_x11_clone_socket(unsigned number, uid_t user_uid, bool root_ok, int *re
 static int detach_stale_bind(int dir, const char *name, int target, const char *shown,
 			     struct jail_error *err)
 {
-	struct statx stx;
-	char path[64];
-	int fd;
+	struct statx stx, now;
+	int fd, r;
 
-	if (statx(target, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_TYPE, &stx) < 0)
+	if (statx(target, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_INO, &stx) <
+	    0)
 		return jail_error_set(err, errno, "'%s' in the jail: %s", shown, strerror(errno));
 	if (!S_ISSOCK(stx.stx_mode) || !(stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) ||
 	    !(stx.stx_attributes & STATX_ATTR_MOUNT_ROOT))
@@ -603,12 +628,19 @@ static int detach_stale_bind(int dir, const char *name, int target, const char *
 				      "'%s' already exists in the jail and is not the "
 				      "display's socket",
 				      shown);
-	/* Through the fd's magic link: exactly the mount we inspected, not
-	 * whatever the name may point to by now. */
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", target);
-	if (umount2(path, MNT_DETACH) < 0)
-		return jail_error_set(err, errno, "detach the old display socket at '%s': %s",
-				      shown, strerror(errno));
+	/* The name still leads to the mount we inspected. Nobody but root can
+	 * change that in between: `dir` is root's and sticky, the placeholder
+	 * under the bind is root's, and only root can mount in the jail. */
+	if (statx(dir, name, AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_INO, &now) < 0)
+		return jail_error_set(err, errno, "'%s' in the jail: %s", shown, strerror(errno));
+	if (now.stx_dev_major != stx.stx_dev_major || now.stx_dev_minor != stx.stx_dev_minor ||
+	    now.stx_ino != stx.stx_ino)
+		return jail_error_set(err, EAGAIN, "'%s' in the jail changed while it was checked",
+				      shown);
+	r = umount_at(dir, name);
+	if (r < 0)
+		return jail_error_set(err, -r, "detach the old display socket at '%s': %s", shown,
+				      strerror(-r));
 	fd = openat(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return jail_error_set(err, errno, "'%s' in the jail: %s", shown, strerror(errno));
