@@ -546,7 +546,9 @@ static int open_root(const struct jail_policy *p, struct jail_error *err)
 		 * /usr/bin, or a file in it, swaps what other jailed users
 		 * run. One walk per jail build (tree_trust.c: why it is
 		 * sound and what it costs); the host root is the host's own
-		 * and is not walked. */
+		 * and is not walked. What step 4 covers (tmp/, run/, ...)
+		 * is not walked either: a user's file in the tree's tmp/
+		 * must not refuse logins. */
 		long seen = jail_tree_check_trusted(dir, p->root_path, 0, &e);
 		if (seen < 0)
 			return jail_error_set(err, (int)-seen, "jail root: %s", e.message);

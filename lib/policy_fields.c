@@ -19,8 +19,18 @@ static const char *const lifetimes[] = { "shared", "keep", "session", NULL };
 
 /* The default jail is the safe one (DESIGN.md): every namespace that costs
  * nothing to the user, the host's tree read-only with the other users' data
- * hidden, only loopback, a throwaway home. */
-static const char *const default_hide[] = { "/home", "/root", "/var/mail", "/run", NULL };
+ * hidden, only loopback, a throwaway home.
+ *
+ * Hidden too: the daemon sockets a shared host keeps outside /run. connect()
+ * on a pathname unix socket ignores read-only mounts and network namespaces
+ * (issue 17, item 7), and these daemons hand root to whoever reaches them
+ * (their group's members: LXD's and Incus's instance managers). Docker,
+ * containerd, podman, CRI-O, libvirt, D-Bus and systemd live in /run (and
+ * /var/run, Debian's link to it): the jail's own /run covers them. */
+static const char *const default_hide[] = { "/home",	      "/root",
+					    "/var/mail",      "/run",
+					    "/var/lib/lxd",   "/var/snap/lxd",
+					    "/var/lib/incus", NULL };
 #define DEFAULT_NAMESPACES                                                                         \
 	(JAIL_NS_MOUNT | JAIL_NS_PID | JAIL_NS_NET | JAIL_NS_IPC | JAIL_NS_UTS | JAIL_NS_CGROUP)
 

@@ -10,6 +10,15 @@
  * a user can be rewritten in place by that user without touching its
  * directory. Measured (docs/pam_jail.8): ~1 us an entry with warm caches.
  *
+ * Two exceptions make that rule one no host user can trip. A directory every
+ * jail covers with a mount of its own (tmp/, var/tmp/, run/, dev/, proc/)
+ * is not walked: what it holds never reaches a session, and a debootstrap
+ * tree's tmp/ is sticky and world-writable, so any user's file in it used
+ * to refuse every login of the tree (issue 17, item 2). Any other sticky
+ * directory that others may write to is refused for what it is, before
+ * anyone put anything in it: refusing it only once a user's file appears
+ * would be that same trigger.
+ *
  * Not jailctl audit's walker: that one sorts names, reads every ELF header
  * and keeps going to list every finding; a login needs the first refusal,
  * fast, and nothing that reads file contents.
@@ -39,8 +48,36 @@ const char *jail_tree_write_problem(const struct stat *st)
 	return NULL;
 }
 
+bool jail_tree_is_shared_dir(const struct stat *st)
+{
+	return S_ISDIR(st->st_mode) && (st->st_mode & S_ISVTX) &&
+	       ((st->st_mode & S_IWOTH) || ((st->st_mode & S_IWGRP) && st->st_gid != 0));
+}
+
+/* `path` is `dir` or below it. */
+static bool path_under(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+bool jail_tree_is_covered(const char *path)
+{
+	/* What jail_root_build() mounts on every jail's root, whatever the
+	 * profile (/var/tmp when the tree has it as a directory, which is
+	 * all the walk can see there; a symlink there refuses the login). */
+	static const char *const runtime[] = { "/proc", "/dev", "/tmp", "/var/tmp", "/run" };
+
+	for (size_t i = 0; i < JAIL_ARRAY_SIZE(runtime); i++)
+		if (path_under(path, runtime[i]))
+			return true;
+	return false;
+}
+
 struct tree_walk {
 	char path[PATH_MAX];
+	size_t top_len; /* w->path + top_len: the entry's path inside the tree */
 	size_t max_entries;
 	long seen;
 	struct jail_error *err;
@@ -117,6 +154,18 @@ static int check_entry(struct tree_walk *w, int dfd, const char *name, int depth
 		goto out;
 	}
 	r = 0;
+	if (S_ISDIR(st.st_mode) && jail_tree_is_covered(w->path + w->top_len))
+		goto out; /* a leaf: a fresh mount of the jail's own goes on it */
+	if (jail_tree_is_shared_dir(&st)) {
+		/* Refused for what it is, never for what it holds: anyone may
+		 * put anything in it, and a jail would show it all. */
+		r = jail_error_set(w->err, EPERM,
+				   "'%s': a sticky directory others may write to (mode %04o) that "
+				   "the jail does not cover with a mount of its own; make it "
+				   "root's only or take it out of the tree",
+				   w->path, (unsigned)(st.st_mode & 07777));
+		goto out;
+	}
 	if (S_ISDIR(st.st_mode)) {
 		/* Another filesystem mounted in the tree comes into the jail
 		 * too (the root is cloned recursively): walked like the rest. */
@@ -163,6 +212,7 @@ long jail_tree_check_trusted(int top, const char *top_path, size_t max_entries,
 	/* "/" as the top: entries are "/usr", not "//usr". */
 	if (strcmp(w.path, "/") == 0)
 		w.path[0] = '\0';
+	w.top_len = strlen(w.path);
 	r = walk_dir(&w, top, 0);
 	return r < 0 ? r : w.seen;
 }

@@ -522,7 +522,7 @@ static int open_socket_dir(bool create, struct jail_error *err)
 	return steal_fd(&dir);
 }
 
-int jail_x11_clone_socket(unsigned number, uid_t user_uid, int *ret_tree_fd,
+int jail_x11_clone_socket(unsigned number, uid_t user_uid, bool root_ok, int *ret_tree_fd,
 			  struct stat *ret_sock_st, struct jail_error *err)
 {
 	_cleanup_close_ int dir = -1, sock = -1, tree = -1;
@@ -548,11 +548,19 @@ int jail_x11_clone_socket(unsigned number, uid_t user_uid, int *ret_tree_fd,
 	if (!S_ISSOCK(st.st_mode))
 		return jail_error_set(err, EPERM, "'%s/%s' is not a socket", JAIL_X11_SOCKET_DIR,
 				      name);
-	/* Root's (a display manager's Xorg) or the user's own (rootless X,
-	 * Xvfb): never a third user's display. */
-	if (st.st_uid != 0 && st.st_uid != user_uid)
+	/* The user's own (rootless X, Xvfb, Xwayland): nothing they could not
+	 * reach anyway. Root's (a display manager's Xorg) only when the caller
+	 * vouches for it: root serves every session's display, so a root
+	 * socket named by anything the user controls could be another
+	 * session's (issue 17, item 4). Never a third user's display. */
+	if (st.st_uid == 0 && !root_ok && user_uid != 0)
 		return jail_error_set(err, EPERM,
-				      "'%s/%s' belongs to uid %u, not to root or uid %u",
+				      "'%s/%s' belongs to root, and the session did not hand over "
+				      "its cookie (PAM_XAUTHDATA): it may be another session's "
+				      "display",
+				      JAIL_X11_SOCKET_DIR, name);
+	if (st.st_uid != 0 && st.st_uid != user_uid)
+		return jail_error_set(err, EPERM, "'%s/%s' belongs to uid %u, not to uid %u",
 				      JAIL_X11_SOCKET_DIR, name, (unsigned)st.st_uid,
 				      (unsigned)user_uid);
 	/* Cloned while we are still in the host namespace: a detached copy
@@ -570,6 +578,31 @@ int jail_x11_clone_socket(unsigned number, uid_t user_uid, int *ret_tree_fd,
 }
 
 /*
+ * umount2() of `name` in the directory `dir`: by a name relative to a
+ * directory we hold, not through /proc/self/fd. The caller has setns()ed
+ * into the jail's mount namespace but is not in its PID namespace, so the
+ * jail's /proc has no "self" for it (issue 17, item 5), and a host /proc fd
+ * would bring the host into the jail. umount2() takes no directory fd, so
+ * the working directory is moved to `dir` for the call and put back.
+ */
+static int umount_at(int dir, const char *name)
+{
+	_cleanup_close_ int cwd = -1;
+	int r = 0;
+
+	cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (cwd < 0)
+		return -errno;
+	if (fchdir(dir) < 0)
+		return -errno;
+	if (umount2(name, MNT_DETACH | UMOUNT_NOFOLLOW) < 0)
+		r = -errno;
+	if (fchdir(cwd) < 0 && r == 0)
+		r = -errno;
+	return r;
+}
+
+/*
  * `target` is a socket at X<N> in the jail that is not the host's current
  * one. If it is the root of a mount, it is an earlier session's bind of a
  * display server that has since been restarted (only root mounts in the
@@ -581,11 +614,11 @@ int jail_x11_clone_socket(unsigned number, uid_t user_uid, int *ret_tree_fd,
 static int detach_stale_bind(int dir, const char *name, int target, const char *shown,
 			     struct jail_error *err)
 {
-	struct statx stx;
-	char path[64];
-	int fd;
+	struct statx stx, now;
+	int fd, r;
 
-	if (statx(target, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_TYPE, &stx) < 0)
+	if (statx(target, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_INO, &stx) <
+	    0)
 		return jail_error_set(err, errno, "'%s' in the jail: %s", shown, strerror(errno));
 	if (!S_ISSOCK(stx.stx_mode) || !(stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) ||
 	    !(stx.stx_attributes & STATX_ATTR_MOUNT_ROOT))
@@ -593,12 +626,19 @@ static int detach_stale_bind(int dir, const char *name, int target, const char *
 				      "'%s' already exists in the jail and is not the "
 				      "display's socket",
 				      shown);
-	/* Through the fd's magic link: exactly the mount we inspected, not
-	 * whatever the name may point to by now. */
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", target);
-	if (umount2(path, MNT_DETACH) < 0)
-		return jail_error_set(err, errno, "detach the old display socket at '%s': %s",
-				      shown, strerror(errno));
+	/* The name still leads to the mount we inspected. Nobody but root can
+	 * change that in between: `dir` is root's and sticky, the placeholder
+	 * under the bind is root's, and only root can mount in the jail. */
+	if (statx(dir, name, AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_INO, &now) < 0)
+		return jail_error_set(err, errno, "'%s' in the jail: %s", shown, strerror(errno));
+	if (now.stx_dev_major != stx.stx_dev_major || now.stx_dev_minor != stx.stx_dev_minor ||
+	    now.stx_ino != stx.stx_ino)
+		return jail_error_set(err, EAGAIN, "'%s' in the jail changed while it was checked",
+				      shown);
+	r = umount_at(dir, name);
+	if (r < 0)
+		return jail_error_set(err, -r, "detach the old display socket at '%s': %s", shown,
+				      strerror(-r));
 	fd = openat(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return jail_error_set(err, errno, "'%s' in the jail: %s", shown, strerror(errno));

@@ -82,11 +82,14 @@ int jail_x11_read_user_xauthority(const char *home, uid_t uid, gid_t gid, unsign
 /*
  * In the host mount namespace, as root: open JAIL_X11_SOCKET_DIR/X<number>
  * by fd. /tmp and /tmp/.X11-unix must be root-owned directories that are
- * sticky if writable by others; X<number> must be a socket owned by root or
- * by `user_uid` (a display of another user is never handed out). Returns a
- * detached clone of it (open_tree(OPEN_TREE_CLONE)) and its stat.
+ * sticky if writable by others; X<number> must be a socket owned by
+ * `user_uid`, or by root if `root_ok` (the PAM application named the
+ * display and handed over its cookie: a display manager's own server). A
+ * display of another user is never handed out, nor a root-owned one on
+ * the word of anything the user controls. Returns a detached clone of it
+ * (open_tree(OPEN_TREE_CLONE)) and its stat.
  */
-int jail_x11_clone_socket(unsigned number, uid_t user_uid, int *ret_tree_fd,
+int jail_x11_clone_socket(unsigned number, uid_t user_uid, bool root_ok, int *ret_tree_fd,
 			  struct stat *ret_sock_st, struct jail_error *err);
 
 /*

@@ -12,29 +12,41 @@
 
 #include "pam_x11.h"
 
-/* The display the session is for: PAM_XDISPLAY (set by display managers),
- * else DISPLAY in the PAM environment or the application's (su from a
- * desktop terminal). Only local displays (":N") concern us: ssh -X is
- * sshd's own forwarding, which already runs inside the jail. */
-static const char *session_display(pam_handle_t *pamh)
+/* The display the session is for: PAM_XDISPLAY only, which the PAM
+ * application itself sets (a display manager, for the server it started
+ * for this login). Never DISPLAY from the PAM environment (pam_env with
+ * user_readenv copies the user's ~/.pam_environment there; Debian's sshd
+ * stack has it) nor the application's own environment (su's and sudo's
+ * are their caller's): with those, a user could name any session's
+ * display (issue 17, item 4). ssh -X needs nothing from us: sshd's
+ * listener is on the jail's own loopback (DESIGN.md fact 5). */
+static const char *session_display(pam_handle_t *pamh, const struct jail_policy *p)
 {
 	const void *item = NULL;
-	const char *d;
+	const char *env = pam_getenv(pamh, "DISPLAY");
+	unsigned n;
 
 	if (pam_get_item(pamh, PAM_XDISPLAY, &item) == PAM_SUCCESS && item && *(const char *)item)
 		return item;
-	d = pam_getenv(pamh, "DISPLAY");
-	if (d && *d)
-		return d;
-	d = getenv("DISPLAY");
-	return d && *d ? d : NULL;
+	if (!env || !*env)
+		env = getenv("DISPLAY");
+	/* Said once per login, so that an administrator who relied on
+	 * `DISPLAY=:0 su - user` learns why the display stayed outside. */
+	if (env && jail_x11_local_display(env, &n) == 0)
+		pam_syslog(pamh, LOG_NOTICE,
+			   "user=%s profile=%s: X11: DISPLAY=:%u of the environment is not "
+			   "passed into the jail (only a display the PAM application names in "
+			   "PAM_XDISPLAY is)",
+			   p->user, p->profile, n);
+	return NULL;
 }
 
-/* The cookie: PAM_XAUTHDATA when the application gave one, else the user's
- * own host ~/.Xauthority, read by a child running as the user. Never a
- * file named by the caller's XAUTHORITY: that is someone else's. */
+/* The cookie: PAM_XAUTHDATA when the application gave one (*ret_from_app
+ * then says so), else the user's own host ~/.Xauthority, read by a child
+ * running as the user. Never a file named by the caller's XAUTHORITY: that
+ * is someone else's. */
 static int session_cookie(pam_handle_t *pamh, const struct jail_policy *p, unsigned number,
-			  struct jail_x11_cookie *ret)
+			  struct jail_x11_cookie *ret, bool *ret_from_app)
 {
 	const void *item = NULL;
 	unsigned char *buf = NULL;
@@ -52,9 +64,11 @@ static int session_cookie(pam_handle_t *pamh, const struct jail_policy *p, unsig
 			ret->name_len = (size_t)xd->namelen;
 			memcpy(ret->data, xd->data, (size_t)xd->datalen);
 			ret->data_len = (size_t)xd->datalen;
+			*ret_from_app = true;
 			return 0;
 		}
 	}
+	*ret_from_app = false;
 	if (gethostname(host, sizeof(host)) < 0)
 		return -errno;
 	host[sizeof(host) - 1] = '\0';
@@ -73,18 +87,19 @@ void pam_jail_x11_prepare(pam_handle_t *pamh, const struct jail_policy *p, struc
 {
 	struct jail_error err = { 0 };
 	const char *display;
+	bool cookie_from_app = false;
 	int r;
 
 	x->active = false;
 	x->tree_fd = -1;
 	if (!p->x11)
 		return;
-	display = session_display(pamh);
+	display = session_display(pamh, p);
 	if (!display || jail_x11_local_display(display, &x->number) < 0)
 		return;
 	/* Without the user's cookie the socket would be no use to them:
 	 * nothing is bound then. */
-	r = session_cookie(pamh, p, x->number, &x->cookie);
+	r = session_cookie(pamh, p, x->number, &x->cookie, &cookie_from_app);
 	if (r < 0) {
 		pam_syslog(pamh, LOG_WARNING,
 			   "user=%s profile=%s: X11: no cookie for display :%u of this user "
@@ -92,7 +107,12 @@ void pam_jail_x11_prepare(pam_handle_t *pamh, const struct jail_policy *p, struc
 			   p->user, p->profile, x->number, strerror(-r));
 		return;
 	}
-	r = jail_x11_clone_socket(x->number, p->uid, &x->tree_fd, &x->sock_st, &err);
+	/* A root-owned socket (a display manager's Xorg) only for the session
+	 * that carries its cookie: the application named the display and
+	 * vouched for it with PAM_XAUTHDATA. A cookie the user keeps in their
+	 * own ~/.Xauthority proves nothing about whose display it is. */
+	r = jail_x11_clone_socket(x->number, p->uid, cookie_from_app, &x->tree_fd, &x->sock_st,
+				  &err);
 	if (r < 0) {
 		pam_syslog(pamh, LOG_WARNING,
 			   "user=%s profile=%s: X11: display :%u is not passed into the jail: %s",

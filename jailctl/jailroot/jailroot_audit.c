@@ -228,6 +228,18 @@ static void audit_entry(struct auditor *a, int dfd, const char *dir, const char 
 		check_link(a, dfd, name, dir, path);
 	} else if (S_ISDIR(st.st_mode)) {
 		_cleanup_close_ int sub = -1;
+		/* pam_jail's rule (tree_trust.h): a shared directory's entries
+		 * are any user's; in tmp/, var/tmp/, run/ the jail's own mounts
+		 * cover them, anywhere else the directory refuses the tree. */
+		if (jail_tree_is_shared_dir(&st)) {
+			if (!jail_tree_is_covered(path))
+				finding(a, path,
+					"sticky directory others may write to (mode %04o), not "
+					"covered by the jail's own /tmp, /var/tmp, /run or /dev: "
+					"pam_jail refuses the tree",
+					(unsigned)(st.st_mode & 07777));
+			return;
+		}
 		if (st.st_dev != a->dev) {
 			finding(a, path, "another filesystem is mounted here");
 			return;

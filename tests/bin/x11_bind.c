@@ -5,7 +5,10 @@
  * still in the host mount namespace, enter the jail's mount namespace (here:
  * that of PID), attach the clone there.
  *
- *   x11_bind DISPLAY_NUMBER USER_UID PID
+ *   x11_bind DISPLAY_NUMBER USER_UID PID [root]
+ *
+ * "root" accepts a root-owned socket, as the module does for a session whose
+ * application handed over the display's cookie (PAM_XAUTHDATA).
  *
  * Exit 0 on success; 1 with the library's message on stderr otherwise.
  */
@@ -27,8 +30,8 @@ int main(int argc, char **argv)
 	unsigned number;
 	uid_t uid;
 
-	if (argc != 4) {
-		fprintf(stderr, "usage: x11_bind DISPLAY_NUMBER USER_UID PID\n");
+	if (argc < 4 || argc > 5 || (argc == 5 && strcmp(argv[4], "root") != 0)) {
+		fprintf(stderr, "usage: x11_bind DISPLAY_NUMBER USER_UID PID [root]\n");
 		return 2;
 	}
 	number = (unsigned)strtoul(argv[1], NULL, 10);
@@ -39,7 +42,7 @@ int main(int argc, char **argv)
 		perror(path);
 		return 1;
 	}
-	if (jail_x11_clone_socket(number, uid, &tree, &st, &err) < 0) {
+	if (jail_x11_clone_socket(number, uid, argc == 5, &tree, &st, &err) < 0) {
 		fprintf(stderr, "x11_bind: clone: %s\n", err.message);
 		return 1;
 	}

@@ -6,13 +6,17 @@
  *
  *   x11_session CONFDIR SERVICE USER DISPLAY COOKIE_HEX -- CMD ARGS...
  *
+ * DISPLAY or COOKIE_HEX "-" leaves that item unset (an application that
+ * names no display, or one that names it but hands over no cookie).
  * The process's own DISPLAY/XAUTHORITY are removed first, so the module can
- * only have learnt the display and the cookie from the PAM items.
+ * only have learnt the display and the cookie from the PAM items (or from
+ * what a module before it put in the PAM environment).
  * Exit: CMD's status; 10 if pam_open_session failed; 12 on a setup error.
  */
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +52,7 @@ int main(int argc, char **argv)
 	char name[] = "MIT-MAGIC-COOKIE-1", data[64];
 	struct pam_xauth_data xd = { .name = name, .namelen = (int)strlen(name), .data = data };
 	pam_handle_t *pamh = NULL;
+	bool with_display, with_cookie;
 	struct passwd *pw;
 	int r, status;
 	pid_t pid;
@@ -57,15 +62,18 @@ int main(int argc, char **argv)
 			"usage: x11_session CONFDIR SERVICE USER DISPLAY COOKIE_HEX -- CMD...\n");
 		return 12;
 	}
-	xd.datalen = parse_hex(argv[5], data, (int)sizeof(data));
+	with_display = strcmp(argv[4], "-") != 0;
+	with_cookie = strcmp(argv[5], "-") != 0;
+	if (with_cookie)
+		xd.datalen = parse_hex(argv[5], data, (int)sizeof(data));
 	pw = getpwnam(argv[3]);
-	if (xd.datalen <= 0 || !pw)
+	if ((with_cookie && xd.datalen <= 0) || !pw)
 		return 12;
 	unsetenv("DISPLAY");
 	unsetenv("XAUTHORITY");
 	if (pam_start_confdir(argv[2], argv[3], &pc, argv[1], &pamh) != PAM_SUCCESS ||
-	    pam_set_item(pamh, PAM_XDISPLAY, argv[4]) != PAM_SUCCESS ||
-	    pam_set_item(pamh, PAM_XAUTHDATA, &xd) != PAM_SUCCESS)
+	    (with_display && pam_set_item(pamh, PAM_XDISPLAY, argv[4]) != PAM_SUCCESS) ||
+	    (with_cookie && pam_set_item(pamh, PAM_XAUTHDATA, &xd) != PAM_SUCCESS))
 		return 12;
 	r = pam_open_session(pamh, 0);
 	if (r != PAM_SUCCESS) {

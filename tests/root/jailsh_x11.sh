@@ -5,8 +5,9 @@
 # tests/bin/x11_bind (the module's two calls around setns), the cookie handed
 # to jailsh the way the module does (PAM_JAIL_X11). xdpyinfo must work with
 # the right cookie and fail with a wrong one, without the socket, and with
-# x11 off; the library must refuse a third user's socket and a jail entry
-# it did not make.
+# x11 off; the library must refuse a third user's socket, a root-owned one
+# unless the caller vouches for it (the session's own cookie came with the
+# display), and a jail entry it did not make.
 . "$TESTS/lib.sh"
 need_root
 need_cmd unshare
@@ -106,9 +107,17 @@ ok "Xvfb :$n with cookie access control"
 setpriv --reuid="$user2" --regid="$user2" --init-groups /usr/bin/python3 -c \
     'import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "/tmp/.X11-unix/X$((n + 1))"
 out=$("$bind" $((n + 1)) "$uid" $$ 2>&1) && fail "bound another user's display socket"
-assert_contains "$out" "belongs to uid $(id -u "$user2"), not to root or uid $uid" "foreign socket"
+assert_contains "$out" "belongs to uid $(id -u "$user2"), not to uid $uid" "foreign socket"
+out=$("$bind" $((n + 1)) "$uid" $$ root 2>&1) && fail "bound another user's display socket (root ok)"
+assert_contains "$out" "belongs to uid $(id -u "$user2"), not to uid $uid" "foreign socket"
 rm -f "/tmp/.X11-unix/X$((n + 1))"
 ok "another user's display socket refused"
+
+# Root's display (Xvfb here, a display manager's Xorg in life) only when
+# the caller vouches for it: never on the word of the user's environment.
+out=$("$bind" "$n" "$uid" $$ 2>&1) && fail "bound root's display socket without the session's cookie"
+assert_contains "$out" "belongs to root, and the session did not hand over its cookie" "root socket"
+ok "root's display socket refused unless the session carries its cookie"
 
 mkfifo "$tmp/go" "$tmp/ready"
 unshare -m -n --propagation private bash "$0" inner "$user" "$n" "$good" "$bad" \
@@ -116,14 +125,14 @@ unshare -m -n --propagation private bash "$0" inner "$user" "$n" "$good" "$bad" 
 inner=$!
 exec 5<>"$tmp/ready" 6<>"$tmp/go"
 read -r -t 30 line <&5 || fail "fake jail did not get ready"
-"$bind" "$n" "$uid" "$inner" || fail "x11_bind"
-"$bind" "$n" "$uid" "$inner" || fail "x11_bind a second time (second session) must be fine"
+"$bind" "$n" "$uid" "$inner" root || fail "x11_bind"
+"$bind" "$n" "$uid" "$inner" root || fail "x11_bind a second time (second session) must be fine"
 echo go >&6
 read -r -t 30 line <&5 || fail "fake jail tests did not finish"
 # The user made their own X$((n+1)) in the jail: a bind there is refused.
 setpriv --reuid="$user" --regid="$user" --init-groups /usr/bin/python3 -c \
     'import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "/tmp/.X11-unix/X$((n + 1))"
-out=$("$bind" $((n + 1)) "$uid" "$inner" 2>&1) && fail "replaced a jailed user's own socket"
+out=$("$bind" $((n + 1)) "$uid" "$inner" root 2>&1) && fail "replaced a jailed user's own socket"
 assert_contains "$out" "already exists in the jail and is not the display's socket" "jail entry"
 ok "an entry in the jail that is not ours is refused"
 echo go >&6
@@ -137,7 +146,7 @@ on_exit kill "$xvfb"
 for _ in $(seq 100); do [ -S "/tmp/.X11-unix/X$n" ] && break; sleep 0.05; done
 [ -S "/tmp/.X11-unix/X$n" ] || fail "Xvfb did not restart: $(cat "$tmp/xvfb.log")"
 assert_ne "$old_ino" "$(stat -c %i "/tmp/.X11-unix/X$n")" "restarted server's socket inode"
-"$bind" "$n" "$uid" "$inner" || fail "x11_bind after the X server restarted"
+"$bind" "$n" "$uid" "$inner" root || fail "x11_bind after the X server restarted"
 echo go >&6
 read -r -t 30 line <&5
 wait "$inner" || fail "fake jail checks failed"

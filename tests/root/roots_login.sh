@@ -140,10 +140,18 @@ chmod 0777 "$tree/usr/share/pj-open"
 refused "a world-writable non-sticky directory inside the tree"
 je_wait_log "jail root: '$tree/usr/share/pj-open': world-writable directory without the sticky bit (mode 0777)" ||
     fail "the log does not name the world-writable directory"
-# ... while a root-owned sticky one (a /tmp) is what audit accepts too.
+# A root-owned sticky one outside what the jail covers (/tmp, /var/tmp,
+# /run, /dev) is refused too, as it is, empty (issue 17, item 2): refusing
+# it only once a user put a file in it would let any user block the tree.
 chmod 1777 "$tree/usr/share/pj-open"
-"$BUILD/jailctl" audit "$tree" >"$je/a" 2>&1 || { cat "$je/a"; fail "audit fails a sticky 1777 dir"; }
-login /bin/true >/dev/null 2>"$je/err" || { cat "$je/err"; fail "a sticky 1777 dir is refused"; }
+out=$("$BUILD/jailctl" audit "$tree" 2>&1) && fail "audit passes an uncovered sticky 1777 dir"
+assert_contains "$out" "/usr/share/pj-open: sticky directory others may write to (mode 1777), not covered" "audit names it"
+refused "an empty sticky 1777 directory the jail does not cover"
+je_wait_log "jail root: '$tree/usr/share/pj-open': a sticky directory others may write to (mode 1777) that the jail does not cover" ||
+    fail "the log does not name the uncovered sticky directory"
+# Root's only, it is walked like the rest and passes.
+chmod 0755 "$tree/usr/share/pj-open"
+login /bin/true >/dev/null 2>"$je/err" || { cat "$je/err"; fail "a root-only 0755 dir is refused"; }
 je_wait_gone || fail "the jail did not end"
 rmdir "$tree/usr/share/pj-open"
 
@@ -192,4 +200,32 @@ mkdir -m "$vt_mode" "$tree/var/tmp"
 login /bin/true >/dev/null 2>"$je/err" || { cat "$je/err"; fail "the repaired tree is refused"; }
 je_wait_gone || fail "the jail did not end"
 ok "a tree's /var/tmp: the jail's own; none if the tree has none; a symlink refused"
+
+# ---- any user's file in the tree's tmp/, var/tmp/, run/lock (issue 17, item 2) ----
+# A debootstrap tree has them sticky and world-writable, so every host user
+# can put a file there. The jail covers all three with mounts of its own:
+# the file must neither refuse the login nor be seen inside.
+tmpmodes=$(stat -c %a "$tree/tmp" "$tree/var/tmp")
+had_run=$([ -d "$tree/run" ] && echo yes)
+mkdir -p "$tree/run"
+mkdir -p "$tree/run/lock"
+chmod 1777 "$tree/tmp" "$tree/var/tmp" "$tree/run/lock"
+for d in tmp var/tmp run/lock; do
+    setpriv --reuid="$je_user" --regid="$je_user" --init-groups \
+        sh -c "touch '$tree/$d/pj-user-file' && mkdir '$tree/$d/pj-user-dir'" ||
+        fail "the user could not write to the tree's /$d"
+done
+"$BUILD/jailctl" audit "$tree" >"$je/a" 2>&1 ||
+    { cat "$je/a"; fail "audit fails users' files in the tree's tmp/, var/tmp/, run/lock"; }
+out=$(login /bin/sh -c 'ls -A /tmp /var/tmp /run/lock 2>&1; echo done' 2>"$je/err") ||
+    { cat "$je/err"; cat "$je_log"; fail "a user's file in the tree's tmp/ refused the login"; }
+assert_contains "$out" done "login with users' files in the tree's shared directories"
+assert_not_contains "$out" pj-user "the users' files seen inside the jail"
+je_wait_gone || fail "the jail did not end"
+for d in tmp var/tmp run/lock; do rm -r "$tree/$d/pj-user-file" "$tree/$d/pj-user-dir"; done
+chmod "${tmpmodes%%$'\n'*}" "$tree/tmp"
+chmod "${tmpmodes##*$'\n'}" "$tree/var/tmp"
+rmdir "$tree/run/lock"
+[ -n "$had_run" ] || rmdir "$tree/run"
+ok "users' files in the tree's tmp/, var/tmp/, run/lock: the login goes on, the jail does not show them"
 exit 0

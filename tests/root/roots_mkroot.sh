@@ -95,6 +95,9 @@ cp "$p/usr/bin/true" "$p/usr/bin/sgid" && chmod 2755 "$p/usr/bin/sgid"
 mknod "$p/dev/evil" c 1 3
 mkdir "$p/var/ww" && chmod 0777 "$p/var/ww"
 mkdir "$p/var/ww-sticky" && chmod 1777 "$p/var/ww-sticky"
+# The tree's own tmp/ made sticky and world-writable, as debootstrap makes
+# it, with a user's file in it: the jail covers it, so no finding.
+chmod 1777 "$p/tmp" && touch "$p/tmp/users-file" && chown 65534 "$p/tmp/users-file"
 chown 65534 "$p/etc/hosts"
 ln -s ../../../../../../etc/shadow "$p/etc/climb"
 ln -s /etc/shadow "$p/etc/abs"
@@ -114,7 +117,9 @@ assert_contains "$a" "/usr/bin/suid: setuid file" "setuid file reported"
 assert_contains "$a" "/usr/bin/sgid: setgid file" "setgid file reported"
 assert_contains "$a" "/dev/evil: device node" "device node reported"
 assert_contains "$a" "/var/ww: world-writable directory without the sticky bit" "world-writable dir"
-assert_not_contains "$a" "/var/ww-sticky:" "a sticky world-writable dir is not a finding"
+assert_contains "$a" "/var/ww-sticky: sticky directory others may write to (mode 1777), not covered" \
+    "a sticky world-writable dir the jail does not cover (issue 17, item 2)"
+grep -q '^/tmp' <<<"$a" && fail "the tree's sticky /tmp, or a user's file in it, is a finding"
 assert_contains "$a" "/etc/hosts: owned by uid 65534, not root" "file not owned by root"
 assert_contains "$a" "/etc/climb: symlink to '../../../../../../etc/shadow' climbs out of the tree" \
     "relative symlink out of the tree"

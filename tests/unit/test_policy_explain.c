@@ -275,7 +275,10 @@ static void test_resolve_fields(void **state)
 	assert_string_equal(p->hide[1], "/root");
 	assert_string_equal(p->hide[2], "/var/mail");
 	assert_string_equal(p->hide[3], "/run");
-	assert_null(p->hide[4]);
+	assert_string_equal(p->hide[4], "/var/lib/lxd");
+	assert_string_equal(p->hide[5], "/var/snap/lxd");
+	assert_string_equal(p->hide[6], "/var/lib/incus");
+	assert_null(p->hide[7]);
 	assert_int_equal(p->net.mode, JAIL_NET_LOOPBACK);
 	assert_int_equal(p->home_mode, JAIL_HOME_TMPFS);
 	assert_int_equal(p->home_size_bytes, 256ull << 20);
