@@ -126,7 +126,7 @@ $(JAILSH): $(call obj,$(SHELL_SRCS)) $(LIBCORE)
 	$(CC) $(LDFLAGS) -o $@ $(call obj,$(SHELL_SRCS)) $(LIBCORE) $(DEP_LIBS)
 
 $(JAILCTL): $(call obj,$(CTL_SRCS)) $(LIBROOT) $(LIBCORE)
-	$(CC) $(LDFLAGS) -o $@ $(call obj,$(CTL_SRCS)) $(LIBROOT) $(LIBCORE) $(DEP_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $(call obj,$(CTL_SRCS)) $(LIBROOT) $(LIBCORE) $(DEP_LIBS) $(PAM_LIBS)
 
 $(BUILD)/obj/tests/unit/%.o: CFLAGS += $(CMOCKA_CFLAGS)
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIBHOST) $(LIBROOT) $(LIBCORE)
@@ -210,6 +210,10 @@ install: all
 	# Never overwrite an administrator's policy.
 	$(if $(wildcard config/jail.conf),[ -e $(DESTDIR)$(SYSCONFDIR)/security/jail.conf ] || \
 		install -m 0644 config/jail.conf $(DESTDIR)$(SYSCONFDIR)/security/jail.conf)
+	# jailctl spawn's PAM service (contrib/pam.d/jailctl-spawn); an edited one stays.
+	install -d $(DESTDIR)$(SYSCONFDIR)/pam.d
+	[ -e $(DESTDIR)$(SYSCONFDIR)/pam.d/jailctl-spawn ] || \
+		install -m 0644 contrib/pam.d/jailctl-spawn $(DESTDIR)$(SYSCONFDIR)/pam.d/jailctl-spawn
 	# Register jailsh as a login shell (only on the real system, not in a staging DESTDIR).
 	$(if $(SHELL_SRCS),if [ -z "$(DESTDIR)" ] && command -v add-shell >/dev/null; then \
 		add-shell $(PREFIX)/bin/jailsh; fi)
