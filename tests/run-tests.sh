@@ -4,6 +4,8 @@
 #   pam   tests/pam/*.sh: the PAM stack without root (pam_wrapper)
 #   root  tests/root/*.sh: real namespaces, mounts, PAM sessions (root)
 #   e2e   tests/e2e/*.sh: a real sshd on 127.0.0.1 (root)
+#   jupyterhub  tests/jupyterhub/*.sh: a real JupyterHub whose servers
+#         start in the users' jails through jailctl spawn (root)
 # Usage: tests/run-tests.sh [TIER...]   (default: all)
 #
 # A test passes with exit 0, is skipped with exit 77, fails otherwise. With
@@ -55,14 +57,14 @@ stage_trusted_copy() {
     cd "$SRC" || return 1
 }
 needs_root_paths=0
-for t in "${@:-root}"; do case $t in root|e2e|ldap|escape) needs_root_paths=1 ;; esac; done
+for t in "${@:-root}"; do case $t in root|e2e|ldap|escape|jupyterhub) needs_root_paths=1 ;; esac; done
 if [ "$(id -u)" -eq 0 ] && [ $needs_root_paths = 1 ] &&
     ! { path_is_trusted "$SRC" && path_is_trusted "$BUILD"; }; then
     stage_trusted_copy || { echo "run-tests: could not stage a trusted copy" >&2; exit 1; }
 fi
 
 tiers=("$@")
-[ ${#tiers[@]} -gt 0 ] || tiers=(unit pam root e2e ldap escape)
+[ ${#tiers[@]} -gt 0 ] || tiers=(unit pam root e2e ldap escape jupyterhub)
 must_run=${JAIL_TESTS_MUST_RUN:-0}
 per_test_timeout=${JAIL_TEST_TIMEOUT:-900}
 
@@ -100,7 +102,7 @@ for tier in "${tiers[@]}"; do
             [ -x "$t" ] || continue
             run_one unit "$(basename "$t")" "$t"
         done ;;
-    pam|root|e2e|ldap|escape)
+    pam|root|e2e|ldap|escape|jupyterhub)
         for t in "$here/$tier"/*.sh; do
             [ -f "$t" ] || continue
             case ${t##*/} in lib-*) continue ;; esac # sourced helpers, not tests
