@@ -18,6 +18,9 @@ export BUILD=${BUILD:-$SRC/build}
 export TESTS=$here
 logs=$BUILD/test-logs
 mkdir -p "$logs"
+# Where a test leaves files for the reader (a screenshot): the log directory,
+# which outlives a staged copy of the tree (below).
+export JAIL_TEST_LOGS=$logs
 
 # Is every component of a path owned by root and not writable by group or
 # others? pam_jail runs only a jail-init, and jailctl reads only program
