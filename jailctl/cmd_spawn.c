@@ -39,7 +39,7 @@
 #include "spawn.h"
 
 #define SPAWN_DEFAULT_SERVICE "jailctl-spawn"
-#define SPAWN_MAX_ENV 64
+#define SPAWN_MAX_ENV	      64
 
 /* The signals a daemon stops its child with: passed on to the command.
  * SIGCHLD is waited for in the same set. */
@@ -93,7 +93,8 @@ static void jail_address4(char *buf, size_t cap)
 	if (getifaddrs(&ifs) < 0)
 		return;
 	for (struct ifaddrs *i = ifs; i; i = i->ifa_next) {
-		if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET || strcmp(i->ifa_name, "lo") == 0)
+		if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET ||
+		    strcmp(i->ifa_name, "lo") == 0)
 			continue;
 		inet_ntop(AF_INET, &((struct sockaddr_in *)(void *)i->ifa_addr)->sin_addr, buf,
 			  (socklen_t)cap);
@@ -188,8 +189,9 @@ static int parse(int argc, char **argv, struct spawn_opts *o)
 			const char *val;
 			if (!env_name_ok(optarg))
 				return jailctl_usage_error(
-					v, "--env takes a variable name, not '%s' (values are "
-					   "never given on the command line)",
+					v,
+					"--env takes a variable name, not '%s' (values are "
+					"never given on the command line)",
 					optarg);
 			if (spawn_env_name_is_reserved(optarg))
 				return jailctl_usage_error(
@@ -209,8 +211,8 @@ static int parse(int argc, char **argv, struct spawn_opts *o)
 			fd = strtol(optarg, &end, 10);
 			if (errno || *end || end == optarg || fd < 3 || fd > 65535 ||
 			    fcntl((int)fd, F_GETFD) < 0)
-				return jailctl_usage_error(v, "--ready-fd: '%s' is not an open fd above 2",
-							   optarg);
+				return jailctl_usage_error(
+					v, "--ready-fd: '%s' is not an open fd above 2", optarg);
 			o->ready_fd = (int)fd;
 			break;
 		case 'h':
@@ -336,8 +338,8 @@ static int run_spawn(int argc, char **argv)
 	if (r == PAM_SUCCESS)
 		r = pam_acct_mgmt(pamh, PAM_SILENT);
 	if (r != PAM_SUCCESS) {
-		fprintf(stderr, "jailctl spawn: user=%s service=%s: account refused: %s\n",
-			o.user, o.service, pam_strerror(pamh, r));
+		fprintf(stderr, "jailctl spawn: user=%s service=%s: account refused: %s\n", o.user,
+			o.service, pam_strerror(pamh, r));
 		pam_end(pamh, r);
 		return JAILCTL_EXIT_FAIL;
 	}
@@ -362,8 +364,9 @@ static int run_spawn(int argc, char **argv)
 	if (sigpending(&pending) == 0)
 		for (size_t i = 0; i < JAIL_ARRAY_SIZE(forwarded); i++)
 			if (sigismember(&pending, forwarded[i])) {
-				fprintf(stderr, "jailctl spawn: stopped by signal %d before the "
-						"command started\n",
+				fprintf(stderr,
+					"jailctl spawn: stopped by signal %d before the "
+					"command started\n",
 					forwarded[i]);
 				rc = 128 + forwarded[i];
 				goto setcred;
@@ -419,7 +422,7 @@ const struct jailctl_verb jailctl_verb_spawn = {
 		"file descriptors other than 0-2 are not passed on.\n"
 		"  --service NAME   the PAM service (/etc/pam.d/NAME)\n"
 		"  --env NAME       pass the caller's variable NAME on to CMD (repeatable;\n"
-		"                   jailsh as the login shell drops it, see jailctl(8))\n"
+		"                   also through jailsh)\n"
 		"  --ready-fd FD    once the session is open, write\n"
 		"                   \"jail=ID profile=P network=jail|host address4=ADDR\"\n"
 		"                   to FD and close it\n"

@@ -79,7 +79,7 @@ static int env_set(char **env, size_t *n, size_t cap, const char *entry)
 
 static char **build_env(const struct spawn_target *t)
 {
-	size_t cap = 8, n = 0;
+	size_t cap = 9, n = 0;
 	char **env;
 	char *own[5];
 
@@ -115,6 +115,25 @@ static char **build_env(const struct spawn_target *t)
 	for (char **p = t->kept_env; p && *p; p++)
 		if (env_set(env, &n, cap, *p) < 0)
 			return NULL;
+	/* jailsh(1) builds its shell's environment afresh; this names the
+	 * variables it is to let through (the caller's --env). */
+	if (t->kept_env && t->kept_env[0]) {
+		size_t len = strlen("JAILSH_KEEP_ENV=") + 1;
+		char *keep;
+		for (char **p = t->kept_env; *p; p++)
+			len += strcspn(*p, "=") + 1;
+		keep = malloc(len);
+		if (!keep)
+			return NULL;
+		strcpy(keep, "JAILSH_KEEP_ENV=");
+		for (char **p = t->kept_env; *p; p++) {
+			if (p != t->kept_env)
+				strcat(keep, ":");
+			strncat(keep, *p, strcspn(*p, "="));
+		}
+		if (env_set(env, &n, cap, keep) < 0)
+			return NULL;
+	}
 	return env;
 }
 
@@ -130,8 +149,7 @@ static void become_user(const struct spawn_target *t)
 	 * happen, whatever the calls said. */
 	if (t->uid != 0 && (setuid(0) == 0 || seteuid(0) == 0))
 		die(126, "could take back root after becoming %s: refusing", t->user);
-	if (getuid() != t->uid || geteuid() != t->uid || getgid() != t->gid ||
-	    getegid() != t->gid)
+	if (getuid() != t->uid || geteuid() != t->uid || getgid() != t->gid || getegid() != t->gid)
 		die(126, "the ids are not %u:%u after the drop", (unsigned)t->uid,
 		    (unsigned)t->gid);
 }

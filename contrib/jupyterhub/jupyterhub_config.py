@@ -16,10 +16,9 @@
 #        iface jail0 inet static
 #            address 10.88.0.1/24
 #            bridge_ports none
-#  - jailsh as those users' login shell is fine for ssh, but it rebuilds the
-#    environment and so drops the JUPYTERHUB_* variables the server needs:
-#    for notebook users, give them /bin/bash (the jail is the same; see
-#    jailctl(8), spawn).
+#  - the users' login shell: a POSIX shell or jailsh(1) (jailctl spawn runs
+#    the server through it, and names the JUPYTERHUB_* variables jailsh is
+#    to let through).
 import sys
 
 sys.path.insert(0, "/usr/share/doc/pam-jail/examples/jupyterhub")  # pam_jail_spawner.py

@@ -19,6 +19,10 @@ je_setup "$@"
 je_default_policy
 je_service
 ctl() { "$BUILD/jailctl" "$1" --statedir "$je/state" "${@:2}"; }
+# jailsh where the host (which execs it) and the jails both see it, before
+# the first jail copies this namespace's mounts.
+mount -t tmpfs -o mode=0755 pj-srv /srv || fail "tmpfs on /srv"
+install -m 0755 "$BUILD/jailsh" /srv/jailsh || fail "install jailsh"
 
 # The spawn service: like contrib/pam.d/jailctl-spawn, with the test's files.
 spawn_svc=$(uniq_name p)
@@ -171,6 +175,19 @@ assert_contains "$(cat "$je/ready")" "jail=$(je_info "$key" id) profile=student 
     "--ready-fd reports the jail"
 assert_contains "$out" "No such file" "the ready fd is closed before the command"
 ok "--ready-fd: $(cat "$je/ready")"
+
+# ---- through jailsh, when that is the user's login shell (as sshd does) ----
+usermod -s /srv/jailsh "$je_user" || fail "usermod -s"
+out=$(PJ_SECRET=hunter2 PJ_KEEP=kept spawn --env PJ_KEEP "$je_user" -- /usr/bin/env 2>"$je/err") ||
+    fail "spawn through jailsh: $(cat "$je/err")"
+assert_contains "$out" "SHELL=/bin/bash" "jailsh ran (SHELL is the profile's shell)"
+assert_contains "$out" "PJ_KEEP=kept" "--env NAME gets through jailsh"
+assert_not_contains "$out" "PJ_SECRET" "through jailsh: the caller's environment leaked"
+assert_not_contains "$out" "JAILSH_KEEP_ENV" "jailsh's own request variable reached the command"
+spawn "$je_user" -- /bin/sh -c 'exit 5' 2>/dev/null
+assert_eq 5 $? "through jailsh: the command's exit status"
+usermod -s /bin/sh "$je_user" || fail "usermod -s /bin/sh"
+ok "through jailsh as the login shell: --env variables pass, nothing else"
 
 echo >&7
 wait "$login"
