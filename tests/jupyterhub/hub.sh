@@ -75,8 +75,12 @@ assert_contains "$out" "other-home=FileNotFoundError" "student 1's kernel and st
 out2=$(hub start "$u2" 240)
 [ "$out2" = ready ] || { hub_log_tail; fail "start $u2's server: $out2"; }
 je_track "u$(id -u "$u2")"
-out2=$(hub run "$u2" "open('/tmp/u2-mark', 'w').write('x'); import socket; print(socket.gethostname())" 120)
-assert_eq "jail-$u2" "$out2" "student 2's kernel runs in student 2's jail"
+out2=$(hub run "$u2" "open('/tmp/u2-mark', 'w').write('x'); import os, socket
+print(socket.gethostname(), os.environ['SHELL'], os.path.exists('/run/pam_jail/jail'), os.path.exists('/tmp/u2-mark'))" 120)
+# student 2's login shell is jailsh: the server went through it (SHELL is
+# the profile's shell, the marker jailsh proved is there); the mark it left
+# in its /tmp is the file student 1 must not see
+assert_eq "jail-$u2 /bin/bash True True" "$out2" "student 2's kernel runs in student 2's jail, via jailsh"
 out=$(hub run "$je_user" "$kernel_code" 120)
 assert_contains "$out" "other-tmp=False" "student 1 sees student 2's /tmp"
 ok "a student's kernel cannot read another student's home or /tmp"

@@ -3,7 +3,8 @@
 #   hub_setup        the policy (a bridged profile for $je_group; unmatched
 #                    users refused), the PAM services (jailctl spawn's and
 #                    the hub's login, in a directory bound over /etc/pam.d in
-#                    this mount namespace), a second student $u2, a refused
+#                    this mount namespace), a second student $u2 (login
+#                    shell jailsh), a refused
 #                    user $refused (both with passwords), the bridge, and a
 #                    running hub on 127.0.0.1:8000; removed at exit.
 #   hub VERB ARGS    tests/jupyterhub/hubclient.py against it, with the token
@@ -32,6 +33,11 @@ hub_setup() {
     for u in "$je_user" "$u2" "$refused"; do
         echo "$u:$hub_password" | chpasswd || fail "chpasswd $u"
     done
+    # Student 2 logs in through jailsh (jailctl spawn runs the server
+    # through it): jailsh where the host and the jails see it.
+    mount -t tmpfs -o mode=0755 pj-srv /srv || fail "tmpfs on /srv"
+    install -m 0755 "$BUILD/jailsh" /srv/jailsh || fail "install jailsh"
+    usermod -s /srv/jailsh "$u2" || fail "usermod -s $u2"
     # The students' real homes, in this mount namespace only.
     mount -t tmpfs -o mode=0755 pj-home /home || fail "tmpfs on /home"
     install -d -m 0700 -o "$u2" "/home/$u2"
