@@ -203,6 +203,9 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/share/pam_jail/sets
 	install -m 0644 config/sets/*.list $(DESTDIR)$(PREFIX)/share/pam_jail/sets/
 	install -m 0755 contrib/systemd/jail-roots-sync $(DESTDIR)$(LIBEXECDIR)/jail-roots-sync
+	# JupyterHub's JailSpawner and the example config (README, "Notebooks and web terminals").
+	install -d $(DESTDIR)$(PREFIX)/share/pam_jail/jupyterhub
+	install -m 0644 contrib/jupyterhub/*.py $(DESTDIR)$(PREFIX)/share/pam_jail/jupyterhub/
 	for m in docs/*.[158]; do \
 		[ -f "$$m" ] || continue; \
 		install -m 0644 "$$m" $(DESTDIR)$(MANDIR)/man$${m##*.}/; \
@@ -222,7 +225,7 @@ uninstall:
 	rm -f $(DESTDIR)$(PAMDIR)/pam_jail.so $(DESTDIR)$(PREFIX)/bin/jailsh \
 		$(DESTDIR)$(PREFIX)/sbin/jailctl $(DESTDIR)$(LIBEXECDIR)/jail-init \
 		$(DESTDIR)$(LIBEXECDIR)/jail-roots-sync
-	rm -rf $(DESTDIR)$(PREFIX)/share/pam_jail/sets
+	rm -rf $(DESTDIR)$(PREFIX)/share/pam_jail/sets $(DESTDIR)$(PREFIX)/share/pam_jail/jupyterhub
 	-rmdir $(DESTDIR)$(PREFIX)/share/pam_jail
 	-rmdir $(DESTDIR)$(LIBEXECDIR)
 	for m in docs/*.[158]; do \

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # JupyterHub with every user's notebook server in the user's pam_jail jail
-# (the jail their ssh logins share). Copy to /etc/jupyterhub/ and adapt; run
+# (the jail their ssh logins share). Installed in /usr/share/pam_jail/jupyterhub/;
+# copy it to /etc/jupyterhub/ and adapt; run
 # the hub as root: jupyterhub -f /etc/jupyterhub/jupyterhub_config.py
 #
 # What it needs (README, "Notebooks and web terminals"):
@@ -21,7 +22,7 @@
 #    to let through).
 import sys
 
-sys.path.insert(0, "/usr/share/doc/pam-jail/examples/jupyterhub")  # pam_jail_spawner.py
+sys.path.insert(0, "/usr/share/pam_jail/jupyterhub")  # pam_jail_spawner.py (make install)
 from pam_jail_spawner import JailSpawner  # noqa: E402
 
 c = get_config()  # noqa: F821
