@@ -2,7 +2,8 @@
 /*
  * pam_jail.so: the session module that puts a session into its user's jail.
  *
- *   session required pam_jail.so [config=PATH] [debug] [init=PATH] [statedir=PATH]
+ *   session required pam_jail.so [config=PATH] [debug] [init=PATH] [report_reason]
+ *                                [statedir=PATH]
  *
  * It must be the last session module (DESIGN.md fact 3, docs/pam_jail.8).
  * open_session: policy -> verdict -> create-or-join (session.c) -> the

@@ -218,3 +218,14 @@ assert_not_contains "$(cat "$je/out")" RAN "the refused command ran"
 je_wait_log "session refused: user=$refused" || fail "no refusal log line: $(cat "$je_log")"
 assert_eq "" "$(je_jails)" "a refusal left a registry entry"
 ok "a refused user: exit 1, '$(grep -o 'pam_jail: .*' "$je/err" | head -1)'"
+
+# ---- without report_reason the module tells the application nothing ----
+# (sshd, su and login would show the reason to the user; only jailctl-spawn's
+# stanza asks for it)
+quiet_svc=$(uniq_name q)
+sed 's/ report_reason$//' "$je/pam/$spawn_svc" >"$je/pam/$quiet_svc"
+"$BUILD/jailctl" spawn --service "$quiet_svc" "$refused" -- /bin/true 2>"$je/err"; rc=$?
+assert_eq 1 "$rc" "refused, service without report_reason: exit 1"
+assert_not_contains "$(cat "$je/err")" "pam_jail:" "the reason reached the application without report_reason"
+assert_contains "$(cat "$je/err")" "nothing was started" "still says that nothing started"
+ok "without report_reason the reason stays in the log"
