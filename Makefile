@@ -126,7 +126,7 @@ $(JAILSH): $(call obj,$(SHELL_SRCS)) $(LIBCORE)
 	$(CC) $(LDFLAGS) -o $@ $(call obj,$(SHELL_SRCS)) $(LIBCORE) $(DEP_LIBS)
 
 $(JAILCTL): $(call obj,$(CTL_SRCS)) $(LIBROOT) $(LIBCORE)
-	$(CC) $(LDFLAGS) -o $@ $(call obj,$(CTL_SRCS)) $(LIBROOT) $(LIBCORE) $(DEP_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $(call obj,$(CTL_SRCS)) $(LIBROOT) $(LIBCORE) $(DEP_LIBS) $(PAM_LIBS)
 
 $(BUILD)/obj/tests/unit/%.o: CFLAGS += $(CMOCKA_CFLAGS)
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIBHOST) $(LIBROOT) $(LIBCORE)
@@ -211,6 +211,9 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/share/pam_jail/sets
 	install -m 0644 config/sets/*.list $(DESTDIR)$(PREFIX)/share/pam_jail/sets/
 	install -m 0755 contrib/systemd/jail-roots-sync $(DESTDIR)$(LIBEXECDIR)/jail-roots-sync
+	# JupyterHub's JailSpawner and the example config (README, "Notebooks and web terminals").
+	install -d $(DESTDIR)$(PREFIX)/share/pam_jail/jupyterhub
+	install -m 0644 contrib/jupyterhub/*.py $(DESTDIR)$(PREFIX)/share/pam_jail/jupyterhub/
 	for m in docs/*.[158]; do \
 		[ -f "$$m" ] || continue; \
 		install -m 0644 "$$m" $(DESTDIR)$(MANDIR)/man$${m##*.}/; \
@@ -218,6 +221,10 @@ install: all
 	# Never overwrite an administrator's policy.
 	$(if $(wildcard config/jail.conf),[ -e $(DESTDIR)$(SYSCONFDIR)/security/jail.conf ] || \
 		install -m 0644 config/jail.conf $(DESTDIR)$(SYSCONFDIR)/security/jail.conf)
+	# jailctl spawn's PAM service (contrib/pam.d/jailctl-spawn); an edited one stays.
+	install -d $(DESTDIR)$(SYSCONFDIR)/pam.d
+	[ -e $(DESTDIR)$(SYSCONFDIR)/pam.d/jailctl-spawn ] || \
+		install -m 0644 contrib/pam.d/jailctl-spawn $(DESTDIR)$(SYSCONFDIR)/pam.d/jailctl-spawn
 	# Register jailsh as a login shell (only on the real system, not in a staging DESTDIR).
 	$(if $(SHELL_SRCS),if [ -z "$(DESTDIR)" ] && command -v add-shell >/dev/null; then \
 		add-shell $(PREFIX)/bin/jailsh; fi)
@@ -226,7 +233,7 @@ uninstall:
 	rm -f $(DESTDIR)$(PAMDIR)/pam_jail.so $(DESTDIR)$(PREFIX)/bin/jailsh \
 		$(DESTDIR)$(PREFIX)/sbin/jailctl $(DESTDIR)$(LIBEXECDIR)/jail-init \
 		$(DESTDIR)$(LIBEXECDIR)/jail-roots-sync
-	rm -rf $(DESTDIR)$(PREFIX)/share/pam_jail/sets
+	rm -rf $(DESTDIR)$(PREFIX)/share/pam_jail/sets $(DESTDIR)$(PREFIX)/share/pam_jail/jupyterhub
 	-rmdir $(DESTDIR)$(PREFIX)/share/pam_jail
 	-rmdir $(DESTDIR)$(LIBEXECDIR)
 	for m in docs/*.[158]; do \

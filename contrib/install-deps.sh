@@ -21,6 +21,7 @@ packages="
   xvfb x11-utils xauth
   tmux valgrind libcap2-bin strace
   qemu-system-x86 debootstrap e2fsprogs dpkg-dev debhelper lintian
+  jupyterhub python3-notebook node-configurable-http-proxy chromium
 "
 case ${1:-} in
 --demo) packages=$demo_packages demo=1 ;;

@@ -47,6 +47,7 @@ extern const struct jailctl_verb jailctl_verb_check;
 extern const struct jailctl_verb jailctl_verb_explain;
 extern const struct jailctl_verb jailctl_verb_list;
 extern const struct jailctl_verb jailctl_verb_enter;
+extern const struct jailctl_verb jailctl_verb_spawn;
 extern const struct jailctl_verb jailctl_verb_stop;
 extern const struct jailctl_verb jailctl_verb_mkroot;
 extern const struct jailctl_verb jailctl_verb_update;

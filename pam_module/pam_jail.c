@@ -2,7 +2,8 @@
 /*
  * pam_jail.so: the session module that puts a session into its user's jail.
  *
- *   session required pam_jail.so [config=PATH] [debug] [init=PATH] [statedir=PATH]
+ *   session required pam_jail.so [config=PATH] [debug] [init=PATH] [report_reason]
+ *                                [statedir=PATH]
  *
  * It must be the last session module (DESIGN.md fact 3, docs/pam_jail.8).
  * open_session: policy -> verdict -> create-or-join (session.c) -> the
@@ -11,6 +12,7 @@
  * naming the user, the profile and the cause: fail closed.
  */
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
@@ -35,6 +37,10 @@ struct module_args {
 	const char *init;     /* jail-init binary */
 	const char *statedir; /* the registry */
 	bool debug;
+	/* report_reason: a refusal's log line also goes to the application
+	 * as a PAM error message (jailctl spawn prints it on stderr). Off by
+	 * default: sshd, su and login would show it to the user. */
+	bool report_reason;
 };
 
 /* What travels from open_session to close_session (pam_set_data). */
@@ -58,6 +64,8 @@ static int parse_args(pam_handle_t *pamh, int argc, const char **argv, struct mo
 			a->statedir = arg + 9;
 		else if (strcmp(arg, "debug") == 0)
 			a->debug = true;
+		else if (strcmp(arg, "report_reason") == 0)
+			a->report_reason = true;
 		else {
 			/* A misspelt option must not quietly change what the
 			 * module does: refuse, like a broken policy. */
@@ -66,6 +74,22 @@ static int parse_args(pam_handle_t *pamh, int argc, const char **argv, struct mo
 		}
 	}
 	return 0;
+}
+
+/* A refusal's one log line (and, with report_reason, the same text to the
+ * application through its conversation function). */
+static void __attribute__((format(printf, 4, 5)))
+refusal(pam_handle_t *pamh, const struct module_args *a, int priority, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	pam_syslog(pamh, priority, "%s", msg);
+	if (a->report_reason)
+		pam_error(pamh, "pam_jail: %s", msg);
 }
 
 static void session_data_free(struct session_data *d)
@@ -110,7 +134,7 @@ static int load_policy(pam_handle_t *pamh, const struct module_args *a, const ch
 
 	if (a->config) {
 		if (dropin_dir_for(a->config, dropin, sizeof(dropin)) < 0) {
-			pam_syslog(pamh, LOG_ERR, "session refused: user=%s: config path too long",
+			refusal(pamh, a, LOG_ERR, "session refused: user=%s: config path too long",
 				   user);
 			return PAM_SESSION_ERR;
 		}
@@ -121,17 +145,17 @@ static int load_policy(pam_handle_t *pamh, const struct module_args *a, const ch
 	if (r < 0) {
 		/* A policy we cannot read refuses every login it might govern. */
 		if (n_errs > 0 && errs[0].file[0] && errs[0].line > 0)
-			pam_syslog(pamh, LOG_ERR,
+			refusal(pamh, a, LOG_ERR,
 				   "session refused: user=%s profile=-: policy %s:%d: %s%s", user,
 				   errs[0].file, errs[0].line, errs[0].message,
 				   n_errs > 1 ? " (and more: run jailctl check)" : "");
 		else if (n_errs > 0 && errs[0].file[0]) /* about the file as a whole */
-			pam_syslog(pamh, LOG_ERR,
+			refusal(pamh, a, LOG_ERR,
 				   "session refused: user=%s profile=-: policy %s: %s%s", user,
 				   errs[0].file, errs[0].message,
 				   n_errs > 1 ? " (and more: run jailctl check)" : "");
 		else
-			pam_syslog(pamh, LOG_ERR, "session refused: user=%s profile=-: policy: %s",
+			refusal(pamh, a, LOG_ERR, "session refused: user=%s profile=-: policy: %s",
 				   user, n_errs > 0 ? errs[0].message : strerror(-r));
 		free(errs);
 		return r == -ENOMEM ? PAM_BUF_ERR : PAM_SESSION_ERR;
@@ -140,7 +164,7 @@ static int load_policy(pam_handle_t *pamh, const struct module_args *a, const ch
 	r = jail_config_resolve(c, user, verdict, policy, &e);
 	jail_config_free(c);
 	if (r < 0) {
-		pam_syslog(pamh, LOG_ERR, "session refused: user=%s profile=-: %s", user,
+		refusal(pamh, a, LOG_ERR, "session refused: user=%s profile=-: %s", user,
 			   e.message[0] ? e.message : strerror(-r));
 		if (r == -ENOMEM)
 			return PAM_BUF_ERR;
@@ -174,11 +198,11 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	if (parse_args(pamh, argc, argv, &a) < 0)
 		return PAM_SESSION_ERR;
 	if (pam_get_user(pamh, &user, NULL) != PAM_SUCCESS || !user || !*user) {
-		pam_syslog(pamh, LOG_ERR, "session refused: cannot get the user name");
+		refusal(pamh, &a, LOG_ERR, "session refused: cannot get the user name");
 		return PAM_USER_UNKNOWN;
 	}
 	if (pam_get_data(pamh, DATA_KEY, &old) == PAM_SUCCESS && old) {
-		pam_syslog(pamh, LOG_ERR,
+		refusal(pamh, &a, LOG_ERR,
 			   "session refused: user=%s: a jailed session is already "
 			   "open in this PAM handle",
 			   user);
@@ -193,7 +217,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 		return PAM_IGNORE;
 	}
 	if (verdict == JAIL_VERDICT_REFUSE) {
-		pam_syslog(pamh, LOG_ERR,
+		refusal(pamh, &a, LOG_ERR,
 			   "session refused: user=%s profile=-: no rule names "
 			   "this user and the policy refuses unmatched users",
 			   user);
@@ -203,7 +227,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	/* systemd --user cannot run in a jail and must not run outside one
 	 * (pam_usermgr.h): refused before anything is built. */
 	if (pam_jail_is_user_manager(pamh)) {
-		pam_syslog(pamh, LOG_NOTICE,
+		refusal(pamh, &a, LOG_NOTICE,
 			   "session refused: user=%s profile=%s: systemd --user is not run for "
 			   "jailed users (PAM service " PAM_JAIL_USER_MANAGER_SERVICE ")",
 			   user, policy->profile);
@@ -215,7 +239,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	 * 9: gdm's worker); refuse before anything is built. */
 	threads = jail_thread_count();
 	if (threads != 1) {
-		pam_syslog(pamh, LOG_ERR,
+		refusal(pamh, &a, LOG_ERR,
 			   "session refused: user=%s profile=%s: the calling process has %d "
 			   "threads; a multithreaded process cannot join a jail",
 			   user, policy->profile, threads);
@@ -253,7 +277,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 		 * changed it, or the uid now has another name): never joined,
 		 * and not ended under its sessions' feet (pam_jail(8),
 		 * "POLICY CHANGES"). */
-		pam_syslog(pamh, LOG_ERR,
+		refusal(pamh, &a, LOG_ERR,
 			   "jail policy changed: user=%s profile=%s id=%s old=%.8s new=%.8s "
 			   "action=refused: the jail must end first (jailctl stop %s)",
 			   user, policy->profile, d->s.id[0] ? d->s.id : "-",
@@ -262,7 +286,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 		goto out;
 	}
 	if (r < 0) {
-		pam_syslog(pamh, LOG_ERR, "session refused: user=%s profile=%s: %s", user,
+		refusal(pamh, &a, LOG_ERR, "session refused: user=%s profile=%s: %s", user,
 			   policy->profile, e.message[0] ? e.message : strerror(-r));
 		ret = r == -ENOMEM ? PAM_BUF_ERR : PAM_SESSION_ERR;
 		goto out;
@@ -280,7 +304,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 		   user, policy->profile, d->s.id, (int)d->s.init_pid, d->s.sessions);
 	r = jail_session_enter(&d->s, &e);
 	if (r < 0) {
-		pam_syslog(pamh, LOG_ERR, "session refused: user=%s profile=%s: %s", user,
+		refusal(pamh, &a, LOG_ERR, "session refused: user=%s profile=%s: %s", user,
 			   policy->profile, e.message);
 		(void)jail_session_close(&d->s, NULL, NULL);
 		ret = PAM_SESSION_ERR;
@@ -293,7 +317,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	 * us (lib/privs.h). */
 	r = jail_privs_apply(policy, &e);
 	if (r < 0) {
-		pam_syslog(pamh, LOG_ERR, "session refused: user=%s profile=%s: privileges: %s",
+		refusal(pamh, &a, LOG_ERR, "session refused: user=%s profile=%s: privileges: %s",
 			   user, policy->profile, e.message);
 		(void)jail_session_close(&d->s, NULL, NULL);
 		ret = PAM_SESSION_ERR;
@@ -307,7 +331,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	if (ret != PAM_SUCCESS) {
 		/* Already inside, but the session cannot be handed out: count
 		 * it back out and refuse (the application ends the process). */
-		pam_syslog(pamh, LOG_ERR, "session refused: user=%s profile=%s: %s", user,
+		refusal(pamh, &a, LOG_ERR, "session refused: user=%s profile=%s: %s", user,
 			   policy->profile, pam_strerror(pamh, ret));
 		(void)jail_session_close(&d->s, NULL, NULL);
 		goto out;

@@ -43,6 +43,51 @@ static bool is_passed(const char *entry)
 	return false;
 }
 
+/* What jailsh sets itself, from the marker and the jail: never taken over
+ * from the caller, whatever it asks. */
+static const char *const own_names[] = {
+	"HOME",
+	"USER",
+	"LOGNAME",
+	"SHELL",
+	"PATH",
+	"JAIL_ID",
+	"JAIL_PROFILE",
+	"DISPLAY",
+	"XAUTHORITY",
+	"XDG_RUNTIME_DIR",
+	"JAILSH_KEEP_ENV",
+};
+
+/*
+ * JAILSH_KEEP_ENV=NAME:NAME...: variables the caller asks to pass on, as
+ * they are. `jailctl spawn --env NAME` sets it, so that a notebook server
+ * started through jailsh still gets the JUPYTERHUB_* variables its hub gave
+ * it. It grants nothing: whoever can set it (a PAM module, sshd's
+ * AcceptEnv, root's jailctl) could have set the variables for the user's
+ * own programs anyway, and those run without privileges (no_new_privs);
+ * it only lets them through this filter. jailsh's own variables stay its own.
+ */
+static bool is_kept_by_caller(const char *entry, const char *keep)
+{
+	size_t name_len = strcspn(entry, "=");
+
+	if (!keep || entry[name_len] != '=')
+		return false;
+	for (size_t i = 0; i < JAIL_ARRAY_SIZE(own_names); i++)
+		if (strlen(own_names[i]) == name_len && strncmp(entry, own_names[i], name_len) == 0)
+			return false;
+	for (const char *p = keep; *p;) {
+		size_t len = strcspn(p, ":");
+		if (len == name_len && strncmp(p, entry, len) == 0)
+			return true;
+		p += len;
+		if (*p == ':')
+			p++;
+	}
+	return false;
+}
+
 /* ssh -A: sshd's agent listener runs in the jail (it is forked after the
  * session opened), so its socket is in the jail's /tmp. Passed on only if
  * it really is a socket here; a host path would only confuse ssh-add. */
@@ -86,10 +131,14 @@ char **jailsh_build_env(const struct jail_marker *m, const struct jailsh_x11 *x1
 {
 	size_t cap = 16, n = 0;
 	char **env, rt[32];
+	const char *keep = NULL;
 	int r = 0;
 
-	for (char *const *p = in; p && *p; p++)
+	for (char *const *p = in; p && *p; p++) {
 		cap++;
+		if (strncmp(*p, "JAILSH_KEEP_ENV=", 16) == 0)
+			keep = *p + 16;
+	}
 	env = calloc(cap, sizeof(*env));
 	if (!env)
 		return NULL;
@@ -106,9 +155,9 @@ char **jailsh_build_env(const struct jail_marker *m, const struct jailsh_x11 *x1
 	r |= add(env, &n, "XAUTHORITY", x11->xauthority);
 	r |= add(env, &n, "XDG_RUNTIME_DIR", runtime_dir_here(rt, sizeof(rt)));
 	for (char *const *p = in; r == 0 && p && *p; p++) {
-		bool keep = is_passed(*p) ||
+		bool pass = is_passed(*p) || is_kept_by_caller(*p, keep) ||
 			    (strncmp(*p, "SSH_AUTH_SOCK=", 14) == 0 && agent_socket_here(*p));
-		if (!keep)
+		if (!pass)
 			continue;
 		env[n] = strdup(*p);
 		if (!env[n])

@@ -6,6 +6,8 @@
 #   e2e   tests/e2e/*.sh: a real sshd on 127.0.0.1 (root)
 #   faults tests/faults/*.sh: the fault-injection sweep (root; only when named:
 #         make check-faults)
+#   jupyterhub  tests/jupyterhub/*.sh: a real JupyterHub whose servers
+#         start in the users' jails through jailctl spawn (root)
 # Usage: tests/run-tests.sh [TIER...]   (default: all)
 #
 # A test passes with exit 0, is skipped with exit 77, fails otherwise. With
@@ -18,6 +20,9 @@ export BUILD=${BUILD:-$SRC/build}
 export TESTS=$here
 logs=$BUILD/test-logs
 mkdir -p "$logs"
+# Where a test leaves files for the reader (a screenshot): the log directory,
+# which outlives a staged copy of the tree (below).
+export JAIL_TEST_LOGS=$logs
 
 # Is every component of a path owned by root and not writable by group or
 # others? pam_jail runs only a jail-init, and jailctl reads only program
@@ -57,14 +62,14 @@ stage_trusted_copy() {
     cd "$SRC" || return 1
 }
 needs_root_paths=0
-for t in "${@:-root}"; do case $t in root|e2e|ldap|escape|faults) needs_root_paths=1 ;; esac; done
+for t in "${@:-root}"; do case $t in root|e2e|ldap|escape|faults|jupyterhub) needs_root_paths=1 ;; esac; done
 if [ "$(id -u)" -eq 0 ] && [ $needs_root_paths = 1 ] &&
     ! { path_is_trusted "$SRC" && path_is_trusted "$BUILD"; }; then
     stage_trusted_copy || { echo "run-tests: could not stage a trusted copy" >&2; exit 1; }
 fi
 
 tiers=("$@")
-[ ${#tiers[@]} -gt 0 ] || tiers=(unit pam root e2e ldap escape)
+[ ${#tiers[@]} -gt 0 ] || tiers=(unit pam root e2e ldap escape jupyterhub)
 must_run=${JAIL_TESTS_MUST_RUN:-0}
 per_test_timeout=${JAIL_TEST_TIMEOUT:-900}
 
@@ -102,7 +107,7 @@ for tier in "${tiers[@]}"; do
             [ -x "$t" ] || continue
             run_one unit "$(basename "$t")" "$t"
         done ;;
-    pam|root|e2e|ldap|escape|faults)
+    pam|root|e2e|ldap|escape|faults|jupyterhub)
         for t in "$here/$tier"/*.sh; do
             [ -f "$t" ] || continue
             case ${t##*/} in lib-*) continue ;; esac # sourced helpers, not tests
