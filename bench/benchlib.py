@@ -551,7 +551,8 @@ def report(raw, results, stamp, docs):
     md = table(r) + ("" if r.get("only") else "\n" + "\n".join(history(results, r)))
     with open(os.path.join(results, "table.md"), "w") as f:
         f.write(md)
-    plot(r, results, docs)
+    if not r.get("only"):  # no scale part, nothing to draw
+        plot(r, results, docs)
     publish(md, docs)
 
 
