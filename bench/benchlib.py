@@ -689,6 +689,49 @@ def targets(r):
     return out + [""]
 
 
+def targets18(r):
+    """Issue 18's targets, as ratios from this one run."""
+    S = r.get("session", {})
+
+    def med(k):
+        return ((S.get(k) or {}).get("stats") or {}).get("median")
+    floor, cold, join, ign, bw = (med("floor_pam_permit"), med("pam_jail_cold"),
+                                  med("pam_jail_join"), med("pam_jail_ignored"), med("bwrap"))
+    rows = []
+
+    def row(what, target, got, ok):
+        rows.append(f"| {what} | {target} | {got} | {'met' if ok else 'missed'} |")
+    if None not in (cold, bw):
+        row("cold open+close vs. bwrap (same isolation)", "≤ 0.8× bwrap", f"{cold / bw:.2f}×",
+            cold / bw <= 0.8)
+    if None not in (join, floor):
+        row("join vs. the pam_permit floor", "≤ 1.15×", f"{join / floor:.2f}×", join / floor <= 1.15)
+    if None not in (ign, floor):
+        row("user the policy does not jail vs. the floor", "≤ 1.05×", f"{ign / floor:.2f}×",
+            ign / floor <= 1.05)
+    sc = r.get("scale") or []
+    rates = [x.get("jails_per_s") for x in sc if x.get("jails_per_s")]
+    st = r.get("storm") or {}
+    if rates and st.get("all_in_ms") and st.get("users"):
+        seq_ms = st["users"] / statistics.median(rates) * 1000 / (r.get("cpus") or 1)
+        row(f"storm of {st['users']} logins: all in, vs. as many one after another / CPUs",
+            "≤ 2×", f"{st['all_in_ms']:.0f} ms vs {seq_ms:.0f} ms: {st['all_in_ms'] / seq_ms:.2f}×"
+            f"{'' if not st.get('fail') else ', ' + str(st['fail']) + ' failed'}",
+            st["all_in_ms"] <= 2 * seq_ms and not st.get("fail"))
+    big = sc[-1] if sc else None
+    if big and big.get("mem_per_jail_kib"):
+        acc = big["mem_per_jail_kib"]["accounted"] / 1024
+        row(f"memory per jail at {big['live']} live jails", "≤ 0.7 MiB", f"{acc:.2f} MiB", acc <= 0.7)
+    sh = r.get("ssh") or {}
+    rp = (sh.get("ssh_jail_cold") or {}).get("ratio_to_plain")
+    if rp:
+        row("`ssh host true` with a new jail vs. without pam_jail", "≤ 1.03×", f"{rp:.2f}×", rp <= 1.03)
+    if not rows:
+        return []
+    return ["### Targets (issue 18: ratios from this run)\n", "| target | wanted | this run | verdict |",
+            "|---|---|---|---|"] + rows + [""]
+
+
 LABELS = {
     "floor_pam_permit": "pamtester, pam_permit only (floor)",
     "pam_jail_cold": "pamtester, pam_jail, new jail (cold)",
@@ -722,6 +765,7 @@ def table(r):
     L.append(f"load at start: `{r.get('uptime_start', '?')}`  ")
     L.append(f"load at end: `{r.get('uptime_end', '?')}`\n")
     L.extend(targets(r))
+    L.extend(targets18(r))
     L.append("### Session cost (open+close, interleaved rounds)\n")
     L.append("| case | n | median ms | p95 ms | × floor | × bwrap | jail's processes gone, ms after close (median) |")
     L.append("|---|---:|---:|---:|---:|---:|---:|")
