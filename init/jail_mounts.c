@@ -631,10 +631,18 @@ static bool path_is_below(const char *path, const char *dir)
 static bool hide_needs_own_tmpfs(const struct jail_policy *p, const char *dir)
 {
 	static const char *const fixed[] = {
-		"/proc", "/dev", "/tmp", "/var/tmp", "/run", "/etc/resolv.conf",
+		"/proc",
+		"/dev",
+		"/tmp",
+		"/var/tmp",
+		"/run",
+		"/etc/resolv.conf",
 		/* login records (bind_records) and NSS (jail_nss.c; "/x": it
 		 * makes entries inside these directories) */
-		"/var/run/utmp", "/var/log/wtmp", "/var/log/lastlog", "/var/lib/sss/pipes/x",
+		"/var/run/utmp",
+		"/var/log/wtmp",
+		"/var/log/lastlog",
+		"/var/lib/sss/pipes/x",
 		"/var/lib/sss/mc/x",
 	};
 

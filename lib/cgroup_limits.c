@@ -73,8 +73,8 @@ static bool cpu_is(int dirfd, uint32_t percent)
 	if (!sp)
 		return false;
 	*sp = '\0';
-	if (parse_max(buf, &quota) < 0 || parse_max(sp + 1, &period) < 0 ||
-	    quota == UINT64_MAX || period == 0 || period > 10000000)
+	if (parse_max(buf, &quota) < 0 || parse_max(sp + 1, &period) < 0 || quota == UINT64_MAX ||
+	    period == 0 || period > 10000000)
 		return false;
 	/* systemd: quota = CPUQuotaPerSecUSec * period / 1 s, and pam_jail
 	 * asks for percent * 10 ms per second (systemd_unit.c). */
