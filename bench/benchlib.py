@@ -401,6 +401,33 @@ def read_hold(path):
     return {"open_ms": opens, "opened": opened, "closed_ms": closed, "fail": fails}
 
 
+def vs_baseline(path, session):
+    """For each case X timed beside base_X (BENCH_BASELINE): the ratio of
+    the medians, and the median of the per-round ratios (X and base_X of
+    the same round ran seconds apart, so drift cancels pairwise)."""
+    rounds = {}
+    with open(path) as f:
+        for line in f:
+            w = line.split()
+            if len(w) >= 4 and int(w[3]) == 0:
+                rounds.setdefault(w[0], {})[int(w[1])] = float(w[2])
+    out = {}
+    for k in session:
+        if not k.startswith("base_") or k[5:] not in session:
+            continue
+        new, old = k[5:], k
+        sn, so = session[new]["stats"], session[old]["stats"]
+        if not sn or not so:
+            continue
+        a, b = rounds.get(new, {}), rounds.get(old, {})
+        pair = [a[i] / b[i] for i in a if i in b and b[i] > 0]
+        out[new] = {"new_ms": sn["median"], "baseline_ms": so["median"],
+                    "ratio_of_medians": sn["median"] / so["median"],
+                    "median_paired_ratio": statistics.median(pair) if pair else None,
+                    "pairs": len(pair)}
+    return out
+
+
 def fmt(x, nd=2):
     return "–" if x is None else f"{x:.{nd}f}"
 
@@ -430,6 +457,13 @@ def report(raw, results, stamp, docs):
             v["above_floor_ms"] = s["median"] - f["median"]
         if s and bw:
             v["ratio_to_bwrap"] = s["median"] / bw["median"]
+    op = os.path.join(raw, "only")
+    if os.path.exists(op):
+        r["only"] = open(op).read().strip()
+    bp = os.path.join(raw, "baseline")
+    if os.path.exists(bp):
+        r["baseline"] = open(bp).read().strip()
+        r["vs_baseline"] = vs_baseline(os.path.join(raw, "session.txt"), r["session"])
     ns = read_bench_time(os.path.join(raw, "ns.txt"))
     if ns.get("ns_none") and ns["ns_none"]["ms"]:
         base = statistics.median(ns["ns_none"]["ms"])
@@ -513,10 +547,12 @@ def report(raw, results, stamp, docs):
     with open(out, "w") as f:
         json.dump(r, f, indent=1)
     shutil.copyfile(out, os.path.join(results, "latest.json"))
-    md = table(r) + "\n" + "\n".join(history(results, r))
+    # A BENCH_ONLY run has no row in the history of full runs.
+    md = table(r) + ("" if r.get("only") else "\n" + "\n".join(history(results, r)))
     with open(os.path.join(results, "table.md"), "w") as f:
         f.write(md)
-    plot(r, results, docs)
+    if not r.get("only"):  # no scale part, nothing to draw
+        plot(r, results, docs)
     publish(md, docs)
 
 
@@ -549,7 +585,7 @@ def history(results, current):
             continue
         S = h.get("session", {})
         fl = ((S.get("floor_pam_permit") or {}).get("stats") or {})
-        if (fl.get("n") or 0) < 100 or h["stamp"] == current["stamp"]:
+        if (fl.get("n") or 0) < 100 or h.get("only") or h["stamp"] == current["stamp"]:
             continue
         rows.append(h)
     rows.append(current)
@@ -653,6 +689,49 @@ def targets(r):
     return out + [""]
 
 
+def targets18(r):
+    """Issue 18's targets, as ratios from this one run."""
+    S = r.get("session", {})
+
+    def med(k):
+        return ((S.get(k) or {}).get("stats") or {}).get("median")
+    floor, cold, join, ign, bw = (med("floor_pam_permit"), med("pam_jail_cold"),
+                                  med("pam_jail_join"), med("pam_jail_ignored"), med("bwrap"))
+    rows = []
+
+    def row(what, target, got, ok):
+        rows.append(f"| {what} | {target} | {got} | {'met' if ok else 'missed'} |")
+    if None not in (cold, bw):
+        row("cold open+close vs. bwrap (same isolation)", "≤ 0.8× bwrap", f"{cold / bw:.2f}×",
+            cold / bw <= 0.8)
+    if None not in (join, floor):
+        row("join vs. the pam_permit floor", "≤ 1.15×", f"{join / floor:.2f}×", join / floor <= 1.15)
+    if None not in (ign, floor):
+        row("user the policy does not jail vs. the floor", "≤ 1.05×", f"{ign / floor:.2f}×",
+            ign / floor <= 1.05)
+    sc = r.get("scale") or []
+    rates = [x.get("jails_per_s") for x in sc if x.get("jails_per_s")]
+    st = r.get("storm") or {}
+    if rates and st.get("all_in_ms") and st.get("users"):
+        seq_ms = st["users"] / statistics.median(rates) * 1000 / (r.get("cpus") or 1)
+        row(f"storm of {st['users']} logins: all in, vs. as many one after another / CPUs",
+            "≤ 2×", f"{st['all_in_ms']:.0f} ms vs {seq_ms:.0f} ms: {st['all_in_ms'] / seq_ms:.2f}×"
+            f"{'' if not st.get('fail') else ', ' + str(st['fail']) + ' failed'}",
+            st["all_in_ms"] <= 2 * seq_ms and not st.get("fail"))
+    big = sc[-1] if sc else None
+    if big and big.get("mem_per_jail_kib"):
+        acc = big["mem_per_jail_kib"]["accounted"] / 1024
+        row(f"memory per jail at {big['live']} live jails", "≤ 0.7 MiB", f"{acc:.2f} MiB", acc <= 0.7)
+    sh = r.get("ssh") or {}
+    rp = (sh.get("ssh_jail_cold") or {}).get("ratio_to_plain")
+    if rp:
+        row("`ssh host true` with a new jail vs. without pam_jail", "≤ 1.03×", f"{rp:.2f}×", rp <= 1.03)
+    if not rows:
+        return []
+    return ["### Targets (issue 18: ratios from this run)\n", "| target | wanted | this run | verdict |",
+            "|---|---|---|---|"] + rows + [""]
+
+
 LABELS = {
     "floor_pam_permit": "pamtester, pam_permit only (floor)",
     "pam_jail_cold": "pamtester, pam_jail, new jail (cold)",
@@ -667,6 +746,9 @@ LABELS = {
     "unshare": "unshare -m -p -n -i -u -C -f --mount-proc (no tmpfs)",
     "jk_chrootsh": "jk_chrootsh -c true (via setpriv)",
     "setpriv_true": "setpriv … true (jk_chrootsh's launcher alone)",
+    "base_pam_jail_cold": "pamtester, pam_jail, new jail (cold), baseline build",
+    "base_pam_jail_join": "pamtester, pam_jail, join a live jail, baseline build",
+    "base_pam_jail_ignored": "pamtester, pam_jail, user no rule names, baseline build",
     "ssh_plain": "ssh true, sshd without pam_jail (user with bash)",
     "ssh_jail_ignored": "ssh true, pam_jail last, user not jailed (policy says so)",
     "ssh_jail_cold": "ssh true, pam_jail, new jail (user with jailsh)",
@@ -683,6 +765,7 @@ def table(r):
     L.append(f"load at start: `{r.get('uptime_start', '?')}`  ")
     L.append(f"load at end: `{r.get('uptime_end', '?')}`\n")
     L.extend(targets(r))
+    L.extend(targets18(r))
     L.append("### Session cost (open+close, interleaved rounds)\n")
     L.append("| case | n | median ms | p95 ms | × floor | × bwrap | jail's processes gone, ms after close (median) |")
     L.append("|---|---:|---:|---:|---:|---:|---:|")
@@ -696,6 +779,15 @@ def table(r):
         L.append(f"| {LABELS.get(k, k)} | {s['n']} | {fmt(s['median'])} | {fmt(s['p95'])} | "
                  f"{fmt(v.get('ratio_to_floor'))} | {fmt(v.get('ratio_to_bwrap'))} | "
                  f"{fmt(td['median']) if td else ''} |")
+    if r.get("vs_baseline"):
+        L.append(f"\n### Against the baseline {r.get('baseline', '?')} (BENCH_BASELINE, same rounds)\n")
+        L.append("| case | this tree, median ms | baseline, median ms | new / baseline (medians) | "
+                 "new / baseline (median of per-round ratios) | rounds |")
+        L.append("|---|---:|---:|---:|---:|---:|")
+        for k in sorted(r["vs_baseline"], key=lambda k: ORDER.index(k) if k in ORDER else 99):
+            v = r["vs_baseline"][k]
+            L.append(f"| {LABELS.get(k, k)} | {fmt(v['new_ms'])} | {fmt(v['baseline_ms'])} | "
+                     f"{fmt(v['ratio_of_medians'], 3)} | {fmt(v['median_paired_ratio'], 3)} | {v['pairs']} |")
     if r.get("ssh"):
         L.append("\n### Real logins (`ssh host true`, private sshd on 127.0.0.1)\n")
         L.append("| case | n | median ms | p95 ms | × without pam_jail |")

@@ -569,8 +569,65 @@ static int open_root(const struct jail_policy *p, struct jail_error *err)
 	return m;
 }
 
+/* Is `path` strictly below the directory `dir` ("/a/b" is below "/a")? */
+static bool path_is_below(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	while (n > 0 && dir[n - 1] == '/')
+		n--;
+	return strncmp(path, dir, n) == 0 && path[n] == '/' && path[n + 1] != '\0';
+}
+
+/*
+ * Does the build make a mount point below the hidden directory `dir`? Then
+ * the directory needs a writable tmpfs of its own while the root is built
+ * (the mount points are made in it; it goes read-only in finish_hides).
+ * Conservative: every place a later step may attach something, whether or
+ * not it will (a wrong "no" only fails the build with EROFS; it never
+ * exposes anything).
+ */
+static bool hide_needs_own_tmpfs(const struct jail_policy *p, const char *dir)
+{
+	static const char *const fixed[] = {
+		"/proc",
+		"/dev",
+		"/tmp",
+		"/var/tmp",
+		"/run",
+		"/etc/resolv.conf",
+		/* login records (bind_records) and NSS (jail_nss.c; "/x": it
+		 * makes entries inside these directories) */
+		"/var/run/utmp",
+		"/var/log/wtmp",
+		"/var/log/lastlog",
+		"/var/lib/sss/pipes/x",
+		"/var/lib/sss/mc/x",
+	};
+
+	for (size_t i = 0; i < JAIL_ARRAY_SIZE(fixed); i++)
+		if (path_is_below(fixed[i], dir))
+			return true;
+	if (p->home && path_is_below(p->home, dir))
+		return true;
+	for (size_t i = 0; i < p->n_binds; i++)
+		if (p->binds[i].target && path_is_below(p->binds[i].target, dir))
+			return true;
+	return false;
+}
+
+/*
+ * Cover each hidden path. A directory that nothing is mounted below gets a
+ * clone of one empty read-only tmpfs made for this jail (one open_tree
+ * each, instead of a tmpfs with its own superblock: fsopen, four
+ * fsconfig, fsmount); the clones share that superblock, which is empty,
+ * read-only, root's, and this jail's alone. A directory with later mount
+ * points below it gets a writable tmpfs of its own (hide_needs_own_tmpfs).
+ */
 static int hide_paths(struct root_build *b, const struct jail_policy *p, struct jail_error *err)
 {
+	_cleanup_close_ int empty = -1;
+
 	for (size_t i = 0; p->hide && p->hide[i]; i++) {
 		const char *path = p->hide[i];
 		struct jail_error e = { 0 };
@@ -587,13 +644,23 @@ static int hide_paths(struct root_build *b, const struct jail_policy *p, struct 
 			return jail_error_set(err, -target, "hide: %s", e.message);
 		if (fstat(target, &st) < 0)
 			return jail_error_set(err, errno, "hide '%s': %s", path, strerror(errno));
-		if (S_ISDIR(st.st_mode)) {
+		if (S_ISDIR(st.st_mode) && hide_needs_own_tmpfs(p, path)) {
 			/* Writable for now: mount points of later mounts (a home
 			 * under a hidden /home) are made in it, then it goes
 			 * read-only (finish_hides). */
 			m = new_tmpfs(HIDE_SIZE, 0755, 0, 0,
 				      MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
 				      path, err);
+		} else if (S_ISDIR(st.st_mode)) {
+			if (empty < 0) {
+				empty = new_tmpfs(HIDE_SIZE, 0755, 0, 0,
+						  MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+							  MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
+						  "hidden paths", err);
+				if (empty < 0)
+					return empty;
+			}
+			m = clone_tree(empty, "", false, path, err);
 		} else {
 			/* A file is covered by /dev/null on a nodev mount:
 			 * neither its content nor the device is reachable. */
@@ -616,6 +683,8 @@ static int hide_paths(struct root_build *b, const struct jail_policy *p, struct 
 	return 0;
 }
 
+/* Read-only, each hide (the clones of the empty tmpfs already are: setting
+ * it again is one cheap call, and keeps this the one place that makes sure). */
 static int finish_hides(struct root_build *b, struct jail_error *err)
 {
 	for (size_t i = 0; i < b->n_hides; i++) {

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup_limits.h"
 #include "clock.h"
 #include "keeper_cgroup.h"
 #include "poll_now.h"
@@ -116,14 +117,27 @@ static bool pidfd_alive(int pidfd)
 	return jail_poll_now(pidfd) == 0; /* readable once the process exited */
 }
 
+/* Does the user's slice already enforce the limits? Read from its cgroup
+ * files, fresh at every JOIN (no answer is remembered): a slice made anew,
+ * or a limit an admin changed, reads differently and is set again. */
+static bool slice_limits_hold(const char *slice_path, const struct jail_limits *l)
+{
+	_cleanup_close_ int fd = jail_cgroup_open_v2_path(slice_path, NULL);
+
+	return fd >= 0 && jail_cgroup_v2_limits_hold(fd, l);
+}
+
 /* Limits on the user's slice (every JOIN: the current policy, even if an
  * admin reverted them meanwhile); its cgroup and counters kept the first
- * time, so the report says what happened while this jail lived. */
+ * time, so the report says what happened while this jail lived. The D-Bus
+ * call (24-128 ms measured) is made only when the slice's cgroup does not
+ * already hold the limits (slice_limits_hold). */
 static int limit_user_slice(struct jail_cgroup *cg, const struct jail_policy *p, const char *id,
 			    const char *slice_path, struct jail_error *err)
 {
 	char slice[64], lim[256];
 	int64_t t0 = jail_mono_us();
+	bool held;
 	int r;
 
 	if (!jail_cgroup_wanted(&p->limits))
@@ -132,9 +146,12 @@ static int limit_user_slice(struct jail_cgroup *cg, const struct jail_policy *p,
 	if (r < 0)
 		return jail_error_set(err, -r, "systemd: no slice name for uid %u",
 				      (unsigned)p->uid);
-	r = keeper_systemd_set_limits(slice, &p->limits, err);
-	if (r < 0)
-		return r;
+	held = slice_limits_hold(slice_path, &p->limits);
+	if (!held) {
+		r = keeper_systemd_set_limits(slice, &p->limits, err);
+		if (r < 0)
+			return r;
+	}
 	if (cg->slice_fd < 0) {
 		int fd = jail_cgroup_open_v2_path(slice_path, err);
 
@@ -144,8 +161,9 @@ static int limit_user_slice(struct jail_cgroup *cg, const struct jail_policy *p,
 		jail_cgroup_read_events_at(fd, &cg->slice_base, NULL);
 	}
 	limits_text(&p->limits, lim, sizeof(lim));
-	syslog(LOG_INFO, "limits set: user=%s profile=%s id=%s unit=%s %s (%.1f ms)", p->user,
-	       p->profile, id, slice, lim, (double)(jail_mono_us() - t0) / 1e3);
+	syslog(LOG_INFO, "limits %s: user=%s profile=%s id=%s unit=%s %s (%.1f ms)",
+	       held ? "hold" : "set", p->user, p->profile, id, slice, lim,
+	       (double)(jail_mono_us() - t0) / 1e3);
 	return 0;
 }
 

@@ -38,7 +38,10 @@ for n in "${names[@]}"; do
 done
 
 # Bind sources and targets, and the real homes (persist lives there), in
-# this mount namespace only.
+# this mount namespace only. /srv is hidden too: the bind's mount point is
+# made below it, so it needs a writable tmpfs of its own while the root is
+# built, not the empty read-only one the other hidden paths share
+# (init/jail_mounts.c, hide_needs_own_tmpfs).
 mount -t tmpfs -o mode=0755 pj-srv /srv || fail "tmpfs on /srv"
 mount -t tmpfs -o mode=0755 pj-home /home || fail "tmpfs on /home"
 install -d -m 0755 /srv/data /srv/in
@@ -52,7 +55,7 @@ je_policy "version = 1;
 profiles = { student = {
     namespaces = [\"mount\", \"pid\", \"net\", \"ipc\", \"uts\"];
     hostname = \"lab-%u\";
-    root = { type = \"host\"; hide = [\"/root\", \"/run\", \"/work\"]; };
+    root = { type = \"host\"; hide = [\"/root\", \"/run\", \"/work\", \"/srv\"]; };
     home = { mode = \"tmpfs\"; size = \"8M\"; persist = [\"keep-%u\"]; };
     tmp = { size = \"8M\"; };
     binds = ( { source = \"/srv/data/%u\"; target = \"/srv/in/%u\"; } );

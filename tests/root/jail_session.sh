@@ -24,6 +24,8 @@ echo "homefs=$(stat -f -c %T "$HOME")"
 echo "dev=$(ls -A /dev | tr "\n" " ")"
 echo "tmp=$(stat -c %a /tmp) $(stat -f -c %T /tmp)"
 echo "hidden_root=$(ls -A /root 2>&1 | wc -l) hidden_home=$(ls -A /home | tr "\n" " ")"
+echo "hide_dev=$(stat -c %d /root) $(stat -c %d /work) $(stat -c %d /home) $(stat -f -c %T /root)"
+echo "hide_opts=$(awk "\$5 == \"/root\" || \$5 == \"/work\" { print \$5, \$6 }" /proc/self/mountinfo | tr "\n" " ")"
 echo "dotdot=$(cd /.. && pwd -P) $(cd /../.. && ls -di . | cut -d" " -f1) $(ls -di / | cut -d" " -f1)"
 touch /etc/pj_escape 2>/dev/null && echo "WROTE_ETC"
 touch /pj_escape 2>/dev/null && echo "WROTE_ROOT"
@@ -81,6 +83,18 @@ assert_contains "$out" "vartmp=1777 tmpfs size=33554432 own_fs=yes" \
 assert_contains "$out" "vartmp_writable" "/var/tmp is writable"
 assert_not_contains "$out" "VARTMP_OVER_SIZE" "/var/tmp holds no more than tmp.size"
 assert_contains "$out" "marker=root 444 1" "marker: root-owned 0444 with this jail's id"
+# Hidden directories with no mount below them share one empty read-only
+# tmpfs (one open_tree clone each); /home, with the user's home below it,
+# has a tmpfs of its own (init/jail_mounts.c, hide_paths).
+hide_dev=$(sed -n 's/^hide_dev=//p' "$je/out")
+set -- $hide_dev
+[ "$1" = "$2" ] || fail "hidden /root and /work are not one shared tmpfs: $hide_dev"
+[ "$1" != "$3" ] || fail "hidden /home shares the empty tmpfs, yet the home is mounted below it"
+assert_eq tmpfs "$4" "hidden /root is a tmpfs"
+for d in /root /work; do
+    assert_contains "$out" "$d ro,nosuid,nodev,noexec" "hidden $d: read-only, nosuid, nodev, noexec"
+done
+ok "hidden paths: one shared empty read-only tmpfs where nothing is mounted below"
 dotdot=$(sed -n 's/^dotdot=//p' "$je/out")
 set -- $dotdot
 assert_eq / "$1" "/.. is /"

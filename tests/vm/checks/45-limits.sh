@@ -79,6 +79,21 @@ assert_contains "$cgls" "jail-init" "systemd-cgls pam_jail.slice"
 assert_contains "$(jlog)" "limits set: user=$LIM_USER profile=$LIM_PROFILE" "journal"
 ok "the limits are on $unit and $slice, as systemctl show/status and systemd-cgls say"
 
+# ---- a second session joins: the slice already holds the limits ----
+# The keeper reads the slice's cgroup files and makes no D-Bus call when
+# they hold the policy (init/keeper_cgroup.c, slice_limits_hold).
+client2=$(open_background_session $LIM_USER 301)
+on_exit kill "$client2"
+wait_guest_sleep $LIM_USER 60 301 >/dev/null || fail "the second session did not start"
+deadline=$((SECONDS + 20))
+until jlog | grep -F "id=$id" | grep -q "limits hold: user=$LIM_USER profile=$LIM_PROFILE"; do
+	[ $SECONDS -lt $deadline ] || fail "no 'limits hold' line for the second session: $(jlog | tail -n 10)"
+	sleep 1
+done
+assert_eq "$MEM" "$(guest "cat /sys/fs/cgroup/user.slice/$slice/memory.max")" "memory.max of $slice after the second session"
+kill "$client2" 2>/dev/null
+ok "a second session finds the limits on $slice and makes no D-Bus call"
+
 # ---- su from root's session: into the jail's scope, root's slice untouched ----
 root_tasks=$(guest "systemctl show -p TasksMax --value user-0.slice")
 guest "su - $LIM_USER -c 'exec sleep 123' >/dev/null 2>&1 </dev/null & sleep 1" || fail "su - $LIM_USER"
