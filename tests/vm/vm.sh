@@ -16,7 +16,8 @@ VM_PORT=${VM_PORT:-}
 VM_IMAGE=${VM_IMAGE:-}
 VM_RUN=${VM_RUN:-}
 VM_BOOT_SECONDS=
-VM_SSH_TIMEOUT=${VM_SSH_TIMEOUT:-180}
+# Generous: a trixie guest took 169 s to answer on a loaded 2-core host.
+VM_SSH_TIMEOUT=${VM_SSH_TIMEOUT:-420}
 
 _vm_ssh_opts() { # key
 	printf '%s\n' -i "$1" -p "$VM_PORT" \
