@@ -23,7 +23,7 @@ _vm_ssh_opts() { # key
 	printf '%s\n' -i "$1" -p "$VM_PORT" \
 		-o UserKnownHostsFile="$VM_IMAGE/known_hosts" -o HostKeyAlias=pjvm \
 		-o StrictHostKeyChecking=yes -o BatchMode=yes -o IdentitiesOnly=yes \
-		-o ConnectTimeout=10 -o ServerAliveInterval=10 -o ServerAliveCountMax=6 \
+		-o ConnectTimeout=60 -o ServerAliveInterval=10 -o ServerAliveCountMax=6 \
 		-o LogLevel=ERROR -o ControlMaster=no -o ControlPath=none
 }
 
