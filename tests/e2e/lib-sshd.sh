@@ -303,7 +303,7 @@ EOF
 	local pid=$!
 	_e2e_record proc "$pid"
 	on_exit "kill $pid; wait $pid"
-	wait_for 10 test -S "$E2E/log.sock" || fail "syslog listener did not start"
+	wait_for 60 test -S "$E2E/log.sock" || fail "syslog listener did not start"
 }
 
 # Lines the test's syslog listener received that contain STRING.
@@ -454,7 +454,7 @@ EOF
 		unshare -m --propagation private -- /bin/sh -c "$_E2E_NS_SETUP" sh \
 			"$E2E" "$prog" -D -f "$cfg" "${logopt[@]}" </dev/null &
 		pid=$!
-		if wait_for 15 grep -q "Server listening on 127.0.0.1 port $port" "$log"; then
+		if wait_for 60 grep -q "Server listening on 127.0.0.1 port $port" "$log"; then
 			break
 		fi
 		kill "$pid" 2>/dev/null
