@@ -571,7 +571,7 @@ Host $1
 	StrictHostKeyChecking no
 	UserKnownHostsFile $E2E/client/known_hosts
 	LogLevel ERROR
-	ConnectTimeout 20
+	ConnectTimeout 60
 EOF
 }
 
@@ -821,7 +821,7 @@ e2e_hold() { # user@inst
 	HELD_OUT=$out
 	exec {HELD_FD}>"$fifo"
 	on_exit "kill $HELD_PID; wait $HELD_PID"
-	wait_for 30 grep -q '^held$' "$out" || fail "held session did not start: $(cat "$out")"
+	wait_for 120 grep -q '^held$' "$out" || fail "held session did not start: $(cat "$out")"
 	e2e_check_service "$(_e2e_instance_of "$1")"
 }
 e2e_release() { # pid fd: close the session's stdin, wait for ssh to end
