@@ -144,9 +144,10 @@ check: all
 check-unit: all
 	BUILD=$(abspath $(BUILD)) tests/run-tests.sh unit
 
-# The VM tier (tests/vm/run.sh): the .deb installed on a Debian 12 guest
+# The VM tier (tests/vm/run.sh): the .deb, built for each release, installed
+# on a Debian 12 and a Debian 13 guest (one after the other; VM_GUESTS picks)
 # with systemd, logind and cgroup v2, under qemu. Root, qemu and a few
-# minutes; not part of `make check`.
+# minutes per guest; not part of `make check`.
 check-vm:
 	BUILD=$(abspath $(BUILD)) tests/vm/run.sh
 

@@ -129,7 +129,15 @@ EOF
 	echo "== The policy ($E2E_POLICY):"
 	sed 's/^/   /' "$E2E_POLICY"
 	echo
-	echo "== The PAM service /etc/pam.d/${SSHD_SERVICE[demo]} (sshd runs as '${SSHD_SERVICE[demo]}'):"
+	# OpenSSH 10 (Debian 13) is told the service by PAMServiceName in its
+	# sshd_config, OpenSSH 9.2 (Debian 12) by the name it runs under
+	# (tests/e2e/lib-sshd.sh, sshd_start).
+	local how
+	case ${SSHD_PAM_HOW[demo]} in
+	PAMServiceName) how="sshd_config: PAMServiceName ${SSHD_SERVICE[demo]}" ;;
+	*) how="sshd runs as '${SSHD_SERVICE[demo]}'" ;;
+	esac
+	echo "== The PAM service /etc/pam.d/${SSHD_SERVICE[demo]} ($how):"
 	grep -v '^#' "/etc/pam.d/${SSHD_SERVICE[demo]}" | sed 's/^/   /'
 	echo
 

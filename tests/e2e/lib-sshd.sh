@@ -18,9 +18,19 @@
 #                            -F "$E2E_SSH_CONFIG" / e2e_rsh)
 #
 # Why it is built this way (DESIGN.md facts 1-6):
-# - sshd's PAM service name is its program name, so each instance runs
-#   through a symlink with a unique name and gets /etc/pam.d/<that name>,
-#   the only file this harness creates under /etc/pam.d.
+# - Each instance has a PAM service of its own, /etc/pam.d/<unique name>,
+#   the only file this harness creates under /etc/pam.d. How sshd is told
+#   that name depends on its version, so sshd_start probes it: an sshd
+#   whose `sshd -T` knows `pamservicename` (OpenSSH 10, Debian 13) gets
+#   `PAMServiceName <name>` in its sshd_config; an older one (OpenSSH 9.2,
+#   Debian 12), whose PAM service is its program name, runs through a
+#   symlink of that name. (A symlink does nothing on OpenSSH 10: the
+#   listener execs /usr/lib/openssh/sshd-session by its own path for each
+#   connection, and the service would be the host's stock "sshd".) Either
+#   way the private stack's account phase writes "<service> account <user>"
+#   to $E2E/pam-ran, and the first login through each instance checks that
+#   its service is there (e2e_check_service): a login that went through any
+#   other PAM service fails the test, never passes it by accident.
 # - Each sshd runs in a private mount namespace with a /dev of its own: it
 #   is the host's /dev node by node, plus /dev/log bound to our syslog
 #   listener's socket, so pam_syslog lines are captured without a syslog
@@ -79,6 +89,13 @@ E2E_UIDS=()
 : "${E2E_SSHD_LOG:=file}"
 E2E_UTMP= E2E_WTMP= E2E_LASTLOG=
 declare -A SSHD_PORT=() SSHD_PID=() SSHD_LOG=() SSHD_SERVICE=() SSHD_BANNER=()
+# How an instance's sshd was given its PAM service: "PAMServiceName" or
+# "program name" (see the top of this file; "stock" for E2E_SSHD=system).
+declare -A SSHD_PAM_HOW=()
+# The way to select the PAM service, as sshd_start's probe found it (empty:
+# not probed yet). E2E_PAM_SELECT=pamservicename|progname forces one: the
+# VM tier forces the old way on OpenSSH 10 to see the check fail.
+E2E_PAM_SELECT=${E2E_PAM_SELECT:-}
 
 # Which sshd the tests log in through (see the top of this file).
 case ${E2E_SSHD:=private} in
@@ -286,7 +303,7 @@ EOF
 	local pid=$!
 	_e2e_record proc "$pid"
 	on_exit "kill $pid; wait $pid"
-	wait_for 10 test -S "$E2E/log.sock" || fail "syslog listener did not start"
+	wait_for 60 test -S "$E2E/log.sock" || fail "syslog listener did not start"
 }
 
 # Lines the test's syslog listener received that contain STRING.
@@ -363,12 +380,14 @@ e2e_free_port() {
 }
 
 # The PAM stack of an instance. Both stacks are the same but for the last
-# line, so that login-time figures compare pam_jail and nothing else.
+# line, so that login-time figures compare pam_jail and nothing else. The
+# pam_exec line is the service's mark in $E2E/pam-ran (e2e_check_service).
 _e2e_pam_stack() { # jail|plain service
 	cat <<EOF
 # pam_jail end-to-end test service $2 (removed when the test ends)
 auth     required pam_permit.so
 account  required pam_unix.so
+account  required pam_exec.so quiet $E2E/pam-mark
 session  required pam_unix.so
 session  required pam_env.so user_readenv=0 envfile=$E2E/pam_env.$2
 EOF
@@ -382,7 +401,7 @@ e2e_jail_module_line() {
 }
 
 sshd_start() { # instance jail|plain
-	local inst=$1 mode=$2 svc port cfg log pid try logopt
+	local inst=$1 mode=$2 svc port cfg log pid try logopt prog how
 	if e2e_system_sshd; then
 		_e2e_system_sshd "$inst" "$mode"
 		return
@@ -391,6 +410,7 @@ sshd_start() { # instance jail|plain
 	while [ -e "/etc/pam.d/$svc" ]; do svc=$(uniq_name sshd); done
 	ln -s /usr/sbin/sshd "$E2E/$svc"
 	printf 'PJ_E2E_SERVICE=%s\n' "$svc" >"$E2E/pam_env.$svc"
+	_e2e_pam_mark_script
 	_e2e_record pamd "$svc"
 	_e2e_pam_stack "$mode" "$svc" >"/etc/pam.d/$svc"
 	on_exit rm -f "/etc/pam.d/$svc"
@@ -429,11 +449,12 @@ MaxSessions 50
 EOF
 		echo "pam_jail e2e banner $inst" >"$E2E/banner"
 		/usr/sbin/sshd -t -f "$cfg" || fail "sshd -t rejected $cfg"
+		_e2e_select_pam_service "$cfg" "$svc"
 		[ "$log" = "$E2E_SYSLOG" ] || : >"$log"
 		unshare -m --propagation private -- /bin/sh -c "$_E2E_NS_SETUP" sh \
-			"$E2E" "$E2E/$svc" -D -f "$cfg" "${logopt[@]}" </dev/null &
+			"$E2E" "$prog" -D -f "$cfg" "${logopt[@]}" </dev/null &
 		pid=$!
-		if wait_for 15 grep -q "Server listening on 127.0.0.1 port $port" "$log"; then
+		if wait_for 60 grep -q "Server listening on 127.0.0.1 port $port" "$log"; then
 			break
 		fi
 		kill "$pid" 2>/dev/null
@@ -447,12 +468,95 @@ EOF
 	SSHD_PID[$inst]=$pid
 	SSHD_LOG[$inst]=$log
 	SSHD_SERVICE[$inst]=$svc
+	SSHD_PAM_HOW[$inst]=$how
 	SSHD_BANNER[$inst]="pam_jail e2e banner $inst"
 	# Undo in this order: the sshd tree first (the sessions' monitors; the
 	# jails' keepers see them go), then any jail left over.
 	[ "$mode" = plain ] || on_exit e2e_end_jails
 	on_exit _e2e_stop_sshd "$pid"
 	_e2e_client_host "$inst" "$port"
+}
+
+# Does this sshd take PAMServiceName? `sshd -T` prints every option it
+# knows, set or not (OpenSSH 10: "pamservicename sshd"); an older one has no
+# such line. Probed once a run, with the instance's own config.
+_e2e_probe_pam_select() { # cfg
+	local dump
+	dump=$(/usr/sbin/sshd -T -f "$1" -C user=root,host=localhost,addr=127.0.0.1) ||
+		fail "sshd -T -f $1 failed: $dump"
+	if grep -qi '^pamservicename ' <<<"$dump"; then
+		E2E_PAM_SELECT=pamservicename
+	else
+		E2E_PAM_SELECT=progname
+	fi
+}
+
+# Point the instance at its PAM service: sets prog (what to exec) and how.
+# With PAMServiceName, `sshd -T` must then name the service, or the config
+# did not take (a Match block, an Include) and the test stops here.
+_e2e_select_pam_service() { # cfg service
+	local cfg=$1 svc=$2 got
+	[ -n "$E2E_PAM_SELECT" ] || _e2e_probe_pam_select "$cfg"
+	case $E2E_PAM_SELECT in
+	pamservicename)
+		echo "PAMServiceName $svc" >>"$cfg"
+		got=$(/usr/sbin/sshd -T -f "$cfg" -C user=root,host=localhost,addr=127.0.0.1 |
+			sed -n 's/^pamservicename //Ip')
+		[ "$got" = "$svc" ] ||
+			fail "sshd -T -f $cfg: pamservicename is '$got', not the test's service $svc"
+		prog=/usr/sbin/sshd how=PAMServiceName ;;
+	progname) prog=$E2E/$svc how="program name" ;;
+	*) fail "E2E_PAM_SELECT=$E2E_PAM_SELECT: want pamservicename or progname" ;;
+	esac
+}
+
+# The script the private stacks' account phase runs (pam_exec exports
+# PAM_SERVICE, PAM_TYPE and PAM_USER): one line per login, written by the
+# monitor process of any sshd version, as root, before the session opens.
+_e2e_pam_mark_script() {
+	[ ! -e "$E2E/pam-mark" ] || return 0
+	cat >"$E2E/pam-mark" <<EOF
+#!/bin/sh
+printf '%s %s %s\n' "\$PAM_SERVICE" "\$PAM_TYPE" "\$PAM_USER" >>$E2E/pam-ran
+EOF
+	chmod 0755 "$E2E/pam-mark"
+	: >"$E2E/pam-ran"
+}
+
+# After a login through INST (one that got past authentication): its PAM
+# service must be the instance's private one. Fails loudly otherwise, here
+# and (through the file $E2E/pam-mismatch, which a failure inside a $(...)
+# subshell leaves behind) at every later check.
+declare -A _E2E_SERVICE_SEEN=()
+e2e_check_service() { # instance
+	local inst=$1 svc
+	e2e_system_sshd && return 0
+	[ -n "$inst" ] || return 0
+	svc=${SSHD_SERVICE[$inst]:-}
+	[ -n "$svc" ] || return 0
+	[ ! -e "$E2E/pam-mismatch" ] || fail "$(cat "$E2E/pam-mismatch")"
+	[ -z "${_E2E_SERVICE_SEEN[$inst]:-}" ] || return 0
+	if grep -q "^$svc account " "$E2E/pam-ran"; then
+		_E2E_SERVICE_SEEN[$inst]=1
+		return 0
+	fi
+	echo "sshd instance $inst logged a user in without its PAM service $svc" \
+		"(selected by ${SSHD_PAM_HOW[$inst]}); private services that ran:" \
+		"'$(cut -d' ' -f1 "$E2E/pam-ran" | sort -u | tr '\n' ' ')': sshd used another" \
+		"service (the host's stock \"sshd\"?) and the test would not test pam_jail" \
+		>"$E2E/pam-mismatch"
+	fail "$(cat "$E2E/pam-mismatch")"
+}
+
+# The instance a ssh command line logs in through: the first USER@INST or
+# INST argument that names one.
+_e2e_instance_of() {
+	local a
+	for a in "$@"; do
+		a=${a#*@}
+		[ -z "${SSHD_SERVICE[$a]+set}" ] || { echo "$a"; return 0; }
+	done
+	return 0
 }
 
 # The client's "Host INST" entry: ssh USER@INST reaches that sshd.
@@ -467,7 +571,7 @@ Host $1
 	StrictHostKeyChecking no
 	UserKnownHostsFile $E2E/client/known_hosts
 	LogLevel ERROR
-	ConnectTimeout 20
+	ConnectTimeout 60
 EOF
 }
 
@@ -484,6 +588,7 @@ _e2e_system_sshd() { # instance jail|plain
 	SSHD_PID[$inst]=$pid
 	SSHD_LOG[$inst]=$E2E_SYSLOG
 	SSHD_SERVICE[$inst]=sshd
+	SSHD_PAM_HOW[$inst]=stock
 	SSHD_BANNER[$inst]=
 	_e2e_mask_user_managers
 	# Never stop it; only end this test's jails.
@@ -589,12 +694,14 @@ _e2e_stop_sshd() { # pid
 }
 
 # The sshd monitor processes of an instance ("PROGNAME: USER [priv]";
-# setproctitle names them after the program, here the service symlink).
+# setproctitle names them after the program: the service symlink, or sshd,
+# on OpenSSH 9.2; sshd-session on OpenSSH 10).
 sshd_monitors() { # instance user
 	local p
 	for p in $(_e2e_descendants "${SSHD_PID[$1]}"); do
 		# stderr first: a process gone since the listing fails the <.
-		tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline" | grep -q "^${SSHD_SERVICE[$1]}: $2 \[priv\]" && echo "$p"
+		tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline" |
+			grep -Eq "^(${SSHD_SERVICE[$1]}|sshd|sshd-session): $2 \[priv\]" && echo "$p"
 	done
 	return 0
 }
@@ -665,7 +772,17 @@ e2e_end_jails() { # [state dir]
 
 # In the background, call ssh -F "$E2E_SSH_CONFIG" directly, not this
 # function: $! must be ssh itself, so that killing it ends the connection.
-e2e_ssh() { ssh -F "$E2E_SSH_CONFIG" "$@"; }
+# The first login through an instance checks its PAM service
+# (e2e_check_service); 255 is ssh's own failure (no login happened).
+e2e_ssh() {
+	local rc=0 inst
+	ssh -F "$E2E_SSH_CONFIG" "$@" || rc=$?
+	if [ $rc -ne 255 ]; then
+		inst=$(_e2e_instance_of "$@")
+		[ -z "$inst" ] || e2e_check_service "$inst"
+	fi
+	return $rc
+}
 # For rsync -e.
 e2e_rsh() { printf 'ssh -F %s' "$E2E_SSH_CONFIG"; }
 
@@ -704,7 +821,8 @@ e2e_hold() { # user@inst
 	HELD_OUT=$out
 	exec {HELD_FD}>"$fifo"
 	on_exit "kill $HELD_PID; wait $HELD_PID"
-	wait_for 30 grep -q '^held$' "$out" || fail "held session did not start: $(cat "$out")"
+	wait_for 120 grep -q '^held$' "$out" || fail "held session did not start: $(cat "$out")"
+	e2e_check_service "$(_e2e_instance_of "$1")"
 }
 e2e_release() { # pid fd: close the session's stdin, wait for ssh to end
 	eval "exec $2>&-"

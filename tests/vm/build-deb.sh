@@ -7,6 +7,10 @@
 #
 # VERSION (e.g. 0.1.0-2) adds a changelog entry to the copy: the VM tier uses
 # it to test an upgrade over a running jail. Prints the .deb's path.
+#
+# VM_BUILD_ROOT=DIR (a build root from build-root.sh) builds the package
+# inside DIR/root instead of on this host: for a guest of another Debian
+# release, whose library package names (and so the .deb's Depends) differ.
 set -euo pipefail
 
 out=${1:?usage: build-deb.sh OUT_DIR [VERSION]}
@@ -65,7 +69,31 @@ if [ -n "$version" ]; then
 	mv "$cl.new" "$cl"
 fi
 
-(cd "$dir/pam-jail" && dpkg-buildpackage -us -uc -b) >"$dir/build.log" 2>&1 || {
+# In a build root: the copy is bound into it at /build, in a private mount
+# namespace (with /proc and /dev), so nothing stays mounted if the build is
+# killed; the results land in $dir as they would on the host.
+build_in_root() { # root dir
+	# shellcheck disable=SC2016
+	unshare --mount --propagation private /bin/sh -c '
+		set -e
+		r=$1 d=$2
+		mkdir -p "$r/build"
+		mount --bind "$d" "$r/build"
+		mount -t proc proc "$r/proc"
+		mount --rbind /dev "$r/dev"
+		exec chroot "$r" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root DEB_BUILD_OPTIONS="${DEB_BUILD_OPTIONS:-}" \
+			LANG=C.UTF-8 /bin/sh -c "cd /build/pam-jail && dpkg-buildpackage -us -uc -b"
+	' sh "$1" "$2"
+}
+
+if [ -n "${VM_BUILD_ROOT:-}" ]; then
+	[ -x "$VM_BUILD_ROOT/root/usr/bin/dpkg-buildpackage" ] ||
+		{ echo "build-deb.sh: $VM_BUILD_ROOT is no build root (build-root.sh)" >&2; exit 1; }
+	echo "build-deb.sh: building in $VM_BUILD_ROOT ($(cat "$VM_BUILD_ROOT/root/etc/debian_version"))" >&2
+	build_in_root "$VM_BUILD_ROOT/root" "$dir" >"$dir/build.log" 2>&1
+else
+	(cd "$dir/pam-jail" && dpkg-buildpackage -us -uc -b) >"$dir/build.log" 2>&1
+fi || {
 	tail -n 40 "$dir/build.log" >&2
 	echo "build-deb.sh: dpkg-buildpackage failed (log: $dir/build.log)" >&2
 	exit 1

@@ -1,7 +1,8 @@
 #!/bin/bash
-# Build (or find in the cache) the Debian 12 guest image the VM tier boots.
+# Build (or find in the cache) a guest image the VM tier boots: Debian 12
+# (bookworm, the default) or Debian 13 (trixie).
 #
-#   tests/vm/image.sh CACHE_DIR      prints the image directory on stdout
+#   tests/vm/image.sh CACHE_DIR [SUITE]   prints the image directory on stdout
 #
 # The image directory holds disk.img (raw ext4, the whole root file system),
 # vmlinuz and initrd.img (booted directly with -kernel/-initrd), id_ed25519
@@ -13,7 +14,8 @@
 # for an image.
 set -euo pipefail
 
-cache=${1:?usage: image.sh CACHE_DIR}
+cache=${1:?usage: image.sh CACHE_DIR [bookworm|trixie]}
+suite=${2:-bookworm}
 self=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
 
 # >>> recipe: what is between these two markers decides the image's content;
@@ -24,13 +26,19 @@ self=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
 # net is restricted), so everything the pam-jail package Depends on must
 # already be in the image.
 packages=systemd-sysv,openssh-server,linux-image-amd64,iproute2,udev,libpam-systemd,dbus
-packages=$packages,libpam-runtime,libconfig9,libcap2,libmnl0,libxau6,libseccomp2
+packages=$packages,libpam-runtime,libcap2,libmnl0,libxau6,libseccomp2
+# The one runtime library whose package name differs between the releases
+# (a new soname in trixie).
+case $suite in
+bookworm) packages=$packages,libconfig9 ;;
+trixie) packages=$packages,libconfig11 ;;
+*) echo "image.sh: no recipe for suite '$suite' (bookworm, trixie)" >&2; exit 2 ;;
+esac
 packages=$packages,procps,openssh-sftp-server,xauth
 # What the end-to-end suite (checks/70-e2e.sh) runs in the guest, as client
 # and inside the jails: its helpers are python3, the transfer, interactive
 # and X11 tests need rsync, tmux, Xvfb and xdpyinfo.
 packages=$packages,python3,rsync,tmux,xvfb,x11-utils
-suite=bookworm
 image_size=3G
 
 configure_guest() { # root work
@@ -64,7 +72,9 @@ NET
 
 	# Units that only slow an emulated boot down or would wait for a
 	# network that is not there.
-	chroot "$root" systemctl enable systemd-networkd.service >/dev/null 2>&1
+	# Fails loudly: without it the guest boots with no network and the
+	# harness would only see an ssh timeout.
+	chroot "$root" systemctl enable systemd-networkd.service >/dev/null
 	for unit in systemd-networkd-wait-online.service apt-daily.timer apt-daily-upgrade.timer \
 		e2scrub_all.timer e2scrub_reap.service fstrim.timer man-db.timer; do
 		chroot "$root" systemctl mask "$unit" >/dev/null 2>&1 || true
@@ -77,6 +87,7 @@ NET
 mirror=${VM_MIRROR:-$(awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)}
 mirror=${mirror:-http://deb.debian.org/debian}
 
+# The suite is part of the directory name, so one key serves both guests.
 key=$(sed -n '/^# >>> recipe/,/^# <<< recipe/p' "$self" | sha256sum | cut -c1-16)
 mkdir -p "$cache"
 cache=$(cd "$cache" && pwd)
@@ -139,8 +150,9 @@ if ! mv -T "$work" "$final" 2>/dev/null; then
 else
 	work=
 fi
-# Older recipes' images are dead weight (3 GB sparse each).
-for old in "$cache"/*-*; do
+# This suite's images of older recipes are dead weight (3 GB sparse each);
+# the other suites' images are not.
+for old in "$cache/$suite"-*; do
 	[ "$old" = "$final" ] || rm -rf --one-file-system "$old"
 done
 echo "image.sh: image built in $((SECONDS - start)) s" >&2

@@ -16,13 +16,14 @@ VM_PORT=${VM_PORT:-}
 VM_IMAGE=${VM_IMAGE:-}
 VM_RUN=${VM_RUN:-}
 VM_BOOT_SECONDS=
-VM_SSH_TIMEOUT=${VM_SSH_TIMEOUT:-180}
+# Generous: a trixie guest took 169 s to answer on a loaded 2-core host.
+VM_SSH_TIMEOUT=${VM_SSH_TIMEOUT:-420}
 
 _vm_ssh_opts() { # key
 	printf '%s\n' -i "$1" -p "$VM_PORT" \
 		-o UserKnownHostsFile="$VM_IMAGE/known_hosts" -o HostKeyAlias=pjvm \
 		-o StrictHostKeyChecking=yes -o BatchMode=yes -o IdentitiesOnly=yes \
-		-o ConnectTimeout=10 -o ServerAliveInterval=10 -o ServerAliveCountMax=6 \
+		-o ConnectTimeout=60 -o ServerAliveInterval=10 -o ServerAliveCountMax=6 \
 		-o LogLevel=ERROR -o ControlMaster=no -o ControlPath=none
 }
 

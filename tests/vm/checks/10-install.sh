@@ -15,7 +15,12 @@ assert_contains "$status" "install ok installed" "package state"
 arch_dir=$(guest 'dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu')
 # pam_unix.so's directory is where this host's libpam looks for modules.
 pam_dir=$(guest 'dirname "$(dpkg -L libpam-modules | grep /pam_unix.so$)"')
-assert_eq "/lib/$arch_dir/security" "$pam_dir" "libpam-modules' module directory"
+assert_contains "$pam_dir" "/lib/$arch_dir/security" "libpam-modules' module directory"
+# The package names the module by the same path as libpam-modules does
+# (/lib/... on Debian 12, /usr/lib/... on Debian 13, debian/rules): dpkg
+# does not know that /lib and /usr/lib are one directory on a merged host.
+guest "dpkg -L pam-jail | grep -qx '$pam_dir/pam_jail.so'" ||
+	fail "pam-jail does not ship $pam_dir/pam_jail.so: $(guest 'dpkg -L pam-jail | grep pam_jail.so')"
 for f in "$pam_dir/pam_jail.so" /usr/bin/jailsh /usr/sbin/jailctl /usr/libexec/pam_jail/jail-init \
 	/usr/share/pam-configs/jail /etc/security/jail.conf; do
 	guest "test -f $f" || fail "$f is not installed"
