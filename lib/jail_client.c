@@ -18,7 +18,9 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include "bounded.h"
 #include "jail_client.h"
+#include "keeper_limits.h"
 #include "msg.h"
 #include "policy_wire.h"
 #include "proc_text.h"
@@ -139,11 +141,14 @@ int jail_lock_key(const struct jail_state *st, const char *key, struct jail_erro
 	fd = openat(st->locks_fd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return jail_error_set(err, errno, "lock '%s': %s", name, strerror(errno));
-	do
-		r = flock(fd, LOCK_EX);
-	while (r < 0 && errno == EINTR);
+	/* Bounded: every holder's own waits are (bounded.h). */
+	r = jail_flock_bounded(fd, JAIL_LOCK_TIMEOUT_MS);
+	if (r == -ETIMEDOUT)
+		return jail_error_set(err, ETIMEDOUT,
+				      "lock '%s': another login has held it for over %d s", name,
+				      JAIL_LOCK_TIMEOUT_MS / 1000);
 	if (r < 0)
-		return jail_error_set(err, errno, "lock '%s': %s", name, strerror(errno));
+		return jail_error_set(err, -r, "lock '%s': %s", name, strerror(-r));
 	return steal_fd(&fd);
 }
 
@@ -192,12 +197,17 @@ int jail_connect(const struct jail_state *st, const char *key, struct jail_error
 	sock = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (sock < 0)
 		return jail_error_set(err, errno, "socket: %s", strerror(errno));
-	if (connect(sock, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		/* No socket file, or nobody listening on it: the keeper is gone. */
-		if (errno == ECONNREFUSED || errno == ENOENT)
-			return jail_error_set(err, ECONNREFUSED, "jail '%s' does not answer", key);
-		return jail_error_set(err, errno, "connect to jail '%s': %s", key, strerror(errno));
-	}
+	r = jail_connect_bounded(sock, &sa, JAIL_CONNECT_TIMEOUT_MS);
+	if (r == -ECONNREFUSED || r == -ENOENT) /* no socket file, or nobody listening */
+		return jail_error_set(err, ECONNREFUSED, "jail '%s' does not answer", key);
+	if (r == -ETIMEDOUT) /* a keeper alive but not accepting (bounded.h) */
+		return jail_error_set(err, ETIMEDOUT, "jail '%s' accepts no connection in %d s",
+				      key, JAIL_CONNECT_TIMEOUT_MS / 1000);
+	if (r < 0)
+		return jail_error_set(err, -r, "connect to jail '%s': %s", key, strerror(-r));
+	r = jail_send_timeout_set(sock, JAIL_REPLY_TIMEOUT_MS);
+	if (r < 0)
+		return jail_error_set(err, -r, "connect to jail '%s': %s", key, strerror(-r));
 	return steal_fd(&sock);
 }
 
@@ -639,6 +649,9 @@ static void __attribute__((noreturn)) exec_keeper(int sock, int init_fd)
 	if (setsid() < 0)
 		_exit(127);
 	umask(077);
+	/* The user's limits, nice and cwd are not the keeper's (keeper_limits.h). */
+	if (jail_keeper_limits_reset() < 0)
+		_exit(127);
 	/* The binary checked in jail_launch, by fd: no path is resolved again. */
 	execveat(JAIL_INIT_FD + 1, "", argv, envp, AT_EMPTY_PATH);
 	_exit(127);
@@ -675,6 +688,8 @@ int jail_launch(const struct jail_state *st, const char *init_path, const char *
 		return jail_error_set(err, errno, "socketpair: %s", strerror(errno));
 	sock = sp[0];
 	peer = sp[1];
+	if (jail_send_timeout_set(sock, JAIL_REPLY_TIMEOUT_MS) < 0)
+		return jail_error_set(err, errno, "socketpair: %s", strerror(errno));
 
 	/* Double fork: the keeper must not be our child (we would have to reap
 	 * it, and the application may reap it behind our back), and it must

@@ -45,8 +45,9 @@ int jail_key_for_policy(const struct jail_policy *p, char *buf, size_t cap);
 /* A registry key as jail_key_for_policy makes them (nothing else is accepted). */
 bool jail_key_is_valid(const char *key);
 
-/* Take the per-key lock (blocking flock on locks/<key>.lock). Returns the
- * lock fd (O_CLOEXEC; closing it releases the lock). */
+/* Take the per-key lock (flock on locks/<key>.lock, waiting at most
+ * JAIL_LOCK_TIMEOUT_MS: -ETIMEDOUT). Returns the lock fd (O_CLOEXEC;
+ * closing it releases the lock). */
 int jail_lock_key(const struct jail_state *st, const char *key, struct jail_error *err);
 
 /* Remove locks/<key>.lock (call while holding it, only for a key nobody
@@ -56,7 +57,11 @@ void jail_lock_remove(const struct jail_state *st, const char *key);
 /*
  * Connect to jails/<key>/control. Returns the connected socket, or:
  *   -ENOENT        no entry for the key (no jail);
- *   -ECONNREFUSED  an entry whose keeper does not listen (stale).
+ *   -ECONNREFUSED  an entry whose keeper does not listen (stale);
+ *   -ETIMEDOUT    a keeper that accepts no connection within
+ *                 JAIL_CONNECT_TIMEOUT_MS (its backlog full: it is stuck).
+ * The socket's sends time out after JAIL_REPLY_TIMEOUT_MS (-EAGAIN), its
+ * replies are waited for as long.
  */
 int jail_connect(const struct jail_state *st, const char *key, struct jail_error *err);
 
