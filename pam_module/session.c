@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Create-or-join a jail (see session.h). */
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <string.h>
+#include <sys/pidfd.h>
 #include <unistd.h>
 
 #include "cgroup.h"
@@ -39,6 +41,38 @@ static int launch_within_cap(const struct jail_state *st, const char *init_path,
 	return jail_launch(st, init_path ? init_path : JAIL_INIT_PATH, key, p, &launched, err);
 }
 
+/* How long a login waits for a stale keeper and its jail's PID 1 to be
+ * gone once killed (PID 1 exits when its whole namespace is). */
+#define STALE_EXIT_WAIT_MS 5000
+
+/* A pidfd of `pid` if it is still the process that started at `start`. */
+static int pidfd_if_same(pid_t pid, uint64_t start)
+{
+	uint64_t now;
+	int fd;
+
+	if (pid <= 1 || start == 0)
+		return -1;
+	fd = pidfd_open(pid, 0);
+	if (fd >= 0 && (jail_proc_start_time(pid, &now) < 0 || now != start)) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+static void wait_exited(int pidfd)
+{
+	struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+
+	if (pidfd < 0)
+		return;
+	/* readable once the process has exited; bounded, EINTR restarts */
+	for (int i = 0; i < STALE_EXIT_WAIT_MS / 100; i++)
+		if (poll(&pfd, 1, 100) > 0)
+			return;
+}
+
 /* The key's keeper is alive but does not answer in time (it accepts no
  * connection, or lets a request go unanswered): it is stale. Kill it and
  * its jail (through pidfds, jail_remove_stale) and say so in `ret`, for
@@ -48,7 +82,9 @@ static int launch_within_cap(const struct jail_state *st, const char *init_path,
 static int end_unanswering_keeper(const struct jail_state *st, const char *key,
 				  struct jail_session *ret, struct jail_error *err)
 {
+	_cleanup_close_ int keeper_fd = -1, init_fd = -1;
 	struct jail_info info;
+	int r;
 
 	snprintf(ret->stale_why, sizeof(ret->stale_why), "%s",
 		 err && err->message[0] ? err->message : "no answer");
@@ -57,10 +93,17 @@ static int end_unanswering_keeper(const struct jail_state *st, const char *key,
 	if (jail_info_read(st, key, &info, NULL) == 0) {
 		ret->stale_keeper = info.keeper_pid;
 		snprintf(ret->stale_id, sizeof(ret->stale_id), "%s", info.id);
+		keeper_fd = pidfd_if_same(info.keeper_pid, info.keeper_start);
+		init_fd = pidfd_if_same(info.init_pid, info.init_start);
 	}
 	if (err)
 		*err = (struct jail_error){ 0 };
-	return jail_remove_stale(st, key, err);
+	r = jail_remove_stale(st, key, err);
+	/* SIGKILL is sent, not done: let the old jail be gone (its lease,
+	 * its cgroup) before the new one is built. */
+	wait_exited(keeper_fd);
+	wait_exited(init_fd);
+	return r;
 }
 
 /* Under the key's lock: an answering jail, or a fresh one. */

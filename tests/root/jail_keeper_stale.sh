@@ -7,6 +7,7 @@
 #   2. the keeper's listen backlog is full, so connect() cannot complete
 #      (JAIL_CONNECT_TIMEOUT_MS, 5 s; before, connect blocked for good,
 #      under the key's lock, and every later login of the user with it).
+# And `jailctl stop` of a user whose keeper does not answer kills it too.
 . "$TESTS/lib.sh"
 . "$TESTS/root/jail_env.bash"
 need_cmd timeout
@@ -103,6 +104,20 @@ login_past_stopped_keeper c "jail '$key' accepts no connection in"
 echo >&9
 wait "$filler"
 ok "a stopped keeper with a full backlog: the same, after a bounded connect"
+
+# ---- jailctl stop on a stopped keeper kills it, as a login would ----
+keeper=$(je_info "$key" keeper)
+init=$(je_info "$key" init)
+kill -STOP "$keeper" || fail "SIGSTOP"
+out=$(timeout 120 "$BUILD/jailctl" stop "$je_user" --statedir "$je/state" 2>&1)
+rc=$?
+echo "$out"
+assert_eq 0 "$rc" "jailctl stop of a stopped keeper"
+assert_contains "$out" "killing its keeper" "jailctl says what it does"
+wait_dead "$keeper" "the stopped keeper"
+wait_dead "$init" "its jail's init"
+assert_eq "" "$(je_jails)" "the registry entry"
+ok "jailctl stop: a keeper that does not answer STOP is killed with its jail"
 
 for _ in a b c; do echo go >&7; done
 wait "$pid_a" "$pid_b" "$pid_c"
