@@ -19,6 +19,7 @@
 #include <sys/file.h>
 #include <sys/pidfd.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -52,6 +53,12 @@
 #define TEARDOWN_RETRY_MS 20
 #define INIT_EXIT_WAIT_MS 5000
 #define UNLINK_TRIES	  3
+/* The listener is not polled for this long when even the reserve fd cannot
+ * take a connection off the backlog (ENFILE: the whole system is out). */
+#define LISTEN_PAUSE_MS 100
+/* At most one "connection refused" line per this many ms: a flood of
+ * connections must not become a flood of log lines. */
+#define REFUSED_LOG_MS 10000
 
 struct conn {
 	int fd;
@@ -79,6 +86,13 @@ struct keeper {
 
 	struct conn conns[MAX_CONNS];
 	size_t n_conns;
+	/* Out of fds (accept_conns): an fd kept open to be given up so the
+	 * connection at the head of the backlog can be taken and refused,
+	 * instead of a listener that stays readable and a poll loop that
+	 * spins. */
+	int reserve_fd;
+	int64_t listen_paused_until; /* monotonic ms, 0 = polled */
+	int64_t refused_logged_at;   /* monotonic ms of the last such line */
 	unsigned sessions;
 	bool ever_joined;
 	int64_t first_join_deadline, idle_deadline; /* monotonic ms, 0 = none */
@@ -630,6 +644,62 @@ static void conn_drop(struct keeper *k, size_t i)
 	k->conns[i] = k->conns[--k->n_conns];
 }
 
+/* How many connections poll() can wait on: it fails with EINVAL when it is
+ * given more entries than RLIMIT_NOFILE ("poll failed" ended the jail), and
+ * each connection takes two (its socket and its session's pidfd; a -1
+ * entry counts too) besides the fixed ones of serve(). Running out of fds
+ * before that is accept_conns's EMFILE case. Read again each time: an
+ * administrator may change the limit (prlimit). */
+static size_t conn_capacity(void)
+{
+	const size_t fixed = 2 + JAIL_CG_WATCH_MAX_FDS + KEEPER_UTMP_MAX_FDS +
+			     KEEPER_SYSLOG_MAX_FDS;
+	struct rlimit rl;
+	size_t cap;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
+		return MAX_CONNS;
+	cap = rl.rlim_cur > fixed ? (size_t)(rl.rlim_cur - fixed) / 2 : 0;
+	return cap < MAX_CONNS ? cap : MAX_CONNS;
+}
+
+static void log_refused(struct keeper *k, const char *why)
+{
+	int64_t now = jail_mono_ms();
+
+	if (k->refused_logged_at && now - k->refused_logged_at < REFUSED_LOG_MS)
+		return;
+	k->refused_logged_at = now;
+	syslog(LOG_WARNING,
+	       "jail keeper refuses connections: user=%s profile=%s id=%s connections=%zu: %s",
+	       k->p->user, k->p->profile, k->id, k->n_conns, why);
+}
+
+/* accept4 failed with EMFILE/ENFILE: the connection stays in the backlog
+ * and the listener readable, so polling it again would spin (it did, at
+ * ~390k wakeups/s). Give up the reserve fd, take the connection and close
+ * it (its client sees a hang-up: refused, not left waiting), take the
+ * reserve back. When that fails too, stop polling the listener a while. */
+static bool refuse_one_without_fds(struct keeper *k, int err)
+{
+	int fd = -1;
+
+	log_refused(k, strerror(err));
+	if (k->reserve_fd >= 0) {
+		jail_closep(&k->reserve_fd);
+		k->reserve_fd = -1;
+		fd = accept4(k->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+		if (fd >= 0)
+			close(fd);
+		k->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	}
+	if (fd < 0 || k->reserve_fd < 0) {
+		k->listen_paused_until = jail_mono_ms() + LISTEN_PAUSE_MS;
+		return false;
+	}
+	return true;
+}
+
 static void accept_conns(struct keeper *k)
 {
 	for (;;) {
@@ -637,11 +707,21 @@ static void accept_conns(struct keeper *k)
 		socklen_t len = sizeof(cred);
 		int fd = accept4(k->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 
-		if (fd < 0)
-			return;
+		if (fd < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if ((errno == EMFILE || errno == ENFILE) &&
+			    refuse_one_without_fds(k, errno))
+				continue;
+			return; /* EAGAIN: the backlog is empty */
+		}
 		/* Only root may join or steer a jail (the dir is 0700 too). */
-		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || cred.uid != 0 ||
-		    k->n_conns >= MAX_CONNS) {
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || cred.uid != 0) {
+			close(fd);
+			continue;
+		}
+		if (k->n_conns >= conn_capacity()) {
+			log_refused(k, "as many connections as the keeper's fd limit allows");
 			close(fd);
 			continue;
 		}
@@ -701,6 +781,8 @@ static bool keeper_end(struct keeper *k, const char *reason, enum end_lock how)
 	       k->p->profile, k->id, (int)k->init_pid, reason);
 	while (k->n_conns > 0)
 		conn_drop(k, k->n_conns - 1);
+	jail_closep(&k->reserve_fd);
+	k->reserve_fd = -1;
 	keeper_watch_stop(&k->watch);
 	keeper_cgroup_end(&k->cg, k->p, k->id);
 	if (k->stop_fd >= 0) {
@@ -732,6 +814,8 @@ static int poll_timeout(const struct keeper *k)
 		next = k->first_join_deadline;
 	if (k->sessions == 0 && k->idle_deadline && (!next || k->idle_deadline < next))
 		next = k->idle_deadline;
+	if (k->listen_paused_until && (!next || k->listen_paused_until < next))
+		next = k->listen_paused_until;
 	if (!next)
 		return -1;
 	return next <= now ? 0 : (int)(next - now);
@@ -752,7 +836,11 @@ static void serve(struct keeper *k)
 		if (k->end_reason && keeper_end(k, k->end_reason, END_LOCK_TRY))
 			return;
 
-		pfds[n++] = (struct pollfd){ .fd = k->listen_fd, .events = POLLIN };
+		/* a negative fd is skipped by poll(): the listener paused */
+		if (k->listen_paused_until && jail_mono_ms() >= k->listen_paused_until)
+			k->listen_paused_until = 0;
+		pfds[n++] = (struct pollfd){ .fd = k->listen_paused_until ? -1 : k->listen_fd,
+					     .events = POLLIN };
 		pfds[n++] = (struct pollfd){ .fd = k->init_pidfd, .events = POLLIN };
 		for (size_t i = 0; i < k->n_conns; i++) {
 			pfds[n++] = (struct pollfd){ .fd = k->conns[i].fd, .events = POLLIN };
@@ -823,6 +911,7 @@ int jail_keeper_run(int sock, int state_fd, const char *key, struct jail_policy 
 	k->init_pidfd = -1;
 	k->userns_fd = -1;
 	k->stop_fd = -1;
+	k->reserve_fd = -1;
 	k->bnet = (struct jail_bridge_net)JAIL_BRIDGE_NET_INIT;
 	k->cg = (struct jail_cgroup)JAIL_CGROUP_INIT;
 	k->slog = (struct keeper_syslog)KEEPER_SYSLOG_INIT;
@@ -888,6 +977,8 @@ int jail_keeper_run(int sock, int state_fd, const char *key, struct jail_policy 
 	}
 	close(sock);
 	k->first_join_deadline = jail_mono_ms() + JAIL_REPLY_TIMEOUT_MS;
+	/* after start_init: PID 1 must not inherit it */
+	k->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	keeper_watch_start(&k->watch, &k->cg, p, k->id);
 	serve(k); /* returns once keeper_end has ended the jail */
 	return 0;

@@ -63,7 +63,10 @@ int main(void)
 	}
 	if (fcntl(sock, F_SETFD, FD_CLOEXEC) < 0)
 		return 2;
-	openlog("pam_jail(jail-init)", LOG_PID, LOG_AUTHPRIV);
+	/* Connected now (LOG_NDELAY), not at the first line: a keeper out of
+	 * fds must still be able to say so (keeper.c, log_refused). The
+	 * jail's PID 1 never logs (its fds are closed in start_init). */
+	openlog("pam_jail(jail-init)", LOG_PID | LOG_NDELAY, LOG_AUTHPRIV);
 	if (geteuid() != 0)
 		return refuse(sock, "not running as root");
 

@@ -6,8 +6,9 @@
 #include "jailctl.h"
 
 /* Stop one jail: ask its keeper (which answers once the jail has ended and
- * its entry is gone), or, when the keeper is gone, remove the stale entry
- * under the key's lock as a login would. */
+ * its entry is gone), or, when the keeper is gone or does not answer in
+ * time (jail_proto.h), remove the stale entry under the key's lock as a
+ * login would (killing the keeper and the jail's PID 1 through pidfds). */
 static int stop_key(const struct jail_state *st, const char *key)
 {
 	struct jail_error err = { 0 };
@@ -20,15 +21,23 @@ static int stop_key(const struct jail_state *st, const char *key)
 	sock = jail_connect(st, key, &err);
 	if (sock >= 0) {
 		r = jail_stop(sock, &err);
-		if (r < 0) {
+		jail_closep(&sock);
+		sock = -1;
+		if (r >= 0) {
+			printf("stopped %s (user %s, profile %s, id %s)\n", key, info.user,
+			       info.profile, info.id);
+			return 0;
+		}
+		if (r != -ETIMEDOUT && r != -EAGAIN) {
 			fprintf(stderr, "jailctl stop: %s: %s\n", key, err.message);
 			return r;
 		}
-		printf("stopped %s (user %s, profile %s, id %s)\n", key, info.user, info.profile,
-		       info.id);
-		return 0;
+		fprintf(stderr, "jailctl stop: %s: %s: killing its keeper\n", key, err.message);
+		sock = -ETIMEDOUT;
+	} else if (sock == -ETIMEDOUT) {
+		fprintf(stderr, "jailctl stop: %s: %s: killing its keeper\n", key, err.message);
 	}
-	if (sock != -ECONNREFUSED) {
+	if (sock != -ECONNREFUSED && sock != -ETIMEDOUT) {
 		if (sock == -ENOENT)
 			return 0; /* ended by itself meanwhile */
 		fprintf(stderr, "jailctl stop: %s: %s\n", key, err.message);

@@ -7,6 +7,7 @@
 #include <sys/syscall.h>
 #include <sys/un.h>
 
+#include "bounded.h"
 #include "jail_client.h"
 #include "msg.h"
 
@@ -30,12 +31,17 @@ int jail_connect(const struct jail_state *st, const char *key, struct jail_error
 	sock = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (sock < 0)
 		return jail_error_set(err, errno, "socket: %s", strerror(errno));
-	if (connect(sock, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		/* No socket file, or nobody listening on it: the keeper is gone. */
-		if (errno == ECONNREFUSED || errno == ENOENT)
-			return jail_error_set(err, ECONNREFUSED, "jail '%s' does not answer", key);
-		return jail_error_set(err, errno, "connect to jail '%s': %s", key, strerror(errno));
-	}
+	r = jail_connect_bounded(sock, &sa, JAIL_CONNECT_TIMEOUT_MS);
+	if (r == -ECONNREFUSED || r == -ENOENT) /* no socket file, or nobody listening */
+		return jail_error_set(err, ECONNREFUSED, "jail '%s' does not answer", key);
+	if (r == -ETIMEDOUT) /* a keeper alive but not accepting (bounded.h) */
+		return jail_error_set(err, ETIMEDOUT, "jail '%s' accepts no connection in %d s",
+				      key, JAIL_CONNECT_TIMEOUT_MS / 1000);
+	if (r < 0)
+		return jail_error_set(err, -r, "connect to jail '%s': %s", key, strerror(-r));
+	r = jail_send_timeout_set(sock, JAIL_REPLY_TIMEOUT_MS);
+	if (r < 0)
+		return jail_error_set(err, -r, "connect to jail '%s': %s", key, strerror(-r));
 	return steal_fd(&sock);
 }
 

@@ -20,7 +20,11 @@
 /*
  * Connect to jails/<key>/control. Returns the connected socket, or:
  *   -ENOENT        no entry for the key (no jail);
- *   -ECONNREFUSED  an entry whose keeper does not listen (stale).
+ *   -ECONNREFUSED  an entry whose keeper does not listen (stale);
+ *   -ETIMEDOUT    a keeper that accepts no connection within
+ *                 JAIL_CONNECT_TIMEOUT_MS (its backlog full: it is stuck).
+ * The socket's sends time out after JAIL_REPLY_TIMEOUT_MS (-EAGAIN), its
+ * replies are waited for as long.
  */
 int jail_connect(const struct jail_state *st, const char *key, struct jail_error *err);
 

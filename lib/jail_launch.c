@@ -8,7 +8,9 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "bounded.h"
 #include "jail_launch.h"
+#include "keeper_limits.h"
 #include "msg.h"
 #include "policy_wire.h"
 #include "safepath.h"
@@ -50,6 +52,9 @@ static void __attribute__((noreturn)) exec_keeper(int sock, int init_fd)
 	if (setsid() < 0)
 		_exit(127);
 	umask(077);
+	/* The user's limits, nice and cwd are not the keeper's (keeper_limits.h). */
+	if (jail_keeper_limits_reset() < 0)
+		_exit(127);
 	/* The binary checked in jail_launch, by fd: no path is resolved again. */
 	execveat(JAIL_INIT_FD + 1, "", argv, envp, AT_EMPTY_PATH);
 	_exit(127);
@@ -86,6 +91,8 @@ int jail_launch(const struct jail_state *st, const char *init_path, const char *
 		return jail_error_set(err, errno, "socketpair: %s", strerror(errno));
 	sock = sp[0];
 	peer = sp[1];
+	if (jail_send_timeout_set(sock, JAIL_REPLY_TIMEOUT_MS) < 0)
+		return jail_error_set(err, errno, "socketpair: %s", strerror(errno));
 
 	/* Double fork: the keeper must not be our child (we would have to reap
 	 * it, and the application may reap it behind our back), and it must

@@ -138,7 +138,16 @@
 #define JAIL_MSG_MAX	    4096
 #define JAIL_POLICY_MSG_MAX (256 * 1024)
 
-/* How long the module waits for the keeper (launch, JOIN, CLOSE replies). */
+/* How long the module waits for the keeper (launch, JOIN, CLOSE replies,
+ * and each send). A keeper that lets a JOIN go unanswered that long is
+ * stale: the module kills it and ends its jail (pam_module/session.c). */
 #define JAIL_REPLY_TIMEOUT_MS 10000
+/* How long connect() to a control socket may wait: it waits only when the
+ * keeper's listen backlog is full, i.e. when the keeper does not accept. */
+#define JAIL_CONNECT_TIMEOUT_MS 5000
+/* How long a login waits for the key's lock. A holder's own waits are all
+ * bounded (connect, two replies, a launch, the user's lock: about 60 s at
+ * worst, far less in practice), so this is a backstop, never a hang. */
+#define JAIL_LOCK_TIMEOUT_MS 60000
 
 #endif

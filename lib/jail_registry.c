@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include "bounded.h"
 #include "jail_registry.h"
 #include "proc_text.h"
 #include "safepath.h"
@@ -137,11 +138,14 @@ int jail_lock_key(const struct jail_state *st, const char *key, struct jail_erro
 	fd = openat(st->locks_fd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return jail_error_set(err, errno, "lock '%s': %s", name, strerror(errno));
-	do
-		r = flock(fd, LOCK_EX);
-	while (r < 0 && errno == EINTR);
+	/* Bounded: every holder's own waits are (bounded.h). */
+	r = jail_flock_bounded(fd, JAIL_LOCK_TIMEOUT_MS);
+	if (r == -ETIMEDOUT)
+		return jail_error_set(err, ETIMEDOUT,
+				      "lock '%s': another login has held it for over %d s", name,
+				      JAIL_LOCK_TIMEOUT_MS / 1000);
 	if (r < 0)
-		return jail_error_set(err, errno, "lock '%s': %s", name, strerror(errno));
+		return jail_error_set(err, -r, "lock '%s': %s", name, strerror(-r));
 	return steal_fd(&fd);
 }
 

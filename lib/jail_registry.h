@@ -60,8 +60,9 @@ bool jail_key_is_valid(const char *key);
 #define JAIL_LOCK_NAME_MAX (JAIL_KEY_MAX + 8)
 int jail_lock_name(const char *key, char buf[JAIL_LOCK_NAME_MAX]);
 
-/* Take the per-key lock (blocking flock on locks/<key>.lock). Returns the
- * lock fd (O_CLOEXEC; closing it releases the lock). */
+/* Take the per-key lock (flock on locks/<key>.lock, waiting at most
+ * JAIL_LOCK_TIMEOUT_MS: -ETIMEDOUT). Returns the lock fd (O_CLOEXEC;
+ * closing it releases the lock). */
 int jail_lock_key(const struct jail_state *st, const char *key, struct jail_error *err);
 
 /* Remove locks/<key>.lock (call while holding it, only for a key nobody

@@ -167,6 +167,7 @@ struct jail_policy {
 
 	enum jail_lifetime lifetime;
 	uint32_t idle_timeout_sec; /* JAIL_LIFETIME_KEEP: end after this long with no session */
+	uint32_t max_jails;	   /* live jails of the user at a time; 0 = unlimited */
 
 	bool nss_sockets; /* the host's name-service daemon sockets are reachable inside */
 };

@@ -30,7 +30,7 @@
 #include "policy_internal.h"
 #include "policy_wire.h"
 
-#define CODEC_MAGIC    "pam_jail-policy 2"
+#define CODEC_MAGIC    "pam_jail-policy 3"
 #define CODEC_MAX_LIST 4096 /* more list entries than this: refuse (bounded memory) */
 #define CODEC_KEY_MAX  64
 

@@ -122,6 +122,11 @@ const struct pfield_desc jail_pfields[PF_COUNT] = {
 	/* idle_timeout_sec is 0 unless the jail is kept (policy.h) */
 	[PF_IDLE] = { "lifetime", "idle", PK_DURATION, PS_U32, OFF(idle_timeout_sec),
 		      .def_num = 3600, WITH_KEEP, .zero_unless_needed = true },
+	/* live jails of one user at a time, 0 = unlimited (pam_module/session.c):
+	 * with lifetime "session" every login is a jail, and a bridge lease */
+	[PF_MAX_JAILS] = { "lifetime", "max_jails", PK_LIMIT, PS_U32, OFF(max_jails),
+			   .keyword = "unlimited", .keyword_value = 0, .max = 65536,
+			   .def_num = 16 },
 	/* directory users keep their groups inside (init/jail_nss.c) */
 	[PF_NSS_SOCKETS] = { NULL, "nss_sockets", PK_BOOL, PS_BOOL, OFF(nss_sockets),
 			     .def_num = true },

@@ -51,6 +51,7 @@ enum pfield {
 	PF_PATH,
 	PF_LIFETIME,
 	PF_IDLE,
+	PF_MAX_JAILS,
 	PF_NSS_SOCKETS,
 	PF_COUNT
 };

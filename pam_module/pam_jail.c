@@ -272,6 +272,12 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	 * the host's /tmp, and attached once we are in the jail. */
 	pam_jail_x11_prepare(pamh, policy, &x11);
 	r = jail_session_open(&params, &d->s, &e);
+	if (d->s.stale_keeper != 0)
+		pam_syslog(pamh, LOG_WARNING,
+			   "jail keeper not answering: user=%s profile=%s id=%s keeper=%d: %s; "
+			   "killed it and ended its jail",
+			   user, policy->profile, d->s.stale_id[0] ? d->s.stale_id : "-",
+			   (int)d->s.stale_keeper, d->s.stale_why);
 	if (r == -ESTALE) {
 		/* The user's jail was built from another policy (the admin
 		 * changed it, or the uid now has another name): never joined,

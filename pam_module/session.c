@@ -1,22 +1,119 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Create-or-join a jail (see session.h). */
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <string.h>
+#include <sys/pidfd.h>
 #include <unistd.h>
 
 #include "cgroup.h"
 #include "jail_client.h"
+#include "proc_text.h"
 #include "jail_launch.h"
 #include "jail_setns.h"
 #include "session.h"
 #include "timens.h"
+#include "user_jails.h"
+
+/* Launch a jail for `key` if the user has room for one more
+ * (lifetime.max_jails): counted and launched under the user's lock, so
+ * concurrent logins of one user (each under its own key's lock, with
+ * lifetime "session") cannot all take the last place. */
+static int launch_within_cap(const struct jail_state *st, const char *init_path, const char *key,
+			     const struct jail_policy *p, struct jail_error *err)
+{
+	struct jail_launch_result launched;
+	_cleanup_close_ int user_lock = -1;
+	unsigned live;
+	int r;
+
+	user_lock = jail_user_lock(st, p->uid, err);
+	if (user_lock < 0)
+		return user_lock;
+	if (p->max_jails > 0) {
+		r = jail_user_live_jails(st, p->uid, &live, err);
+		if (r < 0)
+			return r;
+		if (live >= p->max_jails)
+			return jail_error_set(err, EUSERS,
+					      "user '%s' already has %u live jails, as many as "
+					      "lifetime.max_jails allows",
+					      p->user, live);
+	}
+	return jail_launch(st, init_path ? init_path : JAIL_INIT_PATH, key, p, &launched, err);
+}
+
+/* How long a login waits for a stale keeper and its jail's PID 1 to be
+ * gone once killed (PID 1 exits when its whole namespace is). */
+#define STALE_EXIT_WAIT_MS 5000
+
+/* A pidfd of `pid` if it is still the process that started at `start`. */
+static int pidfd_if_same(pid_t pid, uint64_t start)
+{
+	uint64_t now;
+	int fd;
+
+	if (pid <= 1 || start == 0)
+		return -1;
+	fd = pidfd_open(pid, 0);
+	if (fd >= 0 && (jail_proc_start_time(pid, &now) < 0 || now != start)) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+static void wait_exited(int pidfd)
+{
+	struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+
+	if (pidfd < 0)
+		return;
+	/* readable once the process has exited; bounded, EINTR restarts */
+	for (int i = 0; i < STALE_EXIT_WAIT_MS / 100; i++)
+		if (poll(&pfd, 1, 100) > 0)
+			return;
+}
+
+/* The key's keeper is alive but does not answer in time (it accepts no
+ * connection, or lets a request go unanswered): it is stale. Kill it and
+ * its jail (through pidfds, jail_remove_stale) and say so in `ret`, for
+ * the log line; the caller then builds a new jail. Waiting for it instead
+ * cost every login of the user the whole timeout, and hung them for good
+ * once its backlog was full (issue 17, item 3). */
+static int end_unanswering_keeper(const struct jail_state *st, const char *key,
+				  struct jail_session *ret, struct jail_error *err)
+{
+	_cleanup_close_ int keeper_fd = -1, init_fd = -1;
+	struct jail_info info;
+	int r;
+
+	snprintf(ret->stale_why, sizeof(ret->stale_why), "%s",
+		 err && err->message[0] ? err->message : "no answer");
+	ret->stale_keeper = -1;
+	ret->stale_id[0] = '\0';
+	if (jail_info_read(st, key, &info, NULL) == 0) {
+		ret->stale_keeper = info.keeper_pid;
+		snprintf(ret->stale_id, sizeof(ret->stale_id), "%s", info.id);
+		keeper_fd = pidfd_if_same(info.keeper_pid, info.keeper_start);
+		init_fd = pidfd_if_same(info.init_pid, info.init_start);
+	}
+	if (err)
+		*err = (struct jail_error){ 0 };
+	r = jail_remove_stale(st, key, err);
+	/* SIGKILL is sent, not done: let the old jail be gone (its lease,
+	 * its cgroup) before the new one is built. */
+	wait_exited(keeper_fd);
+	wait_exited(init_fd);
+	return r;
+}
 
 /* Under the key's lock: an answering jail, or a fresh one. */
 static int connect_or_launch(const struct jail_state *st, const char *init_path, const char *key,
-			     const struct jail_policy *p, bool *ret_created, struct jail_error *err)
+			     const struct jail_policy *p, struct jail_session *s, bool *ret_created,
+			     struct jail_error *err)
 {
-	struct jail_launch_result launched;
 	int sock, r;
 
 	*ret_created = false;
@@ -30,10 +127,14 @@ static int connect_or_launch(const struct jail_state *st, const char *init_path,
 		r = jail_remove_stale(st, key, err);
 		if (r < 0)
 			return r;
+	} else if (sock == -ETIMEDOUT) {
+		r = end_unanswering_keeper(st, key, s, err);
+		if (r < 0)
+			return r;
 	} else if (sock != -ENOENT) {
 		return sock;
 	}
-	r = jail_launch(st, init_path ? init_path : JAIL_INIT_PATH, key, p, &launched, err);
+	r = launch_within_cap(st, init_path, key, p, err);
 	if (r < 0)
 		return r;
 	*ret_created = true;
@@ -64,12 +165,27 @@ static int open_once(const struct jail_session_params *params, struct jail_sessi
 		r = lock;
 		goto out;
 	}
-	sock = connect_or_launch(&st, params->init_path, ret->key, p, &created, err);
+	sock = connect_or_launch(&st, params->init_path, ret->key, p, ret, &created, err);
 	if (sock < 0) {
 		r = sock;
 		goto out;
 	}
 	r = jail_join(sock, ret->policy_new, &joined, err);
+	/* No answer in time (or a send that could not go out): a keeper that
+	 * we did not just start is stale; end it and build anew, once. */
+	if ((r == -ETIMEDOUT || r == -EAGAIN) && !created) {
+		jail_closep(&sock);
+		sock = -1;
+		r = end_unanswering_keeper(&st, ret->key, ret, err);
+		if (r >= 0)
+			sock = connect_or_launch(&st, params->init_path, ret->key, p, ret, &created,
+						 err);
+		if (sock < 0) {
+			r = r < 0 ? r : sock;
+			goto out;
+		}
+		r = jail_join(sock, ret->policy_new, &joined, err);
+	}
 	/* -ESHUTDOWN: the keeper is ending for good (STOP, its init died)
 	 * and needs the key's lock, which we hold, to finish. */
 	if (r == -ESHUTDOWN)

@@ -46,6 +46,12 @@ struct jail_session {
 	 * digest: it was built from another policy and is not joined. */
 	char policy_new[JAIL_POLICY_DIGEST_HEX];
 	char policy_old[JAIL_POLICY_DIGEST_HEX];
+	/* Set when a keeper of the key was alive but did not answer in time
+	 * and was killed with its jail (stale_keeper > 0, or -1 when its
+	 * info could not be read; 0: none): for the caller's log line. */
+	pid_t stale_keeper;
+	char stale_id[JAIL_ID_HEX_LEN + 1];
+	char stale_why[512];
 };
 
 /* On failure nothing is left behind: no entry, no process, no fd. A live

@@ -188,8 +188,8 @@ static void test_refuses_truncated_and_bad_escape(void **state)
 	expect_refused("binds=2\n", "binds=3\n", "incomplete binds");
 	expect_refused("binds=2\n", "binds=1\n", "more binds than announced");
 	expect_refused("home=/home/alice", "home=\\q", "bad escape");
-	expect_refused("pam_jail-policy 2", "pam_jail-policy 1", "not a pam_jail policy");
-	expect_refused("pam_jail-policy 2", "pam_jail-policy 3", "not a pam_jail policy");
+	expect_refused("pam_jail-policy 3", "pam_jail-policy 2", "not a pam_jail policy");
+	expect_refused("pam_jail-policy 3", "pam_jail-policy 4", "not a pam_jail policy");
 }
 
 /* jail-init checks what it receives as the loader checks a profile. */
