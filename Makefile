@@ -96,8 +96,9 @@ $(BUILD)/obj/init/%.o: CPPFLAGS += -Iinit/host
 $(BUILD)/obj/jailctl/%.o: CPPFLAGS += -Ijailctl/jailroot
 $(BUILD)/obj/tests/%.o: CPPFLAGS += -Iinit/host -Ijailctl/jailroot
 # `jailctl --version`
-$(BUILD)/obj/jailctl/main.o: CPPFLAGS += -DJAIL_VERSION='"$(VERSION)"'
-$(BUILD)/obj/jailctl/main.o: debian/changelog
+$(BUILD)/obj/jailctl/main.o $(BUILD)/obj/jailctl/cmd_metrics.o: \
+	CPPFLAGS += -DJAIL_VERSION='"$(VERSION)"'
+$(BUILD)/obj/jailctl/main.o $(BUILD)/obj/jailctl/cmd_metrics.o: debian/changelog
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)

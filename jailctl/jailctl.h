@@ -40,6 +40,7 @@ extern const struct jailctl_verb jailctl_verb_update;
 extern const struct jailctl_verb jailctl_verb_audit;
 extern const struct jailctl_verb jailctl_verb_user_manager;
 extern const struct jailctl_verb jailctl_verb_names;
+extern const struct jailctl_verb jailctl_verb_metrics;
 
 /* Print "jailctl VERB: usage: ..." to stderr; returns JAILCTL_EXIT_USAGE. */
 int jailctl_usage_error(const struct jailctl_verb *v, const char *fmt, ...)

@@ -10,7 +10,7 @@ static const struct jailctl_verb *const verbs[] = {
 	&jailctl_verb_check,  &jailctl_verb_explain, &jailctl_verb_list,
 	&jailctl_verb_enter,  &jailctl_verb_stop,    &jailctl_verb_mkroot,
 	&jailctl_verb_update, &jailctl_verb_audit,   &jailctl_verb_user_manager,
-	&jailctl_verb_names,
+	&jailctl_verb_names,  &jailctl_verb_metrics,
 };
 
 static const struct jailctl_verb *find_verb(const char *name)
