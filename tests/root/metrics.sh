@@ -122,7 +122,12 @@ assert_eq 0 "$(value 'pam_jail_refused_sessions_total{reason="jail_failed"}')" "
 last=$(value 'pam_jail_last_refusal_timestamp_seconds{reason="unmatched"}')
 [ "$last" != absent ] && [ "$last" -ge "$t0" ] && [ "$last" -le "$(date +%s)" ] ||
     fail "the last refusal's time: '$last' (the test refused at $t0)"
-ok "a refused session: counted as unmatched at $last"
+# the alert pam_jail(8) gives ("Forwarding the log") catches the line
+re=$(sed -n 's/\\e/\\/g; /^pam_jail\\(.*session refused|jail policy changed/p' "$SRC/docs/pam_jail.8")
+[ -n "$re" ] || fail "no alert expression in pam_jail(8)"
+grep -E -- "$re" "$je_log" | grep -q "session refused: user=$other profile=-: " ||
+    fail "pam_jail(8)'s alert expression '$re' misses: $(grep "$other" "$je_log")"
+ok "a refused session: counted as unmatched at $last; pam_jail(8)'s alert expression matches its line"
 
 # 20 refused at once: each counts (read-modify-write under the lock)
 pids=()
