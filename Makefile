@@ -25,6 +25,9 @@ MULTIARCH := $(shell dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || gcc -
 PAMDIR    ?= /lib/$(MULTIARCH)/security
 LIBEXECDIR ?= $(PREFIX)/libexec/pam_jail
 MANDIR    ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+# The release, from debian/changelog ("0.1.0-1" -> "0.1.0"): one place to bump.
+VERSION   ?= $(or $(shell head -n1 debian/changelog 2>/dev/null | cut -d' ' -f2 | tr -d '()' | cut -d- -f1),unknown)
 
 CC        ?= cc
 PKG_CONFIG ?= pkg-config
@@ -92,6 +95,10 @@ Q := $(if $(V),,@)
 $(BUILD)/obj/init/%.o: CPPFLAGS += -Iinit/host
 $(BUILD)/obj/jailctl/%.o: CPPFLAGS += -Ijailctl/jailroot
 $(BUILD)/obj/tests/%.o: CPPFLAGS += -Iinit/host -Ijailctl/jailroot
+# `jailctl --version`
+$(BUILD)/obj/jailctl/main.o $(BUILD)/obj/jailctl/cmd_metrics.o: \
+	CPPFLAGS += -DJAIL_VERSION='"$(VERSION)"'
+$(BUILD)/obj/jailctl/main.o $(BUILD)/obj/jailctl/cmd_metrics.o: debian/changelog
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -207,6 +214,8 @@ install: all
 	$(if $(MODULE_SRCS),install -m 0644 $(MODULE) $(DESTDIR)$(PAMDIR)/pam_jail.so)
 	$(if $(SHELL_SRCS),install -m 0755 $(JAILSH) $(DESTDIR)$(PREFIX)/bin/jailsh)
 	$(if $(CTL_SRCS),install -m 0755 $(JAILCTL) $(DESTDIR)$(PREFIX)/sbin/jailctl)
+	$(if $(CTL_SRCS),install -D -m 0644 contrib/bash-completion/jailctl \
+		$(DESTDIR)$(BASHCOMPDIR)/jailctl)
 	$(if $(INIT_SRCS),install -m 0755 $(INIT) $(DESTDIR)$(LIBEXECDIR)/jail-init)
 	# jailctl mkroot --set NAME reads these; the boot oneshot runs jail-roots-sync.
 	install -d $(DESTDIR)$(PREFIX)/share/pam_jail/sets
@@ -233,7 +242,7 @@ install: all
 uninstall:
 	rm -f $(DESTDIR)$(PAMDIR)/pam_jail.so $(DESTDIR)$(PREFIX)/bin/jailsh \
 		$(DESTDIR)$(PREFIX)/sbin/jailctl $(DESTDIR)$(LIBEXECDIR)/jail-init \
-		$(DESTDIR)$(LIBEXECDIR)/jail-roots-sync
+		$(DESTDIR)$(LIBEXECDIR)/jail-roots-sync $(DESTDIR)$(BASHCOMPDIR)/jailctl
 	rm -rf $(DESTDIR)$(PREFIX)/share/pam_jail/sets $(DESTDIR)$(PREFIX)/share/pam_jail/jupyterhub
 	-rmdir $(DESTDIR)$(PREFIX)/share/pam_jail
 	-rmdir $(DESTDIR)$(LIBEXECDIR)

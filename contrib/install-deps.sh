@@ -22,6 +22,7 @@ packages="
   tmux valgrind libcap2-bin strace
   qemu-system-x86 debootstrap e2fsprogs dpkg-dev debhelper lintian
   jupyterhub python3-notebook node-configurable-http-proxy chromium
+  ansible-core
 "
 case ${1:-} in
 --demo) packages=$demo_packages demo=1 ;;
@@ -34,6 +35,11 @@ esac
 # providers and Samba's libraries).
 # Installed apart from the rest, see install_directory_packages below.
 ldap_packages="slapd ldap-utils nslcd libnss-ldapd sssd-common sssd-ldap libnss-sss"
+# The metrics test (tests/root/metrics_node_exporter.sh) runs a node exporter
+# of its own on a port of its own; the package's service must not start.
+# Installed like the directory packages (no daemon starts, the service the
+# install brought is disabled).
+exporter_packages="prometheus-node-exporter"
 # The PAM profiles that sssd-common's dependencies (libpam-sss,
 # libpam-pwquality) enable in their postinst, and the files they change.
 pam_profiles_added="sss pwquality"
@@ -54,7 +60,7 @@ for p in $packages; do
     is_installed "$p" || missing="$missing $p"
 done
 ldap_missing=
-[ "$demo" = 1 ] || for p in $ldap_packages; do
+[ "$demo" = 1 ] || for p in $ldap_packages $exporter_packages; do
     is_installed "$p" || ldap_missing="$ldap_missing $p"
 done
 if [ -z "$missing" ] && [ -z "$ldap_missing" ]; then
@@ -132,7 +138,7 @@ install_directory_packages() {
     apt-get install -y --no-install-recommends $ldap_missing || rc=$?
     [ -z "$policy" ] || rm -f "$policy"
     policy=
-    for svc in slapd nslcd sssd-common; do
+    for svc in slapd nslcd sssd-common prometheus-node-exporter; do
         case " $ldap_missing " in *" $svc "*) ;; *) continue ;; esac
         units=$svc.service
         # sssd-common enables sssd.service and a socket unit per responder

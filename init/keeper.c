@@ -37,6 +37,7 @@
 #include "jail_request.h"
 #include "poll_now.h"
 #include "keeper_cgroup.h"
+#include "keeper_stats.h"
 #include "keeper_syslog.h"
 #include "keeper_utmp.h"
 #include "keeper_watch.h"
@@ -784,6 +785,7 @@ static bool keeper_end(struct keeper *k, const char *reason, enum end_lock how)
 	jail_closep(&k->reserve_fd);
 	k->reserve_fd = -1;
 	keeper_watch_stop(&k->watch);
+	keeper_stats_jail_end(k->state_fd, &k->cg, k->p, k->id); /* before the group goes */
 	keeper_cgroup_end(&k->cg, k->p, k->id);
 	if (k->stop_fd >= 0) {
 		jail_msg_send_str(k->stop_fd, "OK stopped", NULL, 0);

@@ -53,6 +53,8 @@ extern const struct jailctl_verb jailctl_verb_mkroot;
 extern const struct jailctl_verb jailctl_verb_update;
 extern const struct jailctl_verb jailctl_verb_audit;
 extern const struct jailctl_verb jailctl_verb_user_manager;
+extern const struct jailctl_verb jailctl_verb_names;
+extern const struct jailctl_verb jailctl_verb_metrics;
 
 /*
  * A verb's command line. Every verb takes -h/--help (its help on stdout,

@@ -7,9 +7,10 @@
 
 /* Every verb, in the order `jailctl --help` lists them. */
 static const struct jailctl_verb *const verbs[] = {
-	&jailctl_verb_check, &jailctl_verb_explain,	 &jailctl_verb_list,   &jailctl_verb_enter,
-	&jailctl_verb_spawn, &jailctl_verb_stop,	 &jailctl_verb_mkroot, &jailctl_verb_update,
-	&jailctl_verb_audit, &jailctl_verb_user_manager,
+	&jailctl_verb_check,  &jailctl_verb_explain, &jailctl_verb_list,
+	&jailctl_verb_enter,  &jailctl_verb_spawn,   &jailctl_verb_stop,
+	&jailctl_verb_mkroot, &jailctl_verb_update,  &jailctl_verb_audit,
+	&jailctl_verb_user_manager, &jailctl_verb_names, &jailctl_verb_metrics,
 };
 
 static const struct jailctl_verb *find_verb(const char *name)
@@ -23,7 +24,8 @@ static const struct jailctl_verb *find_verb(const char *name)
 static void usage(FILE *out)
 {
 	fputs("usage: jailctl VERB [ARGS...]\n"
-	      "       jailctl help VERB\n\n"
+	      "       jailctl help VERB\n"
+	      "       jailctl --version\n\n"
 	      "verbs:\n",
 	      out);
 	for (size_t i = 0; i < JAIL_ARRAY_SIZE(verbs); i++)
@@ -60,6 +62,10 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		usage(stdout);
+		return JAILCTL_EXIT_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		puts("jailctl (pam_jail) " JAIL_VERSION);
 		return JAILCTL_EXIT_OK;
 	}
 	if (strcmp(argv[1], "help") == 0)

@@ -16,12 +16,14 @@
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <security/pam_ext.h>
 #include <security/pam_modules.h>
 
 #include "jail_client.h"
+#include "jail_stats.h"
 #include "proc_text.h"
 #include "pam_log.h"
 #include "pam_usermgr.h"
@@ -53,6 +55,10 @@ struct session_data {
 
 static int parse_args(pam_handle_t *pamh, int argc, const char **argv, struct module_args *a)
 {
+	int r = 0;
+
+	/* Every option is read even after a bad one, so that statedir= is
+	 * known where the refusal is counted. */
 	memset(a, 0, sizeof(*a));
 	for (int i = 0; i < argc; i++) {
 		const char *arg = argv[i];
@@ -70,10 +76,10 @@ static int parse_args(pam_handle_t *pamh, int argc, const char **argv, struct mo
 			/* A misspelt option must not quietly change what the
 			 * module does: refuse, like a broken policy. */
 			pam_syslog(pamh, LOG_ERR, "unknown option: %s", arg);
-			return -EINVAL;
+			r = -EINVAL;
 		}
 	}
-	return 0;
+	return r;
 }
 
 /* A refusal's one log line (and, with report_reason, the same text to the
@@ -123,7 +129,8 @@ static int dropin_dir_for(const char *config, char *buf, size_t cap)
 }
 
 static int load_policy(pam_handle_t *pamh, const struct module_args *a, const char *user,
-		       enum jail_verdict *verdict, struct jail_policy **policy)
+		       enum jail_verdict *verdict, struct jail_policy **policy,
+		       enum jail_refusal *ret_why)
 {
 	struct jail_config *c = NULL;
 	struct jail_error *errs = NULL, e = { 0 };
@@ -141,6 +148,7 @@ static int load_policy(pam_handle_t *pamh, const struct module_args *a, const ch
 	} else {
 		snprintf(dropin, sizeof(dropin), "%s", JAIL_CONFIG_DIR);
 	}
+	*ret_why = JAIL_REFUSAL_POLICY_INVALID;
 	r = jail_config_load(main_path, dropin, 0, &c, &errs, &n_errs);
 	if (r < 0) {
 		/* A policy we cannot read refuses every login it might govern. */
@@ -164,6 +172,11 @@ static int load_policy(pam_handle_t *pamh, const struct module_args *a, const ch
 	r = jail_config_resolve(c, user, verdict, policy, &e);
 	jail_config_free(c);
 	if (r < 0) {
+		if (r == -ENOENT)
+			*ret_why = JAIL_REFUSAL_USER_UNKNOWN;
+		else
+			*ret_why = r == -ENOMEM ? JAIL_REFUSAL_INTERNAL
+						: JAIL_REFUSAL_LOOKUP_FAILED;
 		refusal(pamh, a, LOG_ERR, "session refused: user=%s profile=-: %s", user,
 			   e.message[0] ? e.message : strerror(-r));
 		if (r == -ENOMEM)
@@ -171,6 +184,46 @@ static int load_policy(pam_handle_t *pamh, const struct module_args *a, const ch
 		return r == -ENOENT ? PAM_USER_UNKNOWN : PAM_SESSION_ERR;
 	}
 	return PAM_SUCCESS;
+}
+
+/* The stats dir of the registry (lib/jail_stats.h), made if need be; -errno
+ * on failure. By path: call it only while the process sees the host's
+ * mount namespace. */
+static int open_stats(const struct module_args *a)
+{
+	struct jail_state st = JAIL_STATE_INIT;
+	int fd;
+
+	fd = jail_state_open(a->statedir, true, &st, NULL);
+	if (fd < 0)
+		return fd;
+	fd = jail_stats_open(st.dir_fd, true, NULL);
+	jail_state_close(&st);
+	return fd;
+}
+
+/*
+ * Count a refused session for `jailctl metrics`. `stats_fd` is the stats
+ * dir when the caller opened it before entering the jail (inside, a path
+ * would resolve in the jail's mount namespace), else -1: opened here, from
+ * the host. Counting never changes the answer (the session is refused
+ * either way); a failure is logged once, in debug mode only, so a broken
+ * stats dir cannot flood the log.
+ */
+static void count_refusal(pam_handle_t *pamh, const struct module_args *a, int stats_fd,
+			  enum jail_refusal why)
+{
+	struct jail_error e = { 0 };
+	int fd = stats_fd >= 0 ? stats_fd : open_stats(a);
+	int r = fd;
+
+	if (fd >= 0)
+		r = jail_stats_count_refusal(fd, why, (int64_t)time(NULL), &e);
+	if (r < 0 && a->debug)
+		pam_syslog(pamh, LOG_DEBUG, "refusal not counted (%s): %s", jail_refusal_name(why),
+			   e.message[0] ? e.message : strerror(-r));
+	if (fd >= 0 && fd != stats_fd)
+		close(fd);
 }
 
 static int put_env(pam_handle_t *pamh, const char *name, const char *value)
@@ -191,26 +244,34 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	struct pam_jail_x11 x11 = PAM_JAIL_X11_INIT;
 	struct jail_error e = { 0 };
 	enum jail_verdict verdict;
+	enum jail_refusal why = JAIL_REFUSAL_INTERNAL;
 	const char *user = NULL;
 	const void *old = NULL;
-	int threads, r, ret;
+	int threads, r, ret, stats_fd = -1;
+	bool in_jail = false; /* past setns: no path may be opened any more */
 
-	if (parse_args(pamh, argc, argv, &a) < 0)
+	if (parse_args(pamh, argc, argv, &a) < 0) {
+		count_refusal(pamh, &a, -1, JAIL_REFUSAL_MODULE_ARGS);
 		return PAM_SESSION_ERR;
+	}
 	if (pam_get_user(pamh, &user, NULL) != PAM_SUCCESS || !user || !*user) {
 		refusal(pamh, &a, LOG_ERR, "session refused: cannot get the user name");
+		count_refusal(pamh, &a, -1, JAIL_REFUSAL_NO_USER);
 		return PAM_USER_UNKNOWN;
 	}
 	if (pam_get_data(pamh, DATA_KEY, &old) == PAM_SUCCESS && old) {
+		/* Already in a jail: the stats dir is not reached by path. */
 		refusal(pamh, &a, LOG_ERR,
 			   "session refused: user=%s: a jailed session is already "
 			   "open in this PAM handle",
 			   user);
 		return PAM_SESSION_ERR;
 	}
-	ret = load_policy(pamh, &a, user, &verdict, &policy);
-	if (ret != PAM_SUCCESS)
+	ret = load_policy(pamh, &a, user, &verdict, &policy, &why);
+	if (ret != PAM_SUCCESS) {
+		count_refusal(pamh, &a, -1, why);
 		return ret;
+	}
 	if (verdict == JAIL_VERDICT_NONE) {
 		if (a.debug)
 			pam_syslog(pamh, LOG_DEBUG, "user=%s: no rule jails this user", user);
@@ -221,6 +282,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 			   "session refused: user=%s profile=-: no rule names "
 			   "this user and the policy refuses unmatched users",
 			   user);
+		count_refusal(pamh, &a, -1, JAIL_REFUSAL_UNMATCHED);
 		return PAM_SESSION_ERR;
 	}
 
@@ -231,6 +293,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 			   "session refused: user=%s profile=%s: systemd --user is not run for "
 			   "jailed users (PAM service " PAM_JAIL_USER_MANAGER_SERVICE ")",
 			   user, policy->profile);
+		why = JAIL_REFUSAL_USER_MANAGER;
 		ret = PAM_SESSION_ERR;
 		goto out;
 	}
@@ -243,6 +306,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 			   "session refused: user=%s profile=%s: the calling process has %d "
 			   "threads; a multithreaded process cannot join a jail",
 			   user, policy->profile, threads);
+		why = JAIL_REFUSAL_MULTITHREADED;
 		ret = PAM_SESSION_ERR;
 		goto out;
 	}
@@ -288,12 +352,16 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 			   "action=refused: the jail must end first (jailctl stop %s)",
 			   user, policy->profile, d->s.id[0] ? d->s.id : "-",
 			   d->s.policy_old[0] ? d->s.policy_old : "-", d->s.policy_new, user);
+		why = JAIL_REFUSAL_POLICY_CHANGED;
 		ret = PAM_SESSION_ERR;
 		goto out;
 	}
 	if (r < 0) {
 		refusal(pamh, &a, LOG_ERR, "session refused: user=%s profile=%s: %s", user,
 			   policy->profile, e.message[0] ? e.message : strerror(-r));
+		why = r == -ENOMEM   ? JAIL_REFUSAL_INTERNAL
+		      : r == -EUSERS ? JAIL_REFUSAL_MAX_JAILS /* pam_module/session.c */
+				     : JAIL_REFUSAL_JAIL_FAILED;
 		ret = r == -ENOMEM ? PAM_BUF_ERR : PAM_SESSION_ERR;
 		goto out;
 	}
@@ -302,6 +370,9 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	 * each of its lines), so close_session logs through a socket of our
 	 * own, connected here (pam_log.h); without one, pam_syslog. */
 	d->log_fd = pam_jail_log_connect();
+	/* A refusal from here on is counted from inside the jail's mount
+	 * namespace: through this fd, opened while we see the host. */
+	stats_fd = open_stats(&a);
 	if (d->s.created)
 		pam_syslog(pamh, LOG_NOTICE,
 			   "jail created: user=%s profile=%s id=%s init=%d reason=first session",
@@ -309,10 +380,12 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	pam_syslog(pamh, LOG_NOTICE, "session opened: user=%s profile=%s id=%s init=%d sessions=%u",
 		   user, policy->profile, d->s.id, (int)d->s.init_pid, d->s.sessions);
 	r = jail_session_enter(&d->s, &e);
+	in_jail = r == 0;
 	if (r < 0) {
 		refusal(pamh, &a, LOG_ERR, "session refused: user=%s profile=%s: %s", user,
 			   policy->profile, e.message);
 		(void)jail_session_close(&d->s, NULL, NULL);
+		why = JAIL_REFUSAL_ENTER_FAILED;
 		ret = PAM_SESSION_ERR;
 		goto out;
 	}
@@ -326,6 +399,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 		refusal(pamh, &a, LOG_ERR, "session refused: user=%s profile=%s: privileges: %s",
 			   user, policy->profile, e.message);
 		(void)jail_session_close(&d->s, NULL, NULL);
+		why = JAIL_REFUSAL_PRIVILEGES;
 		ret = PAM_SESSION_ERR;
 		goto out;
 	}
@@ -344,6 +418,12 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	}
 	d = NULL; /* owned by PAM now */
 out:
+	/* Every refusal after the verdict ends here: count it (no host fd may
+	 * stay open in the session process, whatever the outcome). */
+	if (ret != PAM_SUCCESS && !(in_jail && stats_fd < 0))
+		count_refusal(pamh, &a, stats_fd, why);
+	if (stats_fd >= 0)
+		close(stats_fd);
 	pam_jail_x11_release(&x11);
 	session_data_free(d);
 	jail_policy_free(policy);

@@ -38,6 +38,9 @@ je_wait_log "$line" || { tail -5 "$je_log"; fail "no log line naming user A and 
 grep -F "live jails" "$je_log" | grep -qF "$user_b" && fail "the refusal names another user"
 assert_eq "$cap" "$(jails_of "$uid_a")" "the refused login made no jail"
 assert_eq "$cap" "$(leases)" "the refused login took no address"
+metric='pam_jail_refused_sessions_total{reason="max_jails"}'
+assert_contains "$("$BUILD/jailctl" metrics --statedir "$je/state" --config "$je/etc/jail.conf")" \
+    "$metric 1" "the refusal counted under its own reason"
 ok "session $((cap + 1)) of user A is refused, the log names user A and the cap"
 
 net_hold b1 "$user_b" "$hold"
