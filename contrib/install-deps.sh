@@ -98,8 +98,10 @@ fi
 # - sssd-common depends on libpam-sss and libpam-pwquality, whose postinst
 #   run pam-auth-update, which turns their profiles on in the common-*
 #   PAM files: they are turned off again the way an administrator would
-#   (pam-auth-update --remove, which also records the choice), and the
-#   files are compared with the copies taken before.
+#   (pam-auth-update --disable, which records the choice: --remove does
+#   not mark them seen, so the next pam-auth-update run, e.g. a package's
+#   postinst, would turn them on again as new profiles), and the files are
+#   compared with the copies taken before.
 # - No recommends: nslcd's would bring libpam-ldapd, which edits the PAM
 #   stacks, and nscd, which would cache what the tests change.
 restore_if_changed() { # backup file what
@@ -159,7 +161,7 @@ install_directory_packages() {
     # Only the profiles this run brought: one the host had is its own choice.
     # shellcheck disable=SC2086
     [ -z "$pam_new" ] || ! command -v pam-auth-update >/dev/null ||
-        pam-auth-update --package --remove $pam_new || rc=$?
+        pam-auth-update --disable $pam_new || rc=$?
     for f in $pam_common_files; do
         [ ! -e "$pam_backup/${f##*/}" ] ||
             restore_if_changed "$pam_backup/${f##*/}" "$f" "installing$ldap_missing"
