@@ -41,8 +41,7 @@ int jail_net_resolv_mount(const struct jail_policy *p, int *ret_mnt, struct jail
 {
 	_cleanup_close_ int fs = -1, mnt = -1, file = -1, tree = -1;
 	char text[RESOLV_MAX];
-	ssize_t w;
-	int len;
+	int len, r;
 
 	*ret_mnt = -1;
 	if (p->net.mode != JAIL_NET_BRIDGE || !p->net.dns || !p->net.dns[0])
@@ -63,12 +62,9 @@ int jail_net_resolv_mount(const struct jail_policy *p, int *ret_mnt, struct jail
 		      0644);
 	if (file < 0)
 		return jail_error_set(err, errno, "resolv.conf: %s", strerror(errno));
-	do /* a signal is no reason to refuse the login */
-		w = write(file, text, (size_t)len);
-	while (w < 0 && errno == EINTR);
-	if (w != len)
-		return jail_error_set(err, w < 0 ? errno : EIO, "resolv.conf: write: %s",
-				      strerror(w < 0 ? errno : EIO));
+	r = jail_write_once(file, text, (size_t)len);
+	if (r < 0)
+		return jail_error_set(err, -r, "resolv.conf: write: %s", strerror(-r));
 	tree = open_tree(mnt, "resolv.conf", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
 	if (tree < 0)
 		return jail_error_set(err, errno, "resolv.conf: open_tree: %s", strerror(errno));

@@ -238,7 +238,7 @@ int jail_info_write(int keydir_fd, const struct jail_info *info, struct jail_err
 {
 	_cleanup_close_ int fd = -1;
 	char buf[2048], net[128] = "";
-	ssize_t w;
+	int w;
 	int n;
 
 	if (info->net4[0] && info->veth[0])
@@ -256,12 +256,9 @@ int jail_info_write(int keydir_fd, const struct jail_info *info, struct jail_err
 		    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return jail_error_set(err, errno, "info: %s", strerror(errno));
-	do /* a signal is no reason to refuse the login */
-		w = write(fd, buf, (size_t)n);
-	while (w < 0 && errno == EINTR);
-	if (w != n)
-		return jail_error_set(err, w < 0 ? errno : EIO, "info: %s",
-				      strerror(w < 0 ? errno : EIO));
+	w = jail_write_once(fd, buf, (size_t)n);
+	if (w < 0)
+		return jail_error_set(err, -w, "info: %s", strerror(-w));
 	return 0;
 }
 

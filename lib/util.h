@@ -57,6 +57,22 @@ static inline int steal_fd(int *fd)
 	return v;
 }
 
+/* Write a small buffer with one write(2), asked again after EINTR: a
+ * signal is no reason to refuse a login. 0, or -errno (-EIO for a short
+ * write: the files written this way are new and small, so a short write
+ * means something is wrong). */
+static inline int jail_write_once(int fd, const void *buf, size_t len)
+{
+	ssize_t w;
+
+	do
+		w = write(fd, buf, len);
+	while (w < 0 && errno == EINTR);
+	if (w < 0)
+		return -errno;
+	return (size_t)w == len ? 0 : -EIO;
+}
+
 /* Why something failed, in words a log line or `jailctl` can print as is.
  * `file` and `line` are set when the cause is a place in a policy file. */
 struct jail_error {
