@@ -623,10 +623,42 @@ static bool hide_needs_own_tmpfs(const struct jail_policy *p, const char *dir)
  * fsconfig, fsmount); the clones share that superblock, which is empty,
  * read-only, root's, and this jail's alone. A directory with later mount
  * points below it gets a writable tmpfs of its own (hide_needs_own_tmpfs).
+ *
+ * Cloning a detached mount (the empty tmpfs is one, and so is the root
+ * being built) is refused with EINVAL before Linux 6.15: Debian 12's 6.1
+ * and Debian 13's 6.12 refuse it. There each such directory gets an empty
+ * read-only tmpfs of its own, as before the sharing: the same cover, one
+ * superblock more each.
  */
+static int hide_empty_dir(int *empty, bool *clones_refused, const char *path,
+			  struct jail_error *err)
+{
+	const uint64_t attrs =
+		MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
+	int m;
+
+	if (!*clones_refused) {
+		if (*empty < 0) {
+			*empty = new_tmpfs(HIDE_SIZE, 0755, 0, 0, attrs, "hidden paths", err);
+			if (*empty < 0)
+				return *empty;
+		}
+		m = open_tree(*empty, "",
+			      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW);
+		if (m >= 0)
+			return m;
+		if (errno != EINVAL)
+			return jail_error_set(err, errno, "%s: open_tree: %s", path,
+					      strerror(errno));
+		*clones_refused = true;
+	}
+	return new_tmpfs(HIDE_SIZE, 0755, 0, 0, attrs, path, err);
+}
+
 static int hide_paths(struct root_build *b, const struct jail_policy *p, struct jail_error *err)
 {
 	_cleanup_close_ int empty = -1;
+	bool clones_refused = false;
 
 	for (size_t i = 0; p->hide && p->hide[i]; i++) {
 		const char *path = p->hide[i];
@@ -652,15 +684,7 @@ static int hide_paths(struct root_build *b, const struct jail_policy *p, struct 
 				      MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
 				      path, err);
 		} else if (S_ISDIR(st.st_mode)) {
-			if (empty < 0) {
-				empty = new_tmpfs(HIDE_SIZE, 0755, 0, 0,
-						  MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
-							  MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
-						  "hidden paths", err);
-				if (empty < 0)
-					return empty;
-			}
-			m = clone_tree(empty, "", false, path, err);
+			m = hide_empty_dir(&empty, &clones_refused, path, err);
 		} else {
 			/* A file is covered by /dev/null on a nodev mount:
 			 * neither its content nor the device is reachable. */
