@@ -8,14 +8,7 @@
 #include <time.h>
 
 #include "bounded.h"
-
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+#include "clock.h"
 
 /* Sleep a little, longer each time (1 ms up to 50 ms): a lock is mostly
  * free within milliseconds, and a long wait should not cost a busy loop. */
@@ -31,7 +24,7 @@ static void backoff(unsigned *step_ms)
 
 int jail_flock_bounded(int fd, int timeout_ms)
 {
-	int64_t deadline = mono_ms() + timeout_ms;
+	int64_t deadline = jail_mono_ms() + timeout_ms;
 	unsigned step = 1;
 
 	/* flock has no timeout, and an alarm() would be the application's
@@ -41,7 +34,7 @@ int jail_flock_bounded(int fd, int timeout_ms)
 			return 0;
 		if (errno != EWOULDBLOCK && errno != EINTR)
 			return -errno;
-		if (mono_ms() >= deadline)
+		if (jail_mono_ms() >= deadline)
 			return -ETIMEDOUT;
 		backoff(&step);
 	}
@@ -49,7 +42,7 @@ int jail_flock_bounded(int fd, int timeout_ms)
 
 int jail_connect_bounded(int sock, const struct sockaddr_un *sa, int timeout_ms)
 {
-	int64_t deadline = mono_ms() + timeout_ms;
+	int64_t deadline = jail_mono_ms() + timeout_ms;
 	unsigned step = 1;
 	int flags, r;
 
@@ -60,7 +53,7 @@ int jail_connect_bounded(int sock, const struct sockaddr_un *sa, int timeout_ms)
 		r = connect(sock, (const struct sockaddr *)sa, sizeof(*sa));
 		if (r == 0 || (errno != EAGAIN && errno != EINTR))
 			break;
-		if (mono_ms() >= deadline) {
+		if (jail_mono_ms() >= deadline) {
 			errno = ETIMEDOUT;
 			break;
 		}

@@ -114,14 +114,21 @@ done
 (exec "$BUILD/tests/bin/pj_session" -c "$je/pam" -s "$je_svc" "$je_user" -- sh -c "$hold") \
     <"$je/hold" >"$je/i.out" 2>"$je/i.err" 8>&- &
 pid_i=$!
-# ... and until the login is queued on the key's lock (a blocked flock shows
-# in /proc/locks as a "->" line on the lock file's inode).
-lock_ino=$(stat -c %i "$je/state/locks/$key.lock")
-for _ in $(seq 100); do
-    grep -qE -- "-> FLOCK .*:$lock_ino " /proc/locks && break
+# ... and until the login waits for the key's lock: it has the lock file
+# open (the wait is a bounded retry of a non-blocking flock, lib/bounded.c,
+# so /proc/locks shows no blocked waiter), and we hold the lock.
+login_has_lock_file() {
+    local f
+    for f in /proc/$pid_i/fd/*; do
+        [ "$(readlink "$f" 2>/dev/null)" = "$je/state/locks/$key.lock" ] && return 0
+    done
+    return 1
+}
+for _ in $(seq 300); do
+    login_has_lock_file && break
     sleep 0.1
 done
-grep -qE -- "-> FLOCK .*:$lock_ino " /proc/locks || fail "the login never waited for the lock"
+login_has_lock_file || fail "the login never waited for the lock"
 exec 8>&- # release: the login goes first (it was waiting), meets the ending jail
 for _ in $(seq 100); do grep -q READY "$je/i.out" 2>/dev/null && break; sleep 0.1; done
 grep -q READY "$je/i.out" || { cat "$je/i.err"; grep -v '<86>' "$je_log" | tail -6; cat "$je/i.out"; fail "the login during STOP failed"; }
