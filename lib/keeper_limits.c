@@ -59,7 +59,11 @@ int jail_keeper_limits_reset(void)
 			return -errno;
 		want.rlim_cur = at_most(want.rlim_cur, cur.rlim_max);
 		want.rlim_max = at_most(want.rlim_max, cur.rlim_max);
-		if (setrlimit(res, &want) < 0)
+		/* Still refused (valgrind refuses some it virtualises, and a
+		 * kernel may cap one, e.g. nofile above fs.nr_open): the
+		 * caller's value stays for that one limit, as it did before
+		 * the reset existed. */
+		if (setrlimit(res, &want) < 0 && errno != EPERM)
 			return -errno;
 	}
 	/* Nice 0 and the normal scheduler, whatever the caller ran with.
