@@ -381,13 +381,16 @@ e2e_free_port() {
 
 # The PAM stack of an instance. Both stacks are the same but for the last
 # line, so that login-time figures compare pam_jail and nothing else. The
-# pam_exec line is the service's mark in $E2E/pam-ran (e2e_check_service).
+# pam_exec line is the service's mark in $E2E/pam-ran (e2e_check_service);
+# the script is run by /bin/sh, not exec'd: $E2E is under /run, which is
+# mounted noexec on Debian 13 (systemd 257), and an exec'd script there
+# fails with EACCES, refusing every login in the account phase.
 _e2e_pam_stack() { # jail|plain service
 	cat <<EOF
 # pam_jail end-to-end test service $2 (removed when the test ends)
 auth     required pam_permit.so
 account  required pam_unix.so
-account  required pam_exec.so quiet $E2E/pam-mark
+account  required pam_exec.so quiet /bin/sh $E2E/pam-mark
 session  required pam_unix.so
 session  required pam_env.so user_readenv=0 envfile=$E2E/pam_env.$2
 EOF
@@ -821,8 +824,22 @@ e2e_hold() { # user@inst
 	HELD_OUT=$out
 	exec {HELD_FD}>"$fifo"
 	on_exit "kill $HELD_PID; wait $HELD_PID"
-	wait_for 120 grep -q '^held$' "$out" || fail "held session did not start: $(cat "$out")"
+	# Stop waiting as soon as ssh has ended: a refused login is then
+	# reported at once, with sshd's own words, not after two minutes.
+	wait_for 120 _e2e_held_or_gone "$out" "$HELD_PID"
+	grep -q '^held$' "$out" || {
+		local inst log
+		inst=$(_e2e_instance_of "$1")
+		log=${SSHD_LOG[$inst]:-}
+		kill -0 "$HELD_PID" 2>/dev/null && out="ssh still running after 120 s: $(cat "$out")" ||
+			out="ssh ended: $(cat "$out")"
+		[ -z "$log" ] || out+="; sshd's log ends: $(tail -n 5 "$log" | tr '\n' ' ')"
+		fail "held session did not start ($out)"
+	}
 	e2e_check_service "$(_e2e_instance_of "$1")"
+}
+_e2e_held_or_gone() { # out pid
+	grep -q '^held$' "$1" || ! kill -0 "$2" 2>/dev/null
 }
 e2e_release() { # pid fd: close the session's stdin, wait for ssh to end
 	eval "exec $2>&-"

@@ -92,7 +92,8 @@ else
 		is_marked "$line" "$UA" 0 "$svc\[[0-9]+\]" "$closed" ||
 			fail "pam_unix's line is not marked as root's through the jail: $line"
 	else
-		[[ $line == *" sshd["[0-9]*"]: $closed" ]] ||
+		# (the monitor is "sshd" on OpenSSH 9.2, "sshd-session" on 10)
+		[[ $line == *" sshd["[0-9]*"]: $closed" || $line == *" sshd-session["[0-9]*"]: $closed" ]] ||
 			fail "pam_unix's line came neither through the jail nor from sshd: $line"
 	fi
 fi

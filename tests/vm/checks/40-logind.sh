@@ -144,7 +144,10 @@ assert_contains "$out" "entries=0" "the jail's /run/user/$uid is empty"
 assert_contains "$out" "users=$uid " "/run/user in the jail holds only the user's directory"
 # The escape a host-side user manager would be: a command run through it.
 run_line=$(echo "$out" | sed -n 's/^systemd-run=//p')
-assert_contains "$run_line" "Failed to connect to bus" "systemd-run --user in the jail"
+# systemd 252 says "Failed to connect to bus: ...", 257 "Failed to connect
+# to user scope bus via local transport: ...": either way, no bus.
+[[ $run_line == "Failed to connect to "*"bus"* ]] ||
+	fail "systemd-run --user in the jail: no 'Failed to connect to ... bus' in: $run_line"
 assert_ne 0 "${run_line##*rc=}" "exit status of systemd-run --user in the jail"
 assert_contains "$out" done "the jailed session's commands ran"
 ok "the jailed session's XDG_RUNTIME_DIR is the jail's own; no user manager behind it"
