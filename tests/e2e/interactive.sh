@@ -18,7 +18,9 @@ screen() { tm capture-pane -p -J -t e2e -S -200 | grep -v "^$"; }
 shows() { screen | grep -qF -- "$1"; }
 type_line() { tm send-keys -t e2e -l -- "$1"; tm send-keys -t e2e Enter; }
 expect() { # text what
-	wait_for 30 shows "$1" || { screen; fail "$2: '$1' never appeared"; }
+	# 120 s: under qemu's emulation on a loaded host the first prompt
+	# came after more than 30 s (VM tier, 70-e2e).
+	wait_for 120 shows "$1" || { screen; fail "$2: '$1' never appeared"; }
 }
 
 # (The system sshd, E2E_SSHD=system, has no Banner.)
