@@ -643,13 +643,10 @@ static int hide_empty_dir(int *empty, bool *clones_refused, const char *path,
 			if (*empty < 0)
 				return *empty;
 		}
-		m = open_tree(*empty, "",
-			      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW);
-		if (m >= 0)
+		m = clone_tree(*empty, "", false, path, err);
+		if (m != -EINVAL)
 			return m;
-		if (errno != EINVAL)
-			return jail_error_set(err, errno, "%s: open_tree: %s", path,
-					      strerror(errno));
+		*err = (struct jail_error){ 0 }; /* answered below instead */
 		*clones_refused = true;
 	}
 	return new_tmpfs(HIDE_SIZE, 0755, 0, 0, attrs, path, err);
